@@ -1,0 +1,64 @@
+# Xinfang — every install step lives here, so a clean checkout needs only `make run` / `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= var/xinfang.db
+export XINFANG_DATABASE_URL ?= sqlite:///$(CURDIR)/$(DB)
+export TZ := UTC
+
+.PHONY: venv run serve test test-fast bench demo-db clean lint browser-deps vendor translations web-assets
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+.stamp-deps: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+venv: .stamp-deps
+
+# Front-end: bpmn-js from npm (exact version in package.json/package-lock.json), copied into the app.
+VENDOR := webui/static/vendor
+$(VENDOR)/bpmn-navigated-viewer.production.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js $(VENDOR)/
+	cp node_modules/bpmn-js/dist/assets/bpmn-js.css node_modules/bpmn-js/dist/assets/diagram-js.css $(VENDOR)/
+	cp -r node_modules/bpmn-js/dist/assets/bpmn-font $(VENDOR)/
+
+vendor: $(VENDOR)/bpmn-navigated-viewer.production.min.js
+
+translations: venv
+	$(BIN)/pybabel compile -d webui/translations
+
+web-assets: vendor translations
+
+# Browser tests drive Debian's chromium (never `playwright install`); a CJK font makes screenshots legible.
+browser-deps:
+	(command -v chromium && dpkg -s fonts-wqy-microhei) >/dev/null 2>&1 || \
+		(apt-get update && apt-get install -y chromium fonts-wqy-microhei)
+
+demo-db: venv
+	$(BIN)/xinfang init-db
+	$(BIN)/xinfang setup-demo
+
+run: demo-db web-assets
+	XINFANG_COOKIE_SECURE=0 $(BIN)/xinfang serve --host 127.0.0.1 --port 5000
+
+test: venv browser-deps web-assets
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-fast: venv
+	$(BIN)/python -m pytest -q -x -p no:cacheprovider -m "not slow"
+
+bench: venv
+	$(BIN)/python -m bench.engine_bench
+	$(BIN)/python -m bench.inbox_bench
+
+lint: venv
+	$(BIN)/python -m pyflakes engine handlers processes webui cli tests || true
+
+clean:
+	rm -rf $(VENV) .stamp-* var build *.egg-info node_modules $(VENDOR)

@@ -1,0 +1,320 @@
+"""Inbox and task-completion benchmark.
+
+(a) Inbox: a generator fills the read tables with 1,000,000 cases and 200,000 open tasks by
+    server-side INSERT … SELECT (no engine runs), then times the first inbox page of a user in
+    3 groups, sorted by due date with a category filter, through `Services.inbox` (the service
+    layer), on an SQLite file and on PostgreSQL. Target: p95 ≤ 20 ms.
+(b) HTTP task completion: gunicorn with 2 workers on PostgreSQL, loopback only; client threads
+    complete open tasks of real cases through POST /api/v1/tasks/{id}/complete with a bearer
+    token, bounded in count and time. Target: ≥ 200/s with p95 ≤ 50 ms.
+
+Writes bench/results/inbox.json and prints a Markdown table.
+    python -m bench.inbox_bench [--cases N] [--open N] [--skip-http] [--skip-sqlite] [--skip-postgres]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from engine import db
+from engine.services import Services
+from engine.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PG_ADMIN = os.environ.get("XINFANG_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+CATEGORIES = ("申诉求决类", "建议意见类", "检举控告类", "其他")
+GROUPS = 30                       # task groups g00..g29; the benchmark user is in g00, g01, g02
+USER_GROUPS = ["g00", "g01", "g02"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+# -- data generation ----------------------------------------------------------------------------
+def _series(dialect: str, n: int) -> str:
+    if dialect == "postgresql":
+        return f"(SELECT g AS n FROM generate_series(1, {n}) AS g) AS seq"
+    return (f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {n}) "
+            f"SELECT n FROM s) AS seq")
+
+
+def generate(svc: Services, cases: int, open_tasks: int) -> float:
+    """Bulk rows straight into the read tables; every case has a definition, every open task a group."""
+    from tests.bpmn_builder import linear, user_task
+    svc.deploy({"bench.bpmn": linear("bench_inbox", ("t", user_task("t")))})
+    t0 = time.perf_counter()
+    dialect = svc.engine.dialect.name
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    ts = "CAST(:now AS TIMESTAMP WITH TIME ZONE)" if dialect == "postgresql" else ":now"
+    mod = "%"
+    if dialect == "postgresql":
+        due = f"({ts} + (((n {mod} 9973) * 7919) {mod} 120 - 60) * INTERVAL '1 day')"
+    else:
+        due = f"datetime(:now, (((n {mod} 9973) * 7919) {mod} 120 - 60) || ' days')"
+    cats = "CASE (n / 7) % 10 WHEN 0 THEN '其他' WHEN 1 THEN '检举控告类' WHEN 2 THEN '建议意见类' " \
+           "WHEN 3 THEN '建议意见类' ELSE '申诉求决类' END"
+    running = f"n > {cases - open_tasks}"
+    blob = "decode('', 'hex')" if dialect == "postgresql" else "X''"
+    false = "false" if dialect == "postgresql" else "0"
+    with svc.engine.begin() as conn:
+        definition = conn.execute(text("SELECT id FROM definition WHERE process_key = 'bench_inbox'")).scalar_one()
+        conn.execute(text(f"""
+            INSERT INTO cases (id, reg_no, status, process_key, definition_id, definition_version, subject, channel,
+                               category, unit, region, petitioner, started_by, created_at, updated_at, state,
+                               state_format, lib_version, tree_depth, row_version, is_repeat, due_at)
+            SELECT n, 'LF110000' || CAST(n AS TEXT), CASE WHEN {running} THEN 'running' ELSE 'complete' END,
+                   'bench_inbox', {definition}, 1, '事由' || CAST(n AS TEXT), '来信', {cats},
+                   'unit' || CAST(n % 20 AS TEXT), '110105', '张**', 'bench', {ts}, {ts}, {blob}, 'bench', 'bench',
+                   0, 1, {false}, CASE WHEN {running} THEN {due} ELSE NULL END
+            FROM {_series(dialect, cases)}"""), {"now": now})
+        first = cases - open_tasks
+        conn.execute(text(f"""
+            INSERT INTO human_task (id, case_id, task_uuid, bpmn_id, name, lane, groups, assignee, due_at, priority,
+                                    form_key, state, created_at, reg_no, subject, category, unit, region, channel,
+                                    petitioner)
+            SELECT n, n + {first}, 'bench-' || CAST(n AS TEXT), 't', '承办', NULL,
+                   CASE WHEN (n * 13) % {GROUPS} < 10 THEN 'g0' ELSE 'g' END || CAST((n * 13) % {GROUPS} AS TEXT),
+                   CASE WHEN n % 20 = 0 THEN 'user' || CAST(n % 50 AS TEXT) ELSE NULL END,
+                   {due.replace('(n ', '((n + ' + str(first) + ') ')}, 50, NULL, 'open', {ts},
+                   'LF110000' || CAST(n + {first} AS TEXT), '事由' || CAST(n + {first} AS TEXT),
+                   {cats.replace('(n /', '((n + ' + str(first) + ') /')}, 'unit' || CAST((n + {first}) % 20 AS TEXT),
+                   '110105', '来信', '张**'
+            FROM {_series(dialect, open_tasks)}"""), {"now": now})
+        conn.execute(text("INSERT INTO human_task_group (task_id, group_name) SELECT id, groups FROM human_task"))
+        if dialect == "postgresql":
+            for table in ("cases", "human_task"):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+    if dialect == "postgresql":
+        with svc.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
+        with svc.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    svc.add_user("bench_user", groups=USER_GROUPS)
+    return time.perf_counter() - t0
+
+
+def time_inbox(svc: Services, runs: int) -> dict:
+    samples, totals = [], []
+    for i in range(runs + 10):
+        category = CATEGORIES[i % 3]
+        t0 = time.perf_counter()
+        page = svc.inbox(user="bench_user", filters={"category": category, "sort": "due_at"}, per_page=50)
+        elapsed = (time.perf_counter() - t0) * 1000
+        if i >= 10:                    # warm-up
+            samples.append(elapsed)
+            totals.append(page["total"])
+        assert len(page["items"]) == min(50, page["total"])
+        dues = [t["due_at"] for t in page["items"]]
+        assert dues == sorted(dues), "sorted by due date"
+    return {"runs": runs, "p50_ms": round(statistics.median(samples), 2), "p95_ms": round(percentile(samples, .95), 2),
+            "max_ms": round(max(samples), 2), "matching_tasks": int(statistics.median(totals))}
+
+
+def inbox_bench(url: str, cases: int, open_tasks: int, runs: int) -> dict:
+    svc = Services(Settings(database_url=url, testing=True, scheduler_enabled=False,
+                            storage_dir=Path(tempfile.mkdtemp(prefix="xf-bench-"))))
+    svc.init_db()
+    generated = generate(svc, cases, open_tasks)
+    result = {"cases": cases, "open_tasks": open_tasks, "generate_s": round(generated, 1), **time_inbox(svc, runs)}
+    svc.engine.dispose()
+    return result
+
+
+# -- databases ----------------------------------------------------------------------------------
+def fresh_pg(name: str) -> str:
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg(name: str) -> None:
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+# -- HTTP completion ----------------------------------------------------------------------------
+PARALLEL = 8
+
+
+def parallel_diagram() -> str:
+    from tests import bpmn_builder as b
+    body = '<bpmn:startEvent id="start"/><bpmn:endEvent id="end"/>'
+    body += '<bpmn:parallelGateway id="split"/><bpmn:parallelGateway id="join"/>'
+    body += b.flow("f_in", "start", "split") + b.flow("f_out", "join", "end")
+    for i in range(PARALLEL):
+        body += b.user_task(f"t{i}", "clerk") + b.flow(f"a{i}", "split", f"t{i}") + b.flow(f"b{i}", f"t{i}", "join")
+    return b.process("bench_http", body)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_bench(url: str, cases: int, threads: int, max_seconds: float) -> dict:
+    settings = Settings(database_url=url, testing=True, scheduler_enabled=False,
+                        storage_dir=Path(tempfile.mkdtemp(prefix="xf-bench-")), secret_key="bench")
+    svc = Services(settings)
+    svc.init_db()
+    svc.deploy({"bench_http.bpmn": parallel_diagram()})
+    svc.add_user("bench_clerk", groups=["clerk"])
+    token = svc.create_api_token(user="bench_clerk", name="bench")["token"]
+    t0 = time.perf_counter()
+    work: list[list[str]] = []
+    for _ in range(cases):
+        case = svc.start_case("bench_http", {"subject": "bench"}, user="bench_clerk")
+        work.append([t["id"] for t in svc.list_tasks(case_id=case["id"], per_page=50)["items"]])
+    setup_s = time.perf_counter() - t0
+    svc.engine.dispose()
+    port = free_port()
+    env = {**os.environ, "XINFANG_DATABASE_URL": url, "XINFANG_SCHEDULER": "0", "XINFANG_SECRET_KEY": "bench",
+           "XINFANG_STORAGE_DIR": str(settings.storage_dir)}
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    server = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                               "webui.wsgi:app"], env=env, cwd=ROOT)
+    try:
+        _wait_for(port)
+        latencies, errors = _drive(port, token, work, threads, max_seconds)
+    finally:
+        server.terminate()
+        server.wait(10)
+    wall = latencies.pop("wall")
+    done = len(latencies["ms"])
+    return {"workers": 2, "client_threads": threads, "completions": done, "errors": errors,
+            "seconds": round(wall, 2), "per_second": round(done / wall, 1),
+            "p50_ms": round(statistics.median(latencies["ms"]), 1), "p95_ms": round(percentile(latencies["ms"], .95), 1),
+            "setup_cases": cases, "setup_s": round(setup_s, 1)}
+
+
+def _wait_for(port: int) -> None:
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def _drive(port: int, token: str, work: list[list[str]], threads: int, max_seconds: float):
+    """Each thread owns whole cases (their tasks are completed one after the other)."""
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = [0]
+    queue = list(work)
+    deadline = time.perf_counter() + max_seconds
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < deadline:
+            with lock:
+                if not queue:
+                    return
+                tasks = queue.pop()
+            for task in tasks:
+                if time.perf_counter() >= deadline:
+                    return
+                t0 = time.perf_counter()
+                conn.request("POST", f"/api/v1/tasks/{task}/complete", body=b'{"data": {}}', headers=headers)
+                response = conn.getresponse()
+                response.read()
+                elapsed = (time.perf_counter() - t0) * 1000
+                with lock:
+                    if response.status == 200:
+                        latencies.append(elapsed)
+                    else:
+                        errors[0] += 1
+
+    start = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return {"ms": latencies, "wall": time.perf_counter() - start}, errors[0]
+
+
+# -- report -------------------------------------------------------------------------------------
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cases", type=int, default=1_000_000)
+    ap.add_argument("--open", type=int, default=200_000)
+    ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--http-cases", type=int, default=500, help=f"cases of {PARALLEL} parallel tasks each")
+    ap.add_argument("--http-threads", type=int, default=4)
+    ap.add_argument("--http-seconds", type=float, default=20.0)
+    ap.add_argument("--skip-sqlite", action="store_true")
+    ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--skip-http", action="store_true")
+    args = ap.parse_args()
+    out = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+           "inbox": {}, "http_complete": None, "targets": {"inbox_p95_ms": 20, "http_per_second": 200,
+                                                             "http_p95_ms": 50}}
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            out["inbox"]["sqlite"] = inbox_bench(f"sqlite:///{tmp}/inbox.db", args.cases, args.open, args.runs)
+            print("sqlite", out["inbox"]["sqlite"], flush=True)
+    if not args.skip_postgres:
+        url = fresh_pg("xinfang_bench_inbox")
+        try:
+            out["inbox"]["postgresql"] = inbox_bench(url, args.cases, args.open, args.runs)
+            print("postgresql", out["inbox"]["postgresql"], flush=True)
+        finally:
+            drop_pg("xinfang_bench_inbox")
+    if not args.skip_http:
+        url = fresh_pg("xinfang_bench_http")
+        try:
+            out["http_complete"] = http_bench(url, args.http_cases, args.http_threads, args.http_seconds)
+            print("http", out["http_complete"], flush=True)
+        finally:
+            drop_pg("xinfang_bench_http")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "inbox.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    print(table(out))
+
+
+def table(out: dict) -> str:
+    lines = ["| Benchmark | Database | Size | p50 | p95 | Throughput | Target |", "|---|---|---|---|---|---|---|"]
+    for name, r in out["inbox"].items():
+        lines.append(f"| First inbox page (3 groups, category filter, by due date), service layer | {name} | "
+                     f"{r['cases']:,} cases, {r['open_tasks']:,} open tasks ({r['matching_tasks']:,} match) | "
+                     f"{r['p50_ms']} ms | {r['p95_ms']} ms | — | p95 ≤ 20 ms |")
+    h = out.get("http_complete")
+    if h:
+        lines.append(f"| HTTP task completion, gunicorn {h['workers']} workers, {h['client_threads']} client threads | "
+                     f"postgresql | {h['completions']:,} completions in {h['seconds']} s ({h['errors']} errors) | "
+                     f"{h['p50_ms']} ms | {h['p95_ms']} ms | {h['per_second']}/s | ≥ 200/s, p95 ≤ 50 ms |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,315 @@
+"""`xinfang`: the command line for operators and scripts.
+
+Every command prints JSON with --json (human text otherwise), exits 0 on success and
+2 on bad input or refusal with the reason on stderr.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from engine.clock import parse_instant
+from engine.errors import CaseFailed, InvalidDiagram, XinfangError
+from engine.services import Services
+from engine.settings import Settings
+
+EXIT_REFUSED = 2
+
+
+class Context:
+    def __init__(self, as_json: bool):
+        self.as_json = as_json
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = Services(Settings.from_env())
+        return self._services
+
+    def out(self, payload, text: str | None = None) -> None:
+        if self.as_json or text is None:
+            click.echo(json.dumps(payload, ensure_ascii=False, indent=None if self.as_json else 2, default=str))
+        else:
+            click.echo(text)
+
+
+def fail(message: str, details=None, as_json: bool = False) -> None:
+    if as_json and details is not None:
+        click.echo(json.dumps(details, ensure_ascii=False, default=str))
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_REFUSED)
+
+
+def parse_json_object(value: str | None, what: str) -> dict:
+    if value is None:
+        return {}
+    try:
+        data = json.loads(value)
+    except json.JSONDecodeError as err:
+        raise click.BadParameter(f"{what} is not valid JSON: {err.msg} at column {err.colno}")
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{what} must be a JSON object, not {type(data).__name__}")
+    return data
+
+
+class XinfangGroup(click.Group):
+    """Maps domain errors to exit code 2 and a one-line reason, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.UsageError as err:
+            err.exit_code = EXIT_REFUSED
+            raise
+        except InvalidDiagram as err:
+            as_json = bool(ctx.obj and ctx.obj.as_json)
+            fail(err.message, {"errors": err.details}, as_json)
+        except XinfangError as err:
+            as_json = bool(ctx.obj and ctx.obj.as_json)
+            payload = {"error": err.code, "message": err.message, "details": err.details}
+            fail(err.message, payload, as_json)
+
+
+@click.group(cls=XinfangGroup)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@click.pass_context
+def main(ctx, as_json: bool) -> None:
+    """Xinfang case engine: deploy processes, run cases, operate timers."""
+    ctx.obj = Context(as_json)
+
+
+def _context(ctx) -> Context:
+    return ctx.find_root().obj
+
+
+def json_option(fn):
+    """Lets --json follow the subcommand too (`xinfang deploy x.bpmn --json`)."""
+    def set_json(ctx, _param, value):
+        if value:
+            _context(ctx).as_json = True
+    return click.option("--json", "as_json_local", is_flag=True, expose_value=False, callback=set_json,
+                        help="Print machine-readable JSON.")(fn)
+
+
+@main.command("init-db")
+@json_option
+@click.pass_context
+def init_db(ctx) -> None:
+    """Create or upgrade the database schema (Alembic)."""
+    c = _context(ctx)
+    c.services.init_db()
+    c.out({"ok": True, "database": c.services.settings.database_url.split("@")[-1]}, "database is up to date")
+
+
+@main.group()
+def users() -> None:
+    """User administration."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--groups", default="", help="Comma-separated groups, e.g. clerk,director.")
+@click.option("--password", default=None)
+@click.option("--unit", default=None, help="Handling unit code for unit staff.")
+@click.option("--display-name", default="")
+@json_option
+@click.pass_context
+def users_add(ctx, name, groups, password, unit, display_name) -> None:
+    c = _context(ctx)
+    user = c.services.add_user(name, groups=groups.split(","), password=password, unit=unit,
+                               display_name=display_name)
+    c.out(user, f"added user {user['username']} ({', '.join(user['groups'])})")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--user", default="system")
+@json_option
+@click.pass_context
+def deploy(ctx, paths, user) -> None:
+    """Validate and deploy BPMN files as one bundle."""
+    c = _context(ctx)
+    files = {}
+    for path in paths:
+        if not path.is_file():
+            raise click.BadParameter(f"no such file: {path}")
+        files[path.name] = path.read_bytes()
+    result = c.services.deploy(files, user=user)
+    c.out({"deployed": [{"key": d["key"], "version": d["version"]} for d in result]},
+          "\n".join(f"{d['key']} v{d['version']}{'' if d['new'] else ' (unchanged)'}" for d in result))
+
+
+@main.command()
+@click.argument("key")
+@click.option("--data", default=None, help="Initial case data as a JSON object.")
+@click.option("--user", default="system")
+@click.option("--version", type=int, default=None)
+@json_option
+@click.pass_context
+def start(ctx, key, data, user, version) -> None:
+    """Start a case of a deployed process."""
+    c = _context(ctx)
+    case = c.services.start_case(key, parse_json_object(data, "--data"), user=user, version=version)
+    c.out(case, f"case {case['id']} {case['status']}")
+
+
+@main.command()
+@click.option("--case", "case_id", type=int, default=None)
+@click.option("--user", default=None)
+@click.option("--all-pages", is_flag=True)
+@json_option
+@click.pass_context
+def tasks(ctx, case_id, user, all_pages) -> None:
+    """List open tasks (of a case, or those a user may work on)."""
+    c = _context(ctx)
+    page = c.services.list_tasks(user=user, case_id=case_id, per_page=200)
+    keys = ("id", "case_id", "bpmn_id", "name", "groups", "assignee", "due_at")
+    items = [{k: t[k] for k in keys} for t in page["items"]]
+    c.out(items, "\n".join(f"{t['id']}  case {t['case_id']}  {t['name']}  [{','.join(t['groups'])}]"
+                           for t in items) or "no open tasks")
+
+
+@main.command()
+@click.argument("task_id")
+@click.option("--user", required=True)
+@click.option("--data", default=None, help="Form data as a JSON object.")
+@json_option
+@click.pass_context
+def complete(ctx, task_id, user, data) -> None:
+    """Complete a task as USER (assignee or candidate-group member)."""
+    c = _context(ctx)
+    case = c.services.complete_task(task_id, user=user, data=parse_json_object(data, "--data"))
+    c.out(case, f"case {case['id']} {case['status']}")
+
+
+@main.command("case")
+@click.argument("case_id", type=int)
+@json_option
+@click.pass_context
+def show_case(ctx, case_id) -> None:
+    """Show a case with its data, tasks and events."""
+    c = _context(ctx)
+    c.out(c.services.get_case(case_id))
+
+
+@main.command()
+@click.argument("case_id", type=int)
+@click.option("--user", default="system")
+@json_option
+@click.pass_context
+def retry(ctx, case_id, user) -> None:
+    """Replay the failed step of a case in error, once its cause is fixed."""
+    c = _context(ctx)
+    case = c.services.retry_case(case_id, user=user)
+    c.out(case, f"case {case['id']} {case['status']}")
+
+
+@main.group()
+def timers() -> None:
+    """Timer operations."""
+
+
+@timers.command("fire-due")
+@click.option("--now", default=None, help="ISO 8601 instant with offset; default: the clock.")
+@json_option
+@click.pass_context
+def fire_due(ctx, now) -> None:
+    """Fire every timer due at NOW once, and exit."""
+    c = _context(ctx)
+    try:
+        instant = parse_instant(now) if now else None
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--now")
+    fired = c.services.fire_due_timers(instant)
+    c.out({"fired": fired}, f"fired {fired} timer(s)")
+
+
+__all__ = ["main", "CaseFailed"]
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--no-scheduler", is_flag=True, help="Do not run the timer scheduler in this process.")
+@click.pass_context
+def serve(ctx, host, port, no_scheduler) -> None:
+    """Serve the web app (development server) with the scheduler inside."""
+    from engine.ticker import make_ticker
+    from webui import create_app
+    c = _context(ctx)
+    c.services.check_ready_to_start()
+    app = create_app(c.services.settings, c.services)
+    if c.services.settings.scheduler_enabled and not no_scheduler:
+        make_ticker(c.services).start()
+    app.run(host=host, port=port, use_reloader=False, threaded=True)
+
+
+@main.command()
+@click.pass_context
+def scheduler(ctx) -> None:
+    """Run the timer scheduler standalone (one process per machine)."""
+    from engine.ticker import make_ticker
+    services = _context(ctx).services
+    services.check_ready_to_start()
+    make_ticker(services, background=False).start()
+
+
+@main.command("setup-demo")
+@json_option
+@click.pass_context
+def setup_demo(ctx) -> None:
+    """Demo users (password 'demo') and every shipped diagram in bpmn/. For local trials only."""
+    from engine.demo import setup_demo as run
+    c = _context(ctx)
+    c.out(run(c.services), "demo users and processes are ready (password: demo)")
+
+
+@main.group()
+def keys() -> None:
+    """Field-encryption keys."""
+
+
+@keys.command("rotate")
+@json_option
+@click.pass_context
+def keys_rotate(ctx) -> None:
+    """Re-encrypt every identity field with the newest key in XINFANG_FIELD_KEYS."""
+    c = _context(ctx)
+    count = c.services.rotate_keys()
+    c.out({"rotated": count}, f"re-encrypted {count} person record(s)")
+
+
+@main.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+@click.pass_context
+def export_cmd(ctx, path) -> None:
+    """Write a consistent JSON-lines archive (gzip) of the whole database and stored files."""
+    from engine.backup import export_archive
+    c = _context(ctx)
+    with open(path, "wb") as fh:
+        counts = export_archive(c.services.engine, fh, c.services.settings.storage_dir,
+                                progress=None if c.as_json else _progress)
+    c.out({"path": str(path), "counts": counts}, f"\nwrote {path}: {counts}")
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@click.pass_context
+def import_cmd(ctx, path) -> None:
+    """Restore an archive into an empty database (SQLite or PostgreSQL)."""
+    from engine.backup import import_archive
+    c = _context(ctx)
+    with open(path, "rb") as fh:
+        counts = import_archive(c.services.engine, fh, c.services.settings.storage_dir,
+                                progress=None if c.as_json else _progress)
+    c.out({"path": str(path), "counts": counts}, f"\nrestored {path}: {counts}")
+
+
+def _progress(counts: dict) -> None:
+    click.echo("\r" + " ".join(f"{k}={v}" for k, v in counts.items() if isinstance(v, int)), nl=False, err=True)

@@ -1,0 +1,106 @@
+"""Administration of users, groups and units beyond what `users.UserAdmin` offers."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from . import repository
+from .errors import NotAllowed, NotFound, ValidationFailed
+from .models import Group, Unit, User, UserGroup
+from .users import _NAME, _user_dict
+
+ROLES = ("clerk", "director", "leader", "unit_staff", "legal_advisor", "analyst", "admin")
+MIN_PASSWORD = 8
+
+
+class AdminServices:
+    """Mixed into Services; every method checks that `user` is an administrator."""
+
+    def _require_admin(self, session, user: str) -> None:
+        if "admin" not in self._actor(session, user).groups:
+            raise NotAllowed("only an administrator manages users, groups and units")
+
+    def list_users(self, *, user: str) -> list[dict]:
+        with self.uow(write=False) as uow:
+            self._require_admin(uow.session, user)
+            return [_user_dict(u) for u in uow.session.scalars(select(User).order_by(User.username))]
+
+    def create_user(self, username: str, *, user: str, groups: list[str], password: str, display_name: str = "",
+                    unit: str | None = None) -> dict:
+        _check_password(password)
+        with self.uow(write=False) as uow:
+            self._require_admin(uow.session, user)
+            if unit and uow.session.get(Unit, unit) is None:
+                raise ValidationFailed(f"no unit {unit!r}", [{"field": "unit", "message": "unknown unit"}])
+        return self.add_user(username, groups=groups, password=password, display_name=display_name, unit=unit)
+
+    def update_user(self, username: str, *, user: str, groups: list[str] | None = None, unit: str | None = None,
+                    active: bool | None = None, password: str | None = None, display_name: str | None = None) -> dict:
+        with self.uow() as uow:
+            s = uow.session
+            self._require_admin(s, user)
+            target = repository.user_by_name(s, username)
+            if target is None:
+                raise NotFound(f"no user {username!r}")
+            if groups is not None:
+                groups = sorted({g.strip() for g in groups if g and g.strip()})
+                for g in groups:
+                    if not _NAME.match(g):
+                        raise ValidationFailed(f"invalid group name {g!r}", [{"field": "groups", "message": "invalid"}])
+                    repository.ensure_group(s, g)
+                target.memberships = [UserGroup(group_name=g) for g in groups]
+            if unit is not None:
+                if unit and s.get(Unit, unit) is None:
+                    raise ValidationFailed(f"no unit {unit!r}", [{"field": "unit", "message": "unknown unit"}])
+                target.unit_code = unit or None
+            if active is not None:
+                if username == user and not active:
+                    raise ValidationFailed("you cannot deactivate yourself")
+                target.is_active = active
+            if password:
+                _check_password(password)
+                target.password_hash = generate_password_hash(password)
+            if display_name is not None:
+                target.display_name = display_name.strip()[:200] or username
+            uow.commit()
+            return _user_dict(target)
+
+    def list_groups(self, *, user: str) -> list[dict]:
+        with self.uow(write=False) as uow:
+            self._require_admin(uow.session, user)
+            counts: dict[str, int] = {}
+            for name in uow.session.scalars(select(UserGroup.group_name)):
+                counts[name] = counts.get(name, 0) + 1
+            return [{"name": g.name, "title": g.title, "members": counts.get(g.name, 0)}
+                    for g in uow.session.scalars(select(Group).order_by(Group.name))]
+
+    def save_group(self, name: str, title: str, *, user: str) -> dict:
+        if not _NAME.match(name or ""):
+            raise ValidationFailed(f"invalid group name {name!r}", [{"field": "name", "message": "invalid"}])
+        with self.uow() as uow:
+            self._require_admin(uow.session, user)
+            group = repository.ensure_group(uow.session, name)
+            group.title = (title or name).strip()[:200]
+            uow.commit()
+            return {"name": group.name, "title": group.title}
+
+    def list_units(self, *, user: str | None = None) -> list[dict]:
+        with self.uow(write=False) as uow:
+            if user is not None:
+                self._actor(uow.session, user)
+            return [{"code": u.code, "name": u.name, "kind": u.kind}
+                    for u in uow.session.scalars(select(Unit).order_by(Unit.code))]
+
+    def save_unit(self, code: str, name: str, kind: str = "government", *, user: str) -> dict:
+        if not _NAME.match(code or "") or not (name or "").strip():
+            raise ValidationFailed("a unit needs a code (letters, digits, _ . -) and a name",
+                                   [{"field": "code", "message": "invalid"}])
+        with self.uow(write=False) as uow:
+            self._require_admin(uow.session, user)
+        return self.add_unit(code, name.strip()[:200], (kind or "government")[:32])
+
+
+def _check_password(password: str | None) -> None:
+    if not password or len(password) < MIN_PASSWORD:
+        raise ValidationFailed(f"a password needs at least {MIN_PASSWORD} characters",
+                               [{"field": "password", "message": "too short"}])

@@ -1,0 +1,117 @@
+"""Deploying BPMN bundles: validate everything, store nothing unless all is well.
+
+A definition is stored once per content hash and gets the next version of its
+process key; running cases keep the definition they started with.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from . import lint, repository, serialization
+from .errors import InvalidDiagram, ValidationFailed
+from .models import Definition
+from .lint import NS, Problem
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class Prepared:
+    key: str
+    name: str
+    content_hash: str
+    bundle: dict[str, str]
+    spec_json: str
+
+
+def content_hash(bundle: dict[str, str]) -> str:
+    digest = hashlib.sha256(serialization.LIB_VERSION.encode())
+    for name in sorted(bundle):
+        digest.update(name.encode() + b"\0" + bundle[name].encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+def _decode(name: str, content: bytes | str) -> tuple[str | None, list[Problem]]:
+    if isinstance(content, str):
+        return content, []
+    if len(content) > MAX_FILE_BYTES:
+        return None, [Problem(name, None, None, f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")]
+    try:
+        return content.decode("utf-8"), []
+    except UnicodeDecodeError as err:
+        return None, [Problem(name, None, None, f"not UTF-8 text: {err.reason} at byte {err.start}")]
+
+
+def prepare(session: Session, files: dict[str, bytes | str]) -> list[Prepared]:
+    """Raises InvalidDiagram with every problem found; otherwise returns what to store."""
+    if not files:
+        raise ValidationFailed("no BPMN files given")
+    problems: list[Problem] = []
+    texts, trees = {}, {}
+    for name, content in files.items():
+        text, found = _decode(name, content)
+        problems += found
+        if text is None:
+            continue
+        tree, found = lint.parse_xml(name, text)
+        problems += found
+        if tree is not None:
+            texts[name], trees[name] = text, tree
+    if problems:
+        raise InvalidDiagram(_summary(problems), [p.as_dict() for p in problems])
+    for name, tree in trees.items():
+        problems += lint.xsd_problems(name, tree)
+    keys = [k for tree in trees.values() for k in lint.executable_processes(tree)]
+    in_bundle = {k for tree in trees.values() for k in lint.all_processes(tree)}
+    called = {node.get("calledElement") for tree in trees.values()
+              for node in tree.getroot().iterfind(".//bpmn:callActivity", NS)} - in_bundle - {None}
+    deployed = {}
+    for key in called:
+        found = repository.latest_definition(session, key)
+        if found is not None:
+            deployed.update(found.bundle)
+    for name, tree in trees.items():
+        problems += lint.rule_problems(name, tree, in_bundle | {k for k in called if _has(deployed, k)})
+    if not keys and not problems:
+        problems.append(Problem(next(iter(trees)), None, None, "no executable process (isExecutable=\"true\")"))
+    if problems:
+        raise InvalidDiagram(_summary(problems), [p.as_dict() for p in problems])
+    extra = {f"deployed:{n}": lint.parse_xml(n, x)[0] for n, x in deployed.items() if n not in trees}
+    specs, problems = lint.build_specs({**trees, **extra}, keys)
+    if problems:
+        raise InvalidDiagram(_summary(problems), [p.as_dict() for p in problems])
+    digest = content_hash(texts)
+    return [Prepared(key, spec.description or key, digest, texts,
+                     serialization.dump_specs(spec, subs)) for key, (spec, subs) in specs.items()]
+
+
+def _has(bundle: dict[str, str], key: str) -> bool:
+    return any(f'id="{key}"' in text for text in bundle.values())
+
+
+def _summary(problems: list[Problem]) -> str:
+    first = problems[0]
+    where = f"{first.file}:{first.line}" if first.line else first.file
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{where}: {first.message}{more}"
+
+
+def store(session: Session, prepared: list[Prepared], user: str, now: datetime) -> list[dict]:
+    out = []
+    for item in prepared:
+        existing = repository.definition_by_hash(session, item.key, item.content_hash)
+        if existing is not None:
+            out.append({"key": item.key, "version": existing.version, "new": False})
+            continue
+        definition = Definition(process_key=item.key, version=repository.next_version(session, item.key),
+                                name=item.name[:256], content_hash=item.content_hash, bundle=item.bundle,
+                                spec=item.spec_json, lib_version=serialization.LIB_VERSION,
+                                deployed_by=user, deployed_at=now)
+        session.add(definition)
+        session.flush()
+        out.append({"key": item.key, "version": definition.version, "new": True})
+    return out

@@ -1,0 +1,53 @@
+"""JSON Schema forms for user tasks, validated on the server whatever the client did."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+
+class FormRegistry:
+    """Forms live in bpmn/forms/<form_key>.json next to the diagrams that use them."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self._cache: dict[str, dict | None] = {}
+
+    def get(self, form_key: str | None) -> dict | None:
+        if not form_key:
+            return None
+        if form_key not in self._cache:
+            path = self.directory / f"{form_key}.json"
+            if ".." in form_key or "/" in form_key or not path.is_file():
+                self._cache[form_key] = None
+            else:
+                schema = json.loads(path.read_text(encoding="utf-8"))
+                Draft202012Validator.check_schema(schema)
+                self._cache[form_key] = schema
+        return self._cache[form_key]
+
+    def validate(self, form_key: str | None, data: dict) -> list[dict]:
+        """[{field, message}] for each problem; empty when the data fits the form (or there is none)."""
+        schema = self.get(form_key)
+        if schema is None:
+            return []
+        validator = Draft202012Validator(schema)
+        problems = []
+        for err in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
+            field = ".".join(str(p) for p in err.path) or (
+                err.validator_value[0] if err.validator == "required" and isinstance(err.validator_value, list)
+                else "")
+            if err.validator == "required":
+                missing = [f for f in err.validator_value if f not in (err.instance or {})]
+                named = next((f for f in missing if err.message.startswith(f"{f!r} ")), None)
+                field = ".".join([*map(str, err.path), named or missing[0]]) if missing else field
+            problems.append({"field": field, "message": err.message})
+        return problems
+
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.directory.glob("*.json")) if self.directory.is_dir() else []
+
+
+__all__ = ["FormRegistry", "SchemaError"]

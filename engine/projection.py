@@ -1,0 +1,124 @@
+"""Read tables rebuilt from the workflow after every step, in the step's transaction."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from processes.masking import petitioner_label
+
+from . import repository, runtime
+from .models import Case, CaseEvent, HumanTask, HumanTaskGroup, Timer
+
+CASE_COLUMNS = ("reg_no", "subject", "channel", "category", "unit", "region", "accused_unit", "stage",
+                "query_code_hash", "content_class", "purpose")
+# small facts copied from case data for lists, repeat detection and statistics, never identities
+FACT_KEYS = ("parallel_group", "multi_addressed", "concluded", "collective", "persons", "urgent", "sensitive",
+             "route", "outcome", "rating", "review_stage", "litigation_related", "key_case", "anonymous",
+             "real_name", "organ", "problem_region")
+
+
+def record(session: Session, case_id: int, kind: str, *, actor: str, at: datetime, message: str = "",
+           task_uuid: str | None = None, bpmn_id: str | None = None, data: dict | None = None) -> None:
+    session.add(CaseEvent(case_id=case_id, kind=kind, actor=actor, at=at, message=message,
+                          task_uuid=task_uuid, bpmn_id=bpmn_id, data=data))
+
+
+def record_many(session: Session, events: list[dict]) -> None:
+    """One executemany for a step's events: the audit trail is write-only on the hot path."""
+    if events:
+        session.execute(insert(CaseEvent), events)
+
+
+def project_case(case: Case, data: dict) -> None:
+    for column in CASE_COLUMNS:
+        value = data.get(column)
+        if value is not None and not isinstance(value, (dict, list)):
+            setattr(case, column, str(value)[:500])
+    if data.get("is_repeat") is not None:
+        case.is_repeat = bool(data.get("is_repeat"))
+    if isinstance(data.get("main_case_id"), int):
+        case.main_case_id = data["main_case_id"]
+    facts = {k: data[k] for k in FACT_KEYS if k in data and _small(data[k])}
+    if facts != (case.facts or {}):
+        case.facts = facts
+    case.petitioner = petitioner_label(data.get("petitioners"), bool(data.get("anonymous")))[:200]
+
+
+def _small(value) -> bool:
+    return value is None or isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= 200)
+
+
+def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str,
+               completed_uuid: str | None) -> tuple[list[HumanTask], list[HumanTask], list[HumanTask]]:
+    """Diff the engine's READY user tasks against the open rows; claims survive the rebuild.
+    Returns (opened, closed, still open)."""
+    ready = {v.uuid: v for v in runtime.ready_user_tasks(wf)}
+    opened, closed, kept = [], [], []
+    for row in repository.open_tasks_of_case(session, case.id):
+        if row.task_uuid in ready:
+            _denormalise(row, case)
+            ready.pop(row.task_uuid)
+            kept.append(row)
+            continue
+        if row.bpmn_id.startswith("supervise:") or ":" in row.bpmn_id:
+            kept.append(row)      # projection-only tasks (e.g. 督办) are not engine tasks
+            continue
+        row.state = "completed" if row.task_uuid == completed_uuid else "cancelled"
+        row.completed_at = now
+        row.completed_by = actor if row.task_uuid == completed_uuid else None
+        closed.append(row)
+    for view in ready.values():
+        row = HumanTask(case_id=case.id, task_uuid=view.uuid, bpmn_id=view.bpmn_id, name=view.name[:256],
+                        lane=view.lane, groups=",".join(view.groups), form_key=view.form_key,
+                        due_at=runtime.due_from_properties(view.properties, view.deadlines, now),
+                        priority=_priority(view.properties), state="open", created_at=now,
+                        candidate_groups=[HumanTaskGroup(group_name=g) for g in view.groups])
+        _denormalise(row, case)
+        session.add(row)
+        opened.append(row)
+    return opened, closed, kept
+
+
+def _priority(props: dict) -> int:
+    try:
+        return max(0, min(100, int(props.get("priority", 50))))
+    except (TypeError, ValueError):
+        return 50
+
+
+def _denormalise(row: HumanTask, case: Case) -> None:
+    for column in ("reg_no", "subject", "category", "unit", "region", "channel", "petitioner"):
+        setattr(row, column, getattr(case, column))
+
+
+def sync_timers(session: Session, case: Case, wf, *, now: datetime) -> list[Timer]:
+    """One row per waiting BPMN timer; rows whose timer left the waiting state are closed.
+    Returns the rows still waiting."""
+    waiting = {v.uuid: v for v in runtime.waiting_timers(wf)}
+    still = []
+    for row in repository.timers_of_case(session, case.id, status="waiting"):
+        if row.kind != "bpmn":
+            still.append(row)
+            continue
+        view = waiting.pop(row.task_uuid, None)
+        if view is None:
+            fired = runtime.task_completed(wf, row.task_uuid)
+            row.status = "fired" if fired else "cancelled"
+            row.fired_at = now if fired else None
+            row.lock_owner = row.lock_expires_at = None
+        else:
+            if view.due_at != row.due_at:
+                row.due_at = view.due_at
+            still.append(row)
+    for view in waiting.values():
+        row = Timer(case_id=case.id, task_uuid=view.uuid, bpmn_id=view.bpmn_id, kind="bpmn",
+                    due_at=view.due_at, status="waiting", created_at=now, attempts=0)
+        session.add(row)
+        still.append(row)
+    return still
+
+
+def next_due(timers: list[Timer]) -> datetime | None:
+    return min((t.due_at for t in timers if t.status == "waiting"), default=None)

@@ -1,0 +1,354 @@
+"""The service API: the only way web, CLI, scheduler and tests change or read the system.
+
+Every method opens its own unit of work and returns plain dicts.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from . import db, deployment, identity, views, repository
+from .access import SYSTEM, Actor, check_can_reveal, check_can_work, check_case_visible
+from .lookup import CaseLookup
+from .models import AccessLog
+from .clock import utcnow
+from .errors import CaseFailed, Conflict, NotAllowed, NotFound, ValidationFailed, XinfangError
+from .forms import FormRegistry
+from .projection import record
+from .ports import DependencyFactory, core_factories
+from .runtime import StepLog
+from .scripting import lazy
+from .settings import Settings
+from .steps import ENGINE_FAILURES, Action, SpecCache, StepRunner, describe, is_conflict
+from .unit_of_work import UnitOfWork
+from .users import UserAdmin
+from .web_services import WebServices
+
+log = logging.getLogger(__name__)
+
+
+class Services(UserAdmin, WebServices):
+    def __init__(self, settings: Settings | None = None, engine: Engine | None = None):
+        self.settings = settings or Settings.from_env()
+        self.engine = engine or db.make_engine(self.settings)
+        self.sessions = db.make_session_factory(self.engine)
+        self.factories: dict[str, DependencyFactory] = core_factories()
+        self.forms = FormRegistry(self.settings.bpmn_dir / "forms")
+        self.runner = StepRunner(SpecCache(), self._dependencies, self.settings.max_tree_depth)
+        self.register_dependency("lookup", lambda session, case, now: CaseLookup(session, case.id))
+        self._keys: identity.Keys | None = None
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def uow(self, write: bool = True) -> UnitOfWork:
+        return UnitOfWork(self.sessions, write=write)
+
+    def init_db(self) -> None:
+        db.upgrade(self.engine)
+
+    def check_ready_to_start(self) -> None:
+        """Refuses to run on an old schema or on cases this library version cannot load."""
+        from .compat import check_stored_cases
+        if not db.migrations_current(self.engine):
+            raise ValidationFailed("the database schema is not current; run `xinfang init-db` first")
+        check_stored_cases(self.engine)
+
+    @property
+    def keys(self) -> identity.Keys:
+        if self._keys is None:
+            self._keys = identity.load_keys(self.settings)
+        return self._keys
+
+    def _protect(self, session, case, data: dict) -> dict:
+        return identity.protect(session, self.keys, case.id, data, utcnow())
+
+    def log_access(self, session, user: str, action: str, case_id: int | None, detail: str = "") -> None:
+        session.add(AccessLog(at=utcnow(), username=user, action=action, case_id=case_id, detail=detail[:2000]))
+
+    def register_dependency(self, name: str, factory: DependencyFactory) -> None:
+        self.factories[name] = factory
+
+    def _dependencies(self, session, case) -> dict:
+        now = utcnow()
+        return {name: lazy(lambda f=f: f(session, case, now)) for name, f in self.factories.items()}
+
+    # -- definitions ------------------------------------------------------------------------
+    def validate(self, files: dict[str, bytes | str]) -> list[dict]:
+        """Problems a deploy would report, without storing anything."""
+        with self.uow(write=False) as uow:
+            try:
+                deployment.prepare(uow.session, files)
+            except XinfangError as err:
+                return err.details or [{"file": "", "line": None, "element": None, "message": err.message}]
+        return []
+
+    def deploy(self, files: dict[str, bytes | str], *, user: str = "system") -> list[dict]:
+        with self.uow() as uow:
+            prepared = deployment.prepare(uow.session, files)
+            result = deployment.store(uow.session, prepared, user, utcnow())
+            uow.commit()
+        return result
+
+    def list_processes(self) -> list[dict]:
+        with self.uow(write=False) as uow:
+            return views.processes(uow.session)
+
+    # -- cases ------------------------------------------------------------------------------
+    def start_case(self, key: str, data: dict | None = None, *, user: str = "system",
+                   version: int | None = None) -> dict:
+        data = _object(data, "case data")
+        action = Action("start", user)
+        now = utcnow()
+        with self.uow() as uow:
+            self._actor(uow.session, user)
+            definition = repository.definition_version(uow.session, key, version)
+            case, wf = self.runner.new_case(uow.session, definition, data, user, now, self._protect)
+            initial_state = case.state
+            steplog = StepLog()
+            try:
+                self.runner.apply(wf, action, steplog)
+                step = self.runner.save(uow.session, case, wf, action, steplog, now)
+                uow.commit()
+                return views.case_summary(case, step.open_tasks)
+            except ENGINE_FAILURES as err:
+                uow.rollback()
+                failure = err
+        with self.uow() as uow:
+            definition = repository.definition_version(uow.session, key, version)
+            case, _ = self.runner.new_case(uow.session, definition, data, user, now, self._protect)
+            case.state = initial_state
+            self.runner.mark_error(uow.session, case, action, failure, now)
+            uow.commit()
+            raise CaseFailed(f"case {case.id} stopped in error: {case.error_message}",
+                             {"case_id": case.id, "task": case.error_task})
+
+    def get_case(self, case_id: int, *, user: str | None = None, events: int = 200) -> dict:
+        """With a `user`, access is checked and the opening is written to the access log."""
+        with self.uow(write=user is not None) as uow:
+            case = repository.get_case(uow.session, case_id)
+            if user is not None:
+                check_case_visible(self._actor(uow.session, user), case)
+                self.log_access(uow.session, user, "open", case_id)
+            wf = self.runner.load(uow.session, case, user or "system", utcnow())
+            detail = views.case_detail(uow.session, case, wf, events)
+            uow.commit()
+            return detail
+
+    def reveal_identities(self, case_id: int, *, user: str, purpose: str) -> list[dict]:
+        """Decrypted identities for a role that needs them; every reveal is logged with its purpose."""
+        if not (purpose or "").strip():
+            raise ValidationFailed("say why you need the full identity data (purpose)")
+        with self.uow() as uow:
+            case = repository.get_case(uow.session, case_id)
+            check_can_reveal(self._actor(uow.session, user), case)
+            people = identity.reveal(uow.session, self.keys, case_id)
+            self.log_access(uow.session, user, "reveal", case_id, purpose.strip())
+            uow.commit()
+            return people
+
+    def rotate_keys(self) -> int:
+        with self.uow() as uow:
+            count = identity.rotate(uow.session, self.keys)
+            uow.commit()
+            return count
+
+    def list_cases(self, *, user: str | None = None, status: str | None = None, page: int = 1,
+                   per_page: int = 50) -> dict:
+        with self.uow(write=False) as uow:
+            actor = self._actor(uow.session, user) if user else SYSTEM
+            return views.cases(uow.session, actor, status=status, page=page, per_page=per_page)
+
+    # -- tasks ------------------------------------------------------------------------------
+    def list_tasks(self, *, user: str | None = None, groups: list[str] | None = None,
+                   filters: dict | None = None, page: int = 1, per_page: int = 50,
+                   case_id: int | None = None, state: str = "open") -> dict:
+        filters = filters or {}
+        with self.uow(write=bool(user and filters.get("search"))) as uow:
+            actor = self._actor(uow.session, user) if user else None
+            result = views.tasks(uow.session, actor, groups=groups, filters=filters, page=page,
+                                 per_page=per_page, case_id=case_id, state=state)
+            if user and filters.get("search"):
+                self.log_access(uow.session, user, "search", None, f"inbox search: {filters['search']}")
+                uow.commit()
+            return result
+
+    def get_task(self, task_uuid: str, *, user: str | None = None) -> dict:
+        with self.uow(write=False) as uow:
+            row = repository.human_task(uow.session, task_uuid)
+            if user is not None:
+                check_case_visible(self._actor(uow.session, user), repository.get_case(uow.session, row.case_id))
+            return views.task_dict(row, form=self.forms.get(row.form_key))
+
+    def claim_task(self, task_uuid: str, *, user: str) -> dict:
+        return self._change_assignment(task_uuid, user, lambda actor, row: self._claim(actor, row))
+
+    def unclaim_task(self, task_uuid: str, *, user: str) -> dict:
+        def unclaim(actor, row):
+            if row.assignee != actor.username and not actor.is_supervisor:
+                raise NotAllowed("only the assignee or a director can release this task")
+            row.assignee = None
+        return self._change_assignment(task_uuid, user, unclaim)
+
+    def assign_task(self, task_uuid: str, assignee: str, *, user: str) -> dict:
+        def assign(actor, row, session):
+            target = self._actor(session, assignee)
+            if not actor.is_supervisor and row.assignee != actor.username:
+                raise NotAllowed("only a director or the current assignee can assign this task")
+            check_case_visible(target, repository.get_case(session, row.case_id))
+            if not set(row.groups.split(",")) & target.groups:
+                raise ValidationFailed(f"{assignee} is not in the task's group(s) {row.groups}")
+            row.assignee = assignee
+        return self._change_assignment(task_uuid, user, assign, pass_session=True)
+
+    def _claim(self, actor: Actor, row) -> None:
+        if row.assignee == actor.username:
+            return
+        if row.assignee:
+            raise Conflict(f"task is already claimed by {row.assignee}")
+        check_can_work(actor, row)
+        row.assignee = actor.username
+
+    def _change_assignment(self, task_uuid, user, change, pass_session=False) -> dict:
+        """Claims live only in the inbox projection: the case itself is never suspended."""
+        with self.uow() as uow:
+            actor = self._actor(uow.session, user)
+            row = repository.human_task(uow.session, task_uuid)
+            if row.state != "open":
+                raise Conflict(f"task is {row.state}")
+            check_case_visible(actor, repository.get_case(uow.session, row.case_id))
+            before = row.assignee
+            change(actor, row, uow.session) if pass_session else change(actor, row)
+            if row.assignee != before:
+                record(uow.session, row.case_id, "task_assigned", actor=user, at=utcnow(), task_uuid=task_uuid,
+                       bpmn_id=row.bpmn_id, message=row.name, data={"from": before, "to": row.assignee})
+            uow.commit()
+            return views.task_dict(row)
+
+    def complete_task(self, task_uuid: str, *, user: str, data: dict | None = None) -> dict:
+        data = _object(data, "form data")
+
+        def locate(session) -> int:
+            actor = self._actor(session, user)
+            row = repository.human_task(session, task_uuid)
+            if row.state != "open":
+                raise Conflict(f"task is already {row.state}")
+            check_case_visible(actor, repository.get_case(session, row.case_id))
+            check_can_work(actor, row)
+            if row.owner and row.owner != actor.username:
+                raise NotAllowed(f"this task is delegated by {row.owner}: hand it back (resolve) for them to complete")
+            errors = self.forms.validate(row.form_key, data)
+            if errors:
+                raise ValidationFailed("the form has errors", errors)
+            return row.case_id
+        return self._step(None, Action("complete", user, task_uuid=task_uuid, data=data), locate=locate)
+
+    # -- timers -----------------------------------------------------------------------------
+    def fire_due_timers(self, now: datetime | None = None, *, limit: int = 1000) -> int:
+        """Fires every BPMN timer due at `now` (default: the clock), oldest first."""
+        now = now or utcnow()
+        fired = 0
+        for case_id, uuids in views.due_timers(self.sessions, now, limit):
+            try:
+                self._step(case_id, Action("timers", "scheduler", fire=uuids), expect_running=True)
+                fired += len(uuids)
+            except (Conflict, CaseFailed) as err:
+                log.warning("timers of case %s not fired: %s", case_id, err)
+        return fired
+
+    # -- operations -------------------------------------------------------------------------
+    def retry_case(self, case_id: int, *, user: str) -> dict:
+        with self.uow(write=False) as uow:
+            actor = self._actor(uow.session, user)
+            if not actor.is_supervisor:
+                raise NotAllowed("only an administrator or director can retry a case")
+            case = repository.get_case(uow.session, case_id)
+            if case.status != "error":
+                raise Conflict(f"case {case_id} is {case.status}, not in error")
+            action = Action.from_dict(case.pending_action or {"kind": "start", "actor": user})
+        return self._step(case_id, action, retry=True)
+
+    def suspend_case(self, case_id: int, *, user: str, reason: str = "") -> dict:
+        return self._set_status(case_id, user, "suspended", {"running"}, reason)
+
+    def resume_case(self, case_id: int, *, user: str, reason: str = "") -> dict:
+        return self._set_status(case_id, user, "running", {"suspended"}, reason)
+
+    def terminate_case(self, case_id: int, *, user: str, reason: str = "") -> dict:
+        return self._set_status(case_id, user, "terminated", {"running", "suspended", "error"}, reason)
+
+    def _set_status(self, case_id, user, status, allowed_from, reason) -> dict:
+        with self.uow() as uow:
+            actor = self._actor(uow.session, user)
+            if not actor.is_supervisor:
+                raise NotAllowed(f"only an administrator or director can set a case {status}")
+            case = repository.get_case(uow.session, case_id)
+            if case.status not in allowed_from:
+                raise Conflict(f"case {case_id} is {case.status}; cannot become {status}")
+            now = utcnow()
+            case.status, case.updated_at = status, now
+            views.set_case_rows_state(uow.session, case, status, now)
+            record(uow.session, case.id, f"case_{status}", actor=user, at=now, message=reason)
+            uow.commit()
+            return views.case_summary(case)
+
+    # -- the step ---------------------------------------------------------------------------
+    def _step(self, case_id: int | None, action: Action, *, retry: bool = False, expect_running: bool = False,
+              locate=None) -> dict:
+        """One step in one transaction; `locate(session) -> case_id` runs the caller's checks inside it."""
+        now = utcnow()
+        raw = action.data
+        try:
+            with self.uow() as uow:
+                if locate is not None:
+                    case_id = locate(uow.session)
+                case = repository.get_case(uow.session, case_id)
+                if case.status != "running" and not (retry and case.status == "error"):
+                    raise Conflict(f"case {case_id} is {case.status}")
+                action = self._protected(uow.session, case, action, raw)
+                wf = self.runner.load(uow.session, case, action.actor, now)
+                steplog = StepLog()
+                try:
+                    self.runner.apply(wf, action, steplog)
+                except ENGINE_FAILURES as err:
+                    failure = err
+                else:
+                    step = self.runner.save(uow.session, case, wf, action, steplog, now)
+                    uow.commit()
+                    return views.case_summary(case, step.open_tasks)
+        except Exception as err:
+            if is_conflict(err):
+                raise Conflict("the case was changed by someone else at the same time; reload and try again") from err
+            raise
+        with self.uow() as uow:
+            case = repository.get_case(uow.session, case_id)
+            action = self._protected(uow.session, case, action, raw)   # the failed step's parties rolled back
+            self.runner.mark_error(uow.session, case, action, failure, now)
+            views.bump_timer_attempts(uow.session, case, action, describe(failure))
+            uow.commit()
+        raise CaseFailed(f"case {case_id} stopped in error: {describe(failure)}",
+                         {"case_id": case_id, "task": case.error_task})
+
+    def _protected(self, session, case, action: Action, raw: dict | None) -> Action:
+        """Identities in submitted data are encrypted before anything can store them."""
+        if not raw or not any(key in raw for key in identity.PEOPLE):
+            return action
+        return replace(action, data=self._protect(session, case, raw))
+
+    def _actor(self, session, username: str | None) -> Actor:
+        if username in (None, "system", "scheduler"):
+            return SYSTEM
+        user = repository.require_user(session, username)
+        return Actor(user.username, frozenset(user.groups), user.unit_code)
+
+
+def _object(data, what: str) -> dict:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValidationFailed(f"{what} must be a JSON object, not {type(data).__name__}")
+    return data
+
+
+__all__ = ["Services", "NotFound"]

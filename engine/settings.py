@@ -1,0 +1,60 @@
+"""One frozen settings object, built from the environment once per process.
+
+Everything configurable (database, secrets, scheduler, storage) lives here so that
+web, CLI, scheduler and tests all configure the system the same way.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "var" / "xinfang.db"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{DEFAULT_DB}"
+    secret_key: str = ""
+    bpmn_dir: Path = ROOT / "bpmn"
+    storage_dir: Path = ROOT / "var" / "documents"
+    jurisdiction: str = "national"
+    timezone: str = "Asia/Shanghai"
+    scheduler_enabled: bool = True
+    tick_seconds: float = 1.0
+    lock_seconds: int = 300
+    max_tree_depth: int = 800
+    field_keys: tuple[str, ...] = ()     # Fernet keys, newest first (XINFANG_FIELD_KEYS)
+    hash_key: str = ""                   # HMAC key for searchable hashes (XINFANG_HASH_KEY)
+    testing: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        base = cls()
+        return replace(
+            base,
+            database_url=env.get("XINFANG_DATABASE_URL") or base.database_url,
+            secret_key=env.get("XINFANG_SECRET_KEY", ""),
+            storage_dir=Path(env.get("XINFANG_STORAGE_DIR") or base.storage_dir),
+            jurisdiction=env.get("XINFANG_JURISDICTION") or base.jurisdiction,
+            scheduler_enabled=_bool(env.get("XINFANG_SCHEDULER"), True),
+            tick_seconds=float(env.get("XINFANG_TICK_SECONDS") or base.tick_seconds),
+            field_keys=tuple(k.strip() for k in env.get("XINFANG_FIELD_KEYS", "").split(",") if k.strip()),
+            hash_key=env.get("XINFANG_HASH_KEY", ""),
+        )
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

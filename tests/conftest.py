@@ -1,0 +1,116 @@
+"""Shared fixtures: a migrated database per test on SQLite and PostgreSQL, and services on it.
+
+PostgreSQL tests use a database of their own per test run, created from the `test`
+database at 127.0.0.1:5432. With CI=true they must run: an unreachable server fails.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from engine import db
+from engine.models import Base
+from engine.services import Services
+from engine.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("XINFANG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _pg_available() -> bool:
+    try:
+        eng = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with eng.connect():
+            pass
+        eng.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    if not _pg_available():
+        if IN_CI:
+            pytest.fail("PostgreSQL at 127.0.0.1:5432 is required when CI=true")
+        pytest.skip("PostgreSQL is not reachable (set CI=true to make this a failure)")
+    name = f"xinfang_t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = db.make_engine(Settings(database_url=url))
+    db.upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = db.make_engine(Settings(database_url=f"sqlite:///{path}"))
+    db.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def _truncate_pg(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path, sqlite_template) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "xinfang.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_url")
+    _truncate_pg(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url, tmp_path) -> Settings:
+    return Settings(database_url=database_url, storage_dir=tmp_path / "documents", testing=True,
+                    scheduler_enabled=False, secret_key="test-secret")
+
+
+@pytest.fixture
+def services(settings):
+    svc = Services(settings)
+    yield svc
+    svc.engine.dispose()
+
+
+@pytest.fixture
+def pg_services(pg_url, tmp_path):
+    """For behaviour only PostgreSQL shows (row locks, optimistic version checks under real concurrency)."""
+    _truncate_pg(pg_url)
+    svc = Services(Settings(database_url=pg_url, storage_dir=tmp_path / "documents", testing=True,
+                            scheduler_enabled=False, secret_key="test-secret"))
+    yield svc
+    svc.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_services(tmp_path, sqlite_template):
+    """For tests of pure behaviour, where running twice on PostgreSQL adds nothing."""
+    path = tmp_path / "xinfang.db"
+    shutil.copy(sqlite_template, path)
+    svc = Services(Settings(database_url=f"sqlite:///{path}", storage_dir=tmp_path / "documents",
+                            testing=True, scheduler_enabled=False, secret_key="test-secret"))
+    yield svc
+    svc.engine.dispose()

@@ -1,0 +1,94 @@
+"""The `xinfang` command line: JSON out, exit 0 on success, 2 with a reason on bad input."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+from tests import bpmn_builder as b
+
+SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"
+
+
+@pytest.fixture
+def cli(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("XINFANG_DATABASE_URL", database_url)
+    monkeypatch.setenv("XINFANG_STORAGE_DIR", str(tmp_path / "documents"))
+    runner = CliRunner()
+
+    def run(*args, ok=True):
+        result = runner.invoke(main, ["--json", *args], catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output + result.stderr
+        return result
+    return run
+
+
+def out(result):
+    return json.loads(result.stdout)
+
+
+def test_a_case_from_the_command_line(cli, tmp_path):
+    cli("init-db")
+    cli("users", "add", "clerk1", "--groups", "intake_staff", "--password", "s3cret-pass")
+    cli("users", "add", "rev1", "--groups", "reviewers")
+    assert out(cli("deploy", str(SIMPLE))) == {"deployed": [{"key": "complaint_simple", "version": 1}]}
+    case = out(cli("start", "complaint_simple", "--data", '{"subject": "噪音"}', "--user", "clerk1"))
+    assert case["status"] == "running" and case["id"] == 1
+    tasks = out(cli("tasks", "--case", "1"))
+    assert set(tasks[0]) == {"id", "case_id", "bpmn_id", "name", "groups", "assignee", "due_at"}
+    assert tasks[0]["groups"] == ["intake_staff"]
+    cli("complete", tasks[0]["id"], "--user", "clerk1", "--data", "{}")
+    review = out(cli("tasks", "--user", "rev1"))[0]
+    cli("complete", review["id"], "--user", "rev1", "--data", '{"decision": "reject"}')
+    shown = out(cli("case", "1"))
+    assert shown["status"] == "complete" and shown["process_key"] == "complaint_simple"
+    assert {"version", "data", "tasks", "events"} <= set(shown)
+    assert out(cli("timers", "fire-due", "--now", "2030-01-01T00:00:00+08:00")) == {"fired": 0}
+
+
+@pytest.mark.parametrize("args, reason", [
+    (("start", "nope"), "no deployed process"),
+    (("start", "complaint_simple", "--data", "[1]"), "must be a JSON object"),
+    (("start", "complaint_simple", "--data", "{bad"), "not valid JSON"),
+    (("complete", "00000000-0000-0000-0000-000000000000", "--user", "clerk1"), "no task"),
+    (("case", "999"), "no case 999"),
+    (("timers", "fire-due", "--now", "2026-01-01T00:00:00"), "no UTC offset"),
+    (("users", "add", "x y"), "invalid user name"),
+])
+def test_bad_input_exits_2_with_a_reason(cli, args, reason):
+    cli("init-db")
+    cli("users", "add", "clerk1", "--groups", "intake_staff")
+    cli("deploy", str(SIMPLE))
+    result = cli(*args, ok=False)
+    assert result.exit_code == 2
+    assert reason in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_invalid_diagram_prints_every_error_as_json(cli, tmp_path):
+    cli("init-db")
+    bad = tmp_path / "bad.bpmn"
+    bad.write_text(b.linear("p1", ("t1", '<bpmn:userTask id="t1"/>'), ("s1", b.service_task("s1", "nope"))))
+    result = cli("deploy", str(bad), ok=False)
+    assert result.exit_code == 2
+    errors = out(result)["errors"]
+    assert {e["element"] for e in errors} == {"t1", "s1"}
+    assert all(e["file"] == "bad.bpmn" and e["line"] for e in errors)
+    assert out(cli("deploy", str(SIMPLE)))["deployed"][0]["version"] == 1, "nothing was stored before"
+
+
+def test_completing_someone_elses_task_is_refused(cli):
+    cli("init-db")
+    cli("users", "add", "clerk1", "--groups", "intake_staff")
+    cli("users", "add", "rev1", "--groups", "reviewers")
+    cli("deploy", str(SIMPLE))
+    cli("start", "complaint_simple")
+    task = out(cli("tasks", "--case", "1"))[0]
+    result = cli("complete", task["id"], "--user", "rev1", ok=False)
+    assert result.exit_code == 2 and "not a member" in result.stderr
+    result = cli("complete", task["id"], "--user", "ghost", ok=False)
+    assert result.exit_code == 2 and "no active user 'ghost'" in result.stderr

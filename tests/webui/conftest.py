@@ -1,0 +1,158 @@
+"""Web fixtures: an office with users of every role, the small intake diagram, an app and clients.
+
+`office` runs on SQLite (pure behaviour); tests that need PostgreSQL too use `pg_office`.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine.services import Services
+from engine.settings import Settings
+from tests.webui import handlers_for_web  # noqa: F401  (registers the test handlers)
+from tests.webui.diagrams import PROCESS, write_bpmn_dir
+from webui import create_app
+
+PASSWORD = "secret-pass-1"
+USERS = {   # username: (groups, unit)
+    "clerk": (["clerk"], None),
+    "director": (["director"], None),
+    "leader": (["leader"], None),
+    "advisor": (["legal_advisor"], None),
+    "analyst": (["analyst"], None),
+    "admin": (["admin"], None),
+    "gov": (["unit_staff"], "district_gov"),
+    "gov2": (["unit_staff"], "district_gov"),
+    "court": (["unit_staff"], "district_court"),
+    "disc": (["unit_staff"], "discipline"),
+}
+UNITS = {"district_gov": "区人民政府", "district_court": "区人民法院", "discipline": "区纪委监委"}
+
+
+def make_office(svc: Services) -> Services:
+    for code, name in UNITS.items():
+        svc.add_unit(code, name)
+    for name, (groups, unit) in USERS.items():
+        svc.add_user(name, groups=groups, password=PASSWORD, unit=unit, display_name=name)
+    svc.deploy({f"{PROCESS}.bpmn": (svc.settings.bpmn_dir / f"{PROCESS}.bpmn").read_text()})
+    return svc
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """`make translations` compiles the catalogs; tests compile them too when they are missing or stale."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from webui.app import TRANSLATIONS
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as src, mo.open("wb") as out:
+                write_mo(out, read_po(src))
+
+
+@pytest.fixture(scope="session")
+def office_template(tmp_path_factory, sqlite_template):
+    """Users (password hashing is slow on purpose), units and the diagram, made once per run."""
+    import shutil
+    root = tmp_path_factory.mktemp("office")
+    shutil.copy(sqlite_template, root / "office.db")
+    bpmn_dir = write_bpmn_dir(root / "bpmn")
+    svc = make_office(Services(Settings(database_url=f"sqlite:///{root / 'office.db'}", bpmn_dir=bpmn_dir,
+                                        storage_dir=root / "storage", testing=True, scheduler_enabled=False)))
+    svc.engine.dispose()
+    return root
+
+
+@pytest.fixture
+def web_settings(tmp_path, office_template):
+    import shutil
+    shutil.copy(office_template / "office.db", tmp_path / "web.db")
+    return Settings(database_url=f"sqlite:///{tmp_path / 'web.db'}", storage_dir=tmp_path / "storage", testing=True,
+                    scheduler_enabled=False, secret_key="test-secret", bpmn_dir=office_template / "bpmn",
+                    extra={"intake_process": PROCESS, "max_upload_bytes": 200_000})
+
+
+@pytest.fixture
+def office(web_settings):
+    svc = Services(web_settings)
+    yield svc
+    svc.engine.dispose()
+
+
+@pytest.fixture
+def pg_office(pg_url, tmp_path):
+    from tests.conftest import _truncate_pg
+    _truncate_pg(pg_url)
+    settings = Settings(database_url=pg_url, storage_dir=tmp_path / "storage", testing=True, scheduler_enabled=False,
+                        secret_key="test-secret", bpmn_dir=write_bpmn_dir(tmp_path / "bpmn"),
+                        extra={"intake_process": PROCESS})
+    svc = make_office(Services(settings))
+    yield svc
+    svc.engine.dispose()
+
+
+@pytest.fixture
+def app(office):
+    return create_app(office.settings, office)
+
+
+class Browser:
+    """A test client signed in as one user, that finds CSRF tokens in the pages it gets."""
+
+    def __init__(self, client):
+        self.client = client
+        self.token = ""
+
+    def csrf(self) -> str:
+        page = self.client.get("/public/").get_data(as_text=True)
+        self.token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        return self.token
+
+    def post(self, url, data=None, **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token or self.csrf())
+        return self.client.post(url, data=data, **kw)
+
+    def get(self, url, **kw):
+        return self.client.get(url, **kw)
+
+
+def sign_in(app, username: str | None) -> Browser:
+    browser = Browser(app.test_client())
+    if username:
+        response = browser.post("/login", {"username": username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        browser.csrf()          # signing in starts a new session, with a new CSRF secret
+    return browser
+
+
+@pytest.fixture
+def as_user(app):
+    return lambda username: sign_in(app, username)
+
+
+SAMPLE_PETITION = {
+    "channel": "来访", "subject": "拖欠工资", "content": "某公司拖欠农民工工资三个月。", "purpose": "求决",
+    "content_class": "劳动和社会保障", "problem_region": "110105",
+    "petitioners": [{"name": "张三丰", "id_number": "110105199001011234", "phone": "13812345678",
+                     "address": "北京市朝阳区某街道1号"}],
+}
+
+
+def start_petition(svc: Services, **changes) -> dict:
+    return svc.register_petition({**SAMPLE_PETITION, **changes}, user="clerk")
+
+
+def open_task(svc: Services, case_id: int, bpmn_id: str) -> dict:
+    tasks = [t for t in svc.get_case(case_id)["tasks"] if t["state"] == "open" and t["bpmn_id"] == bpmn_id]
+    assert tasks, f"no open {bpmn_id} in case {case_id}"
+    return tasks[0]
+
+
+def route_to(svc: Services, case_id: int, unit: str) -> dict:
+    """Triage sends the case to `unit`; returns the unit's open task."""
+    triage = open_task(svc, case_id, "triage")
+    svc.complete_task(triage["id"], user="clerk", data={"unit": unit, "opinion": "转送办理"})
+    return open_task(svc, case_id, "handle")

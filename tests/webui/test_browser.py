@@ -1,0 +1,151 @@
+"""In a real browser (Debian's chromium driven by Playwright), at 1366×768: a clerk registers a
+petition; clerk, unit and clerk again claim and complete its tasks through to the reply, with the
+inbox updating at each step; the petitioner then rates the handling on the self-service page.
+
+Screenshots are kept in tests/artifacts/ (not committed).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.webui.conftest import PASSWORD
+from tests.webui.handlers_for_web import query_code
+from webui import create_app
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI", "").lower() != "true",
+                                reason="chromium is not installed (make browser-deps)")
+
+
+@pytest.fixture
+def server(office):
+    app = create_app(office.settings, office)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
+
+
+def sign_in(page, base: str, user: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}/inbox")
+
+
+def sign_out(page) -> None:
+    page.click("text=退出")
+    page.wait_for_url(re.compile(r".*/login"))
+
+
+def claim_and_open(page, base: str, reg_no: str, step: str) -> None:
+    shot(page, f"inbox-before-{step}")
+    row = page.locator("#inbox-table tbody tr", has_text=reg_no)
+    assert step in row.inner_text()
+    with page.expect_navigation():
+        row.locator("[data-action=claim]").click()
+    shot(page, f"inbox-claimed-{step}")
+    row = page.locator("#inbox-table tbody tr", has_text=reg_no)
+    assert "退回" in row.inner_text(), "claimed: the row now offers to release it"
+    row.locator("a.task-link").click()
+    page.wait_for_selector("#task-form")
+
+
+def inbox_rows(page, base: str, reg_no: str) -> int:
+    page.goto(f"{base}/inbox")
+    return page.locator("#inbox-table tbody tr", has_text=reg_no).count()
+
+
+def test_petition_from_registration_to_the_petitioners_rating(server, page, office):
+    base = server
+    sign_in(page, base, "clerk")
+    page.goto(f"{base}/register")
+    page.select_option("#f-channel", "来访")
+    page.fill("#f-petitioners-0-name", "张三丰")
+    page.fill("#f-petitioners-0-id_number", "110105199001011234")
+    page.fill("#f-petitioners-0-phone", "13812345678")
+    page.fill("#f-subject", "拖欠工资")
+    page.fill("#f-content", "某公司拖欠农民工工资三个月。")
+    page.select_option("#f-purpose", "求决")
+    page.select_option("#f-content_class", "劳动和社会保障")
+    page.fill("#f-problem_region", "110105")
+    shot(page, "1-register")
+    page.click("[data-action=register]")
+    page.wait_for_url(re.compile(r".*/cases/\d+$"))
+    case_id = int(page.url.rsplit("/", 1)[1])
+    reg_no = office.get_case(case_id)["reg_no"]
+    assert reg_no in page.inner_text("h1")
+    page.wait_for_selector("#diagram[data-ready='1']")
+    assert page.locator("#diagram .djs-element.active").count() >= 1, "the waiting task is highlighted"
+    shot(page, "2-case")
+
+    page.goto(f"{base}/inbox")
+    claim_and_open(page, base, reg_no, "拟办")
+    page.click("[data-action=complete]")                      # empty: server-side validation answers
+    assert page.locator(".field-error").count() >= 2
+    shot(page, "3-form-errors")
+    page.select_option("#f-unit", "district_gov")
+    page.fill("#f-opinion", "转区人民政府办理")
+    page.click("[data-action=complete]")
+    page.wait_for_url(f"{base}/inbox")
+    assert inbox_rows(page, base, reg_no) == 0, "the clerk's inbox no longer has it"
+    sign_out(page)
+
+    sign_in(page, base, "gov")
+    claim_and_open(page, base, reg_no, "承办")
+    page.fill("#f-result", "已督促公司补发工资")
+    page.fill("#f-people_met", "2")
+    shot(page, "4-unit-form")
+    page.click("[data-action=complete]")
+    page.wait_for_url(f"{base}/inbox")
+    assert inbox_rows(page, base, reg_no) == 0
+    sign_out(page)
+
+    sign_in(page, base, "clerk")
+    claim_and_open(page, base, reg_no, "答复")
+    page.fill("#f-reply", "经督办，工资已补发。")
+    page.click("[data-action=complete]")
+    page.wait_for_url(f"{base}/inbox")
+    assert inbox_rows(page, base, reg_no) == 0
+    shot(page, "5-inbox-after-reply")
+    sign_out(page)
+
+    page.goto(f"{base}/public/")
+    page.fill("#reg_no", reg_no)
+    page.fill("#code", query_code(case_id))
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("#public-status")
+    page.check("input[name=rating][value=满意]")
+    page.click("text=提交评价")
+    page.wait_for_selector("text=已收到")
+    shot(page, "6-rated")
+    assert office.get_case(case_id)["data"]["satisfaction"] == "满意"

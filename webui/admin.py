@@ -1,0 +1,64 @@
+"""Administration of users, groups and units (administrators only; the services check)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine.admin_services import ROLES
+
+from .app import get_services
+from .auth import username
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _groups(value: str) -> list[str]:
+    return [g.strip() for g in value.replace("，", ",").split(",") if g.strip()]
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@login_required
+def users():
+    svc = get_services()
+    if request.method == "POST":
+        svc.create_user(request.form.get("username", "").strip(), user=username(),
+                        groups=_groups(request.form.get("groups", "")), password=request.form.get("password", ""),
+                        display_name=request.form.get("display_name", ""), unit=request.form.get("unit") or None)
+        flash(_("用户已创建"))
+        return redirect(url_for("admin.users"))
+    return render_template("admin_users.html", users=svc.list_users(user=username()),
+                           units=svc.list_units(user=username()), roles=ROLES)
+
+
+@bp.post("/users/<name>")
+@login_required
+def update_user(name: str):
+    form = request.form
+    get_services().update_user(name, user=username(), groups=_groups(form.get("groups", "")),
+                               unit=form.get("unit", ""), active=form.get("active") == "on",
+                               password=form.get("password") or None, display_name=form.get("display_name"))
+    flash(_("用户已更新"))
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/groups", methods=["GET", "POST"])
+@login_required
+def groups():
+    svc = get_services()
+    if request.method == "POST":
+        svc.save_group(request.form.get("name", "").strip(), request.form.get("title", ""), user=username())
+        return redirect(url_for("admin.groups"))
+    return render_template("admin_groups.html", groups=svc.list_groups(user=username()))
+
+
+@bp.route("/units", methods=["GET", "POST"])
+@login_required
+def units():
+    svc = get_services()
+    if request.method == "POST":
+        svc.save_unit(request.form.get("code", "").strip(), request.form.get("name", ""),
+                      request.form.get("kind", "government"), user=username())
+        return redirect(url_for("admin.units"))
+    svc.list_groups(user=username())          # administrators only
+    return render_template("admin_units.html", units=svc.list_units(user=username()))

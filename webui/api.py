@@ -1,0 +1,153 @@
+"""REST API /api/v1: JSON in and out, session or Bearer token, errors as {error, message, details}.
+
+The OpenAPI document (webui/openapi.py) describes exactly these responses; tests check them
+against it.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+from flask_login import current_user
+
+from engine.errors import ValidationFailed
+from engine.inbox_services import FILTER_KEYS
+
+from .app import csrf, get_services, int_param
+from .openapi import spec
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+MAX_PAGE = 100_000
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    if not current_user.is_authenticated:
+        response = jsonify({"error": "unauthorized", "message": "sign in or send 'Authorization: Bearer <token>'",
+                            "details": None})
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    if request.method not in SAFE_METHODS and not g.get("auth_via_token"):
+        csrf.protect()          # a cookie session must also send X-CSRFToken
+    return None
+
+
+def _user() -> str:
+    return current_user.username
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationFailed("the request body must be a JSON object", [{"field": "", "message": "not an object"}])
+    return data
+
+
+def _object(body: dict, key: str) -> dict:
+    value = body.get(key, {})
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationFailed(f"'{key}' must be a JSON object", [{"field": key, "message": "not an object"}])
+    return value
+
+
+def _paging() -> tuple[int, int]:
+    page = int_param(request.args.get("page"), "page", 1)
+    per_page = int_param(request.args.get("per_page"), "per_page", 50)
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= 200:
+        raise ValidationFailed("page must be 1..100000 and per_page 1..200", [{"field": "page", "message": "range"}])
+    return page, per_page
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(spec())
+
+
+@bp.get("/cases")
+def list_cases():
+    page, per_page = _paging()
+    status = request.args.get("status") or None
+    return get_services().list_cases(user=_user(), status=status, page=page, per_page=per_page)
+
+
+@bp.post("/cases")
+def create_case():
+    body = _body()
+    key = body.get("process_key")
+    if not isinstance(key, str) or not key.strip():
+        raise ValidationFailed("'process_key' is required", [{"field": "process_key", "message": "required"}])
+    version = body.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
+        raise ValidationFailed("'version' must be a positive integer", [{"field": "version", "message": "invalid"}])
+    case = get_services().open_case(key.strip(), _object(body, "data"), user=_user(), version=version)
+    return case, 201
+
+
+@bp.get("/cases/<id:case_id>")
+def get_case(case_id: int):
+    return get_services().case_page(case_id, user=_user())
+
+
+@bp.get("/tasks")
+def list_tasks():
+    page, per_page = _paging()
+    filters = {k: request.args.get(k) for k in FILTER_KEYS if request.args.get(k) not in (None, "")}
+    return get_services().inbox(user=_user(), filters=filters, page=page, per_page=per_page)
+
+
+@bp.get("/tasks/<task_id>")
+def get_task(task_id: str):
+    return get_services().get_task(task_id, user=_user())
+
+
+@bp.post("/tasks/<task_id>/claim")
+def claim(task_id: str):
+    return get_services().claim_task(task_id, user=_user())
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+def unclaim(task_id: str):
+    return get_services().unclaim_task(task_id, user=_user())
+
+
+@bp.post("/tasks/<task_id>/assign")
+def assign(task_id: str):
+    assignee = _body().get("assignee")
+    if not isinstance(assignee, str) or not assignee.strip():
+        raise ValidationFailed("'assignee' is required", [{"field": "assignee", "message": "required"}])
+    return get_services().assign_task(task_id, assignee.strip(), user=_user())
+
+
+@bp.post("/tasks/<task_id>/complete")
+def complete(task_id: str):
+    body = request.get_json(silent=True) if request.data else {}
+    if not isinstance(body, dict):
+        raise ValidationFailed("the request body must be a JSON object", [{"field": "", "message": "not an object"}])
+    return get_services().complete_task(task_id, user=_user(), data=_object(body, "data"))
+
+
+@bp.get("/processes")
+def list_processes():
+    return jsonify(get_services().list_processes())
+
+
+@bp.post("/processes")
+def deploy():
+    if request.files:
+        files = {f.filename or f"upload{i}.bpmn": f.read() for i, f in enumerate(request.files.getlist("files"))}
+    else:
+        files = _body().get("files")
+        if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+            raise ValidationFailed("'files' must map file names to BPMN XML text",
+                                   [{"field": "files", "message": "invalid"}])
+    result = get_services().deploy_as(files, user=_user())
+    return jsonify(result), 201
+
+
+@bp.get("/kpis")
+def kpis():
+    return get_services().case_counts(user=_user())

@@ -1,0 +1,174 @@
+"""Application factory. Configuration comes from one Settings object."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import BaseConverter, ValidationError
+
+from engine.services import Services
+from engine.settings import Settings
+
+log = logging.getLogger(__name__)
+LOCAL = ZoneInfo("Asia/Shanghai")
+LANGUAGES = {"zh": "中文", "en": "English"}
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+
+
+def _cookie_secure(settings: Settings) -> bool:
+    """Secure cookies unless testing or debugging; XINFANG_COOKIE_SECURE or extra["cookie_secure"] decide."""
+    configured = settings.extra.get("cookie_secure", os.environ.get("XINFANG_COOKIE_SECURE"))
+    if configured is not None and configured != "":
+        return str(configured).lower() in ("1", "true", "yes", "on")
+    return not settings.testing and os.environ.get("FLASK_DEBUG", "") not in ("1", "true")
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key or "dev-only-not-secret", TESTING=settings.testing,
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=_cookie_secure(settings),
+        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=_cookie_secure(settings), PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        MAX_CONTENT_LENGTH=int(settings.extra.get("max_request_bytes", 12 * 1024 * 1024)),
+        WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=False, JSON_AS_ASCII=False,
+    )
+    if not settings.secret_key and not settings.testing:
+        log.warning("XINFANG_SECRET_KEY is not set: sessions use a development key")
+    app.extensions["xinfang.services"] = services or Services(settings)
+    app.extensions["xinfang.settings"] = settings
+    app.url_map.converters["id"] = IdConverter
+    app.before_request(_reject_nul_bytes)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_filters(app)
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("inbox.index"))
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+class IdConverter(BaseConverter):
+    """Database ids: 1..2^31-1, so an absurd number is a 404, not a database overflow."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > 2_147_483_647:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
+def _reject_nul_bytes():
+    """NUL characters are never meaningful input (and PostgreSQL refuses them in text)."""
+    from werkzeug.exceptions import BadRequest
+    values = [*request.args.values(), *request.form.values(), request.path]
+    if any("\x00" in v for v in values) or (request.is_json and b"\\u0000" in request.get_data()):
+        raise BadRequest("NUL characters are not allowed in input")
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import auth
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.user_loader(auth.load_user)
+    login_manager.request_loader(auth.load_user_from_request)
+    login_manager.unauthorized_handler(auth.unauthorized)
+    babel.init_app(app, default_locale="zh", default_timezone="Asia/Shanghai",
+                   default_translation_directories=str(TRANSLATIONS),
+                   locale_selector=lambda: session.get("lang") or "zh")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import admin, api, auth, cases, inbox, public, registration
+    for module in (auth, inbox, cases, registration, public, admin):
+        app.register_blueprint(module.bp)
+    csrf.exempt(api.bp)      # the API checks CSRF itself for cookie sessions (bearer tokens need none)
+    app.register_blueprint(api.bp)
+    from .errors import register_error_handlers
+    register_error_handlers(app)
+
+
+def to_local(value) -> datetime | None:
+    if not value:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(LOCAL)
+
+
+def _register_filters(app: Flask) -> None:
+    from .formrender import render_form
+    from .labels import LABELS
+
+    @app.template_filter("localtime")
+    def localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        local = to_local(value)
+        return local.strftime(fmt) if local else ""
+
+    @app.template_filter("localdate")
+    def localdate(value) -> str:
+        return localtime(value, "%Y-%m-%d")
+
+    @app.context_processor
+    def helpers():
+        from flask_login import current_user
+        groups = set(getattr(current_user, "groups", []) or [])
+        return {"render_form": render_form, "languages": LANGUAGES, "lang": session.get("lang", "zh"),
+                "user_groups": groups, "is_supervisor": bool(groups & {"director", "admin"}),
+                "is_office": bool(groups & {"clerk", "director", "leader", "legal_advisor", "admin", "analyst"}),
+                "L": LABELS}
+
+
+def get_services() -> Services:
+    return current_app.extensions["xinfang.services"]
+
+
+def client_address() -> str:
+    return request.remote_addr or ""
+
+
+
+
+
+def int_param(value, field: str, default: int | None = None) -> int:
+    """A whole number from the request, or a 400 naming the field (never a 500)."""
+    from engine.errors import ValidationFailed
+    if value in (None, "") and default is not None:
+        return default
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed(f"{field} must be a whole number", [{"field": field, "message": "not a number"}]) \
+            from None
+__all__ = ["create_app", "get_services", "g", "client_address", "int_param"]

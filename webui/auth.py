@@ -1,0 +1,104 @@
+"""Sign-in and sign-out, the language switch, and personal API tokens."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+
+from engine.errors import NotFound
+
+from .app import LANGUAGES, client_address, get_services, int_param
+
+bp = Blueprint("auth", __name__)
+
+
+class WebUser(UserMixin):
+    def __init__(self, user: dict):
+        self.username = user["username"]
+        self.display_name = user.get("display_name") or self.username
+        self.groups = list(user.get("groups") or [])
+        self.unit = user.get("unit")
+
+    def get_id(self) -> str:
+        return self.username
+
+
+def load_user(username: str) -> WebUser | None:
+    try:
+        user = get_services().get_user(username)
+    except NotFound:
+        return None
+    return WebUser(user) if user.get("active", True) else None
+
+
+def load_user_from_request(req) -> WebUser | None:
+    """Bearer tokens, for /api/ only."""
+    header = req.headers.get("Authorization", "")
+    if not req.path.startswith("/api/") or not header.lower().startswith("bearer "):
+        return None
+    username = get_services().user_for_token(header[7:].strip())
+    if username is None:
+        return None
+    g.auth_via_token = True
+    return load_user(username)
+
+
+def unauthorized():
+    if request.path.startswith("/api/"):
+        return {"error": "unauthorized", "message": "sign in first", "details": None}, 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def username() -> str:
+    return current_user.username
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("inbox.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        name = request.form.get("username", "").strip()[:64]
+        user = get_services().sign_in(name, request.form.get("password", ""), client=client_address())
+        if user is None:
+            error = _("用户名或密码错误")
+        else:
+            session.clear()
+            login_user(WebUser(user))
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/lang/<code>")
+def set_language(code: str):
+    if code not in LANGUAGES:
+        abort(404)
+    session["lang"] = code
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    svc = get_services()
+    created = None
+    if request.method == "POST":
+        if request.form.get("revoke"):
+            svc.revoke_api_token(int_param(request.form["revoke"], "revoke"), user=username())
+            flash(_("令牌已吊销"))
+            return redirect(url_for("auth.tokens"))
+        created = svc.create_api_token(user=username(), name=request.form.get("name", ""))
+    return render_template("tokens.html", tokens=svc.list_api_tokens(user=username()), created=created)

@@ -1,0 +1,109 @@
+"""Case pages, task pages with their forms, comments, attachments and case operations."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from engine.errors import ValidationFailed
+
+from .app import get_services, int_param
+from .auth import username
+from .formrender import field_errors, parse_form
+
+bp = Blueprint("cases", __name__)
+CASE_OPERATIONS = {"suspend": "suspend_case", "resume": "resume_case", "terminate": "terminate_case"}
+
+
+@bp.get("/cases")
+@login_required
+def index():
+    page = get_services().list_cases(user=username(), status=request.args.get("status") or None,
+                                     page=int_param(request.args.get("page"), "page", 1))
+    return render_template("cases.html", result=page, status=request.args.get("status", ""))
+
+
+@bp.get("/cases/<id:case_id>")
+@login_required
+def show(case_id: int):
+    return render_template("case.html", case=get_services().case_page(case_id, user=username()))
+
+
+@bp.get("/cases/<id:case_id>/diagram.json")
+@login_required
+def diagram(case_id: int):
+    return get_services().case_diagram(case_id, user=username())
+
+
+@bp.post("/cases/<id:case_id>/comments")
+@login_required
+def comment(case_id: int):
+    get_services().add_comment(case_id, user=username(), body=request.form.get("body", ""),
+                               task_uuid=request.form.get("task_id") or None)
+    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/cases/") or
+                    (request.form.get("next") or "").startswith("/tasks/") else url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/cases/<id:case_id>/attachments")
+@login_required
+def upload(case_id: int):
+    file = request.files.get("file")
+    if file is None:
+        raise ValidationFailed("choose a file to upload", [{"field": "file", "message": "required"}])
+    get_services().add_attachment(case_id, user=username(), filename=file.filename or "", content=file.read(),
+                                  task_uuid=request.form.get("task_id") or None)
+    flash(_("附件已上传"))
+    return redirect(url_for("cases.show", case_id=case_id) + "#attachments")
+
+
+@bp.get("/attachments/<id:attachment_id>")
+@login_required
+def download(attachment_id: int):
+    found = get_services().get_attachment(attachment_id, user=username())
+    try:
+        return send_file(found["path"], mimetype=found["content_type"], as_attachment=True,
+                         download_name=found["filename"])
+    except FileNotFoundError:
+        abort(404)
+
+
+@bp.post("/cases/<id:case_id>/operation")
+@login_required
+def operate(case_id: int):
+    operation = request.form.get("operation", "")
+    svc = get_services()
+    if operation == "retry":
+        svc.retry_case(case_id, user=username())
+    elif operation in CASE_OPERATIONS:
+        getattr(svc, CASE_OPERATIONS[operation])(case_id, user=username(), reason=request.form.get("reason", ""))
+    else:
+        raise ValidationFailed(f"unknown operation {operation!r}")
+    return redirect(url_for("cases.show", case_id=case_id))
+
+
+@bp.post("/cases/<id:case_id>/reveal")
+@login_required
+def reveal(case_id: int):
+    people = get_services().reveal_identities(case_id, user=username(), purpose=request.form.get("purpose", ""))
+    return render_template("reveal.html", case_id=case_id, people=people)
+
+
+@bp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id: str):
+    svc = get_services()
+    found = svc.get_task(task_id, user=username())
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        values = parse_form(found.get("form"), request.form)
+        try:
+            svc.complete_task(task_id, user=username(), data=values)
+        except ValidationFailed as err:
+            errors, status = field_errors(err.details) or {"": [err.message]}, 400
+        else:
+            flash(_("已办理：%(name)s", name=found["name"]))
+            return redirect(url_for("inbox.index"))
+    case = svc.case_page(found["case_id"], user=username())
+    current = next((t for t in case["tasks"] if t["id"] == task_id), found)
+    return render_template("task.html", task=found, actions=current.get("actions", []), owner=current.get("owner"),
+                           case=case, values=values, errors=errors), status

@@ -1,0 +1,207 @@
+"""Server-side rendering and parsing of the JSON Schema subset task forms use.
+
+Supported: an object of properties that are string (plain, `enum`/`oneOf` const+title or
+`enumNames`, `format: date`, `x-widget: textarea`), boolean, integer, number, arrays of
+enum strings (checkboxes) and arrays of simple objects (rows). Titles are shown as written
+(Chinese in bpmn/forms/). Parsing turns the posted form back into JSON for the server-side
+validation in `Services.complete_task`; values that do not parse are passed on as text so
+that validation reports them next to their field.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from markupsafe import Markup, escape
+
+SCALARS = ("string", "integer", "number", "boolean")
+
+
+def _type(schema: dict) -> str:
+    t = schema.get("type", "string")
+    if isinstance(t, list):
+        t = next((x for x in t if x != "null"), "string")
+    return t
+
+
+def options(schema: dict) -> list[tuple[str, str]]:
+    """(value, label) pairs of an enum, from oneOf const/title, enumNames or the values themselves."""
+    if "oneOf" in schema:
+        return [(str(o.get("const")), str(o.get("title", o.get("const")))) for o in schema["oneOf"] if "const" in o]
+    values = schema.get("enum") or []
+    names = schema.get("enumNames") or schema.get("x-enumNames") or values
+    return [(str(v), str(n)) for v, n in zip(values, names) if v is not None]
+
+
+def _dom_id(name: str) -> str:
+    return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
+
+
+# -- rendering --------------------------------------------------------------------------------
+def render_form(schema: dict | None, values: Mapping | None = None, errors: Mapping | None = None) -> Markup:
+    """The fields of `schema` as HTML, filled with `values`, with `errors` {field: [messages]} beside them."""
+    if not schema:
+        return Markup("")
+    values, errors = values or {}, errors or {}
+    required = set(schema.get("required") or [])
+    parts = [_field(name, prop, values.get(name), errors, name in required)
+             for name, prop in (schema.get("properties") or {}).items()]
+    top = errors.get("", [])
+    head = Markup("".join(f'<p class="form-error">{escape(m)}</p>' for m in top))
+    return head + Markup("\n").join(parts)
+
+
+def _errors_html(name: str, errors: Mapping) -> Markup:
+    return Markup("".join(f'<div class="field-error" role="alert">{escape(m)}</div>' for m in errors.get(name, [])))
+
+
+def _label(name: str, schema: dict, required: bool, for_id: str | None = None) -> Markup:
+    star = Markup('<span class="req" aria-hidden="true">*</span>') if required else Markup("")
+    target = f' for="{for_id}"' if for_id else ""
+    return Markup(f"<label{target}>{escape(schema.get('title') or name)}{star}</label>")
+
+
+def _field(name: str, schema: dict, value: Any, errors: Mapping, required: bool) -> Markup:
+    t = _type(schema)
+    has_error = " has-error" if errors.get(name) else ""
+    if t == "array":
+        inner = _array(name, schema, value, errors)
+        label = _label(name, schema, required)
+    else:
+        inner = _scalar(name, schema, value, required)
+        label = _label(name, schema, required, _dom_id(name)) if t != "boolean" else Markup("")
+    hint = Markup(f'<div class="hint">{escape(schema["description"])}</div>') if schema.get("description") else ""
+    return Markup(f'<div class="field{has_error}" data-field="{escape(name)}">{label}{inner}{hint}'
+                  f'{_errors_html(name, errors)}</div>')
+
+
+def _attrs(schema: dict, required: bool) -> str:
+    out = " required" if required else ""
+    for key, attr in (("maxLength", "maxlength"), ("minLength", "minlength"), ("minimum", "min"),
+                      ("maximum", "max")):
+        if key in schema:
+            out += f' {attr}="{escape(schema[key])}"'
+    return out
+
+
+def _scalar(name: str, schema: dict, value: Any, required: bool) -> Markup:
+    t, dom = _type(schema), _dom_id(name)
+    ename = escape(name)
+    text = "" if value is None else str(value)
+    if t == "boolean":
+        checked = " checked" if value in (True, "true", "on", "1") else ""
+        return Markup(f'<label class="check"><input type="checkbox" id="{dom}" name="{ename}" value="true"{checked}> '
+                      f'{escape(schema.get("title") or name)}</label>')
+    choices = options(schema)
+    if choices:
+        opts = "".join(f'<option value="{escape(v)}"{" selected" if v == text else ""}>{escape(label)}</option>'
+                       for v, label in choices)
+        blank = '<option value="">—</option>'
+        return Markup(f'<select id="{dom}" name="{ename}"{" required" if required else ""}>{blank}{opts}</select>')
+    if schema.get("x-widget") == "textarea":
+        return Markup(f'<textarea id="{dom}" name="{ename}" rows="4"{_attrs(schema, required)}>{escape(text)}</textarea>')
+    kind = {"integer": "number", "number": "number"}.get(t, "date" if schema.get("format") == "date" else "text")
+    step = ' step="1"' if t == "integer" else (' step="any"' if t == "number" else "")
+    return Markup(f'<input type="{kind}" id="{dom}" name="{ename}" value="{escape(text)}"{step}'
+                  f'{_attrs(schema, required)}>')
+
+
+def _array(name: str, schema: dict, value: Any, errors: Mapping) -> Markup:
+    items = schema.get("items") or {}
+    value = value if isinstance(value, list) else []
+    if _type(items) == "string" and options(items):
+        boxes = "".join(
+            f'<label class="check"><input type="checkbox" name="{escape(name)}" value="{escape(v)}"'
+            f'{" checked" if v in map(str, value) else ""}> {escape(label)}</label>' for v, label in options(items))
+        return Markup(f'<div class="checks">{boxes}</div>')
+    props = items.get("properties") or {}
+    required = set(items.get("required") or [])
+    rows = value + [{}] if len(value) < int(schema.get("maxItems", 50)) else value
+    html = []
+    for i, row in enumerate(rows):
+        cells = [_field(f"{name}.{i}.{key}", prop, (row or {}).get(key), errors, key in required)
+                 for key, prop in props.items()]
+        html.append(f'<fieldset class="row" data-index="{i}">{"".join(cells)}</fieldset>')
+    return Markup(f'<div class="rows" data-name="{escape(name)}">{"".join(html)}</div>')
+
+
+# -- parsing ----------------------------------------------------------------------------------
+def _coerce(schema: dict, raw: str | None) -> Any:
+    t = _type(schema)
+    if t == "boolean":
+        return raw in ("true", "on", "1")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if raw == "":
+        return None
+    try:
+        if t == "integer":
+            return int(raw)
+        if t == "number":
+            number = float(raw)
+            return int(number) if number.is_integer() and "." not in raw else number
+    except ValueError:
+        return raw
+    return raw
+
+
+def parse_form(schema: dict | None, form) -> dict:
+    """Form data (a werkzeug MultiDict) → a JSON object shaped by `schema`. Empty fields are left out."""
+    if not schema:
+        return {}
+    out: dict = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        t = _type(prop)
+        if t == "array":
+            value = _parse_array(name, prop, form)
+        else:
+            value = _coerce(prop, form.get(name))
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def _parse_array(name: str, schema: dict, form) -> list | None:
+    """None when nothing was chosen or filled, so `required`/`minItems` report it."""
+    items = schema.get("items") or {}
+    if _type(items) in SCALARS:
+        values = [v for v in (_coerce(items, raw) for raw in form.getlist(name)) if v is not None]
+        return values or None
+    pattern = re.compile(rf"^{re.escape(name)}\.(\d+)\.(.+)$")
+    indices = sorted({int(m.group(1)) for key in form.keys() if (m := pattern.match(key))})
+    rows = []
+    for i in indices[:200]:
+        row = {}
+        for key, prop in (items.get("properties") or {}).items():
+            value = _coerce(prop, form.get(f"{name}.{i}.{key}"))
+            if value is not None and not (_type(prop) == "boolean" and value is False):
+                row[key] = value
+        if row:
+            rows.append(row)
+    return rows or None
+
+
+# -- messages ---------------------------------------------------------------------------------
+FRIENDLY = [(re.compile(r"is a required property"), "此项必填"),
+            (re.compile(r"is not of type '(integer|number)'"), "请输入数字"),
+            (re.compile(r"is not of type"), "格式不正确"),
+            (re.compile(r"is not one of"), "请从选项中选择"),
+            (re.compile(r"is too long"), "内容过长"),
+            (re.compile(r"is too short|should be non-empty"), "内容过短"),
+            (re.compile(r"does not match"), "格式不正确"),
+            (re.compile(r"is less than"), "数值过小"),
+            (re.compile(r"is greater than"), "数值过大"),
+            (re.compile(r"is not a '?date'?"), "请输入日期（年-月-日）")]
+
+
+def field_errors(details) -> dict[str, list[str]]:
+    """ValidationFailed details [{field, message}] → {field: [friendly messages]}."""
+    out: dict[str, list[str]] = {}
+    for item in details if isinstance(details, list) else []:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", ""))
+        friendly = next((text for pattern, text in FRIENDLY if pattern.search(message)), message)
+        out.setdefault(str(item.get("field") or ""), []).append(friendly)
+    return out

@@ -1,0 +1,197 @@
+"""The OpenAPI 3.0 document of /api/v1, written by hand to match webui/api.py exactly.
+
+tests/webui/test_api.py validates real responses against these schemas.
+"""
+from __future__ import annotations
+
+from copy import deepcopy
+
+
+def _s(type_: str, nullable: bool = False, **extra) -> dict:
+    out = {"type": type_, **extra}
+    if nullable:
+        out["nullable"] = True
+    return out
+
+
+STR, NSTR, INT = _s("string"), _s("string", True), _s("integer")
+TIME, NTIME = _s("string", format="date-time"), _s("string", True, format="date-time")
+OBJ = {"type": "object", "additionalProperties": True}
+
+CASE_SUMMARY = {
+    "id": INT, "reg_no": NSTR, "status": _s("string", enum=["running", "complete", "suspended", "error", "terminated"]),
+    "process_key": STR, "version": INT, "subject": STR, "category": NSTR, "channel": NSTR, "unit": NSTR,
+    "region": NSTR, "petitioner": STR, "stage": NSTR, "due_at": NTIME, "next_timer_at": NTIME, "created_at": TIME,
+    "updated_at": TIME, "completed_at": NTIME, "error": NSTR, "error_task": NSTR,
+}
+TASK = {
+    "id": STR, "case_id": INT, "bpmn_id": STR, "name": STR, "lane": NSTR, "groups": {"type": "array", "items": STR},
+    "assignee": NSTR, "due_at": NTIME, "priority": INT, "form_key": NSTR,
+    "state": _s("string", enum=["open", "completed", "cancelled"]), "created_at": TIME, "completed_at": NTIME,
+    "completed_by": NSTR, "reg_no": NSTR, "subject": STR, "category": NSTR, "unit": NSTR, "region": NSTR,
+    "channel": NSTR, "petitioner": STR,
+}
+INBOX_TASK_EXTRA = {"owner": NSTR, "overdue": _s("boolean"), "days_left": _s("integer", True)}
+
+
+def _obj(props: dict, required: list[str] | None = None, extra: dict | None = None) -> dict:
+    """Every property in `props` is required unless `required` says otherwise; `extra` ones are optional."""
+    return {"type": "object", "properties": {**props, **(extra or {})},
+            "required": sorted(list(props) if required is None else required)}
+
+
+def _page_of(ref: str, pages: bool = False) -> dict:
+    props = {"items": {"type": "array", "items": {"$ref": ref}}, "total": INT, "page": INT, "per_page": INT}
+    if pages:
+        props.update({"pages": INT, "filters": OBJ})
+    return _obj(props)
+
+
+SCHEMAS = {
+    "Error": _obj({"error": STR, "message": STR, "details": {"nullable": True}}),
+    "CaseSummary": _obj(CASE_SUMMARY),
+    "Task": _obj(TASK, extra={"owner": NSTR, "form": {"type": "object", "nullable": True,
+                                                      "additionalProperties": True}}),
+    "InboxTask": _obj({**TASK, **INBOX_TASK_EXTRA}),
+    "CasePage": _obj({
+        **CASE_SUMMARY, "data": OBJ,
+        "tasks": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/Task"}, _obj(
+            {"owner": NSTR, "actions": {"type": "array", "items": STR}})]}},
+        "timers": {"type": "array", "items": OBJ}, "events": {"type": "array", "items": OBJ},
+        "comments": {"type": "array", "items": _obj({"id": INT, "case_id": INT, "task_id": NSTR, "author": STR,
+                                                     "body": STR, "at": TIME})},
+        "attachments": {"type": "array", "items": _obj({
+            "id": INT, "case_id": INT, "task_id": NSTR, "filename": STR, "content_type": STR, "size": INT,
+            "sha256": STR, "uploaded_by": STR, "at": TIME})},
+        "documents": {"type": "array", "items": {}}, "actions": {"type": "array", "items": STR},
+        "state_bytes": INT}),
+    "Process": _obj({"key": STR, "version": INT, "name": STR, "hash": STR, "deployed_by": STR,
+                     "deployed_at": TIME, "running_cases": INT}),
+    "Deployed": _obj({"key": STR, "version": INT, "new": _s("boolean")}),
+    "Counts": _obj({"as_of": TIME, "cases_by_status": {"type": "object", "additionalProperties": INT},
+                    "open_cases_by_category": {"type": "object", "additionalProperties": INT},
+                    "overdue_cases": INT, "open_tasks": INT, "overdue_tasks": INT}),
+}
+SCHEMAS["CaseList"] = _page_of("#/components/schemas/CaseSummary")
+SCHEMAS["TaskList"] = _page_of("#/components/schemas/InboxTask", pages=True)
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {"400": "bad input", "401": "not signed in", "403": "not allowed", "404": "not found",
+          "409": "conflict (already claimed, case changed or in error)", "422": "invalid diagram",
+          "429": "too many attempts"}
+
+
+def _op(summary: str, ok: tuple[str, dict], errors: tuple[str, ...], *, params=None, body=None, op_id: str) -> dict:
+    responses = {ok[0]: _json(ok[1], "success")}
+    for code in ("401", *errors):
+        responses[code] = _json(_ref("Error"), ERRORS[code])
+    out = {"summary": summary, "operationId": op_id, "responses": responses}
+    if params:
+        out["parameters"] = params
+    if body:
+        out["requestBody"] = body
+    return out
+
+
+def _q(name: str, schema: dict, description: str = "") -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+PAGING = [_q("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
+          _q("per_page", {"type": "integer", "minimum": 1, "maximum": 200})]
+TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": STR}
+CASE_ID = {"name": "case_id", "in": "path", "required": True,
+           "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}
+TASK_FILTERS = [
+    _q("view", {"type": "string", "enum": ["inbox", "mine", "groups", "all", "delegated"]},
+       "all: directors and administrators only"),
+    *[_q(k, {"type": "string", "maxLength": 100}) for k in ("category", "region", "unit", "channel", "search",
+                                                              "assignee")],
+    _q("overdue", {"type": "string", "enum": ["true", "false"]}),
+    _q("due_before", {"type": "string", "format": "date-time"}),
+    _q("sort", {"type": "string", "enum": ["due_at", "created_at", "priority", "reg_no", "category", "subject"]}),
+    _q("desc", {"type": "string", "enum": ["true", "false"]}),
+]
+
+
+def _body(schema: dict, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+def spec() -> dict:
+    paths = {
+        "/cases": {
+            "get": _op("List cases visible to you", ("200", _ref("CaseList")), ("400",), op_id="listCases",
+                       params=[_q("status", {"type": "string", "maxLength": 16}), *PAGING]),
+            "post": _op("Start a case of a deployed process (office staff)", ("201", _ref("CaseSummary")),
+                        ("400", "403", "404", "409"), op_id="createCase", body=_body(_obj(
+                            {"process_key": {"type": "string", "minLength": 1, "maxLength": 128},
+                             "data": OBJ, "version": {"type": "integer", "minimum": 1}}, ["process_key"]))),
+        },
+        "/cases/{case_id}": {
+            "get": _op("A case with its data (identities masked by role), tasks, events, comments and attachments",
+                       ("200", _ref("CasePage")), ("403", "404"), op_id="getCase", params=[CASE_ID]),
+        },
+        "/tasks": {
+            "get": _op("Your inbox, filtered and sorted", ("200", _ref("TaskList")), ("400", "403"),
+                       op_id="listTasks", params=[*TASK_FILTERS, *PAGING]),
+        },
+        "/tasks/{task_id}": {
+            "get": _op("A task with its form (JSON Schema)", ("200", _ref("Task")), ("403", "404"),
+                       op_id="getTask", params=[TASK_ID]),
+        },
+        "/tasks/{task_id}/claim": {
+            "post": _op("Claim a task of your group", ("200", _ref("Task")), ("400", "403", "404", "409"),
+                        op_id="claimTask", params=[TASK_ID]),
+        },
+        "/tasks/{task_id}/unclaim": {
+            "post": _op("Give a claimed task back to its group", ("200", _ref("Task")), ("400", "403", "404", "409"),
+                        op_id="unclaimTask", params=[TASK_ID]),
+        },
+        "/tasks/{task_id}/assign": {
+            "post": _op("Assign a task to a member of its group", ("200", _ref("Task")),
+                        ("400", "403", "404", "409"), op_id="assignTask", params=[TASK_ID],
+                        body=_body(_obj({"assignee": {"type": "string", "minLength": 1, "maxLength": 64}}))),
+        },
+        "/tasks/{task_id}/complete": {
+            "post": _op("Complete a task with its form data (validated against the form)", ("200", _ref("CaseSummary")),
+                        ("400", "403", "404", "409"), op_id="completeTask", params=[TASK_ID],
+                        body=_body(_obj({"data": OBJ}, []), required=False)),
+        },
+        "/processes": {
+            "get": _op("Deployed process versions", ("200", {"type": "array", "items": _ref("Process")}), (),
+                       op_id="listProcesses"),
+            "post": _op("Deploy BPMN files as one bundle (analysts, administrators)",
+                        ("201", {"type": "array", "items": _ref("Deployed")}), ("400", "403", "422"),
+                        op_id="deployProcesses", body={"required": True, "content": {
+                            "application/json": {"schema": _obj({"files": {
+                                "type": "object", "additionalProperties": {"type": "string"}}})},
+                            "multipart/form-data": {"schema": _obj({"files": {
+                                "type": "array", "items": {"type": "string", "format": "binary"}}})}}}),
+        },
+        "/kpis": {
+            "get": _op("Counts of cases by status and category and of overdue work, in your scope",
+                       ("200", _ref("Counts")), ("403",), op_id="getCounts"),
+        },
+    }
+    return deepcopy({
+        "openapi": "3.0.3",
+        "info": {"title": "Xinfang API", "version": "1.0.0",
+                 "description": "Case handling for a people's congress petition office. Errors are "
+                                "{error, message, details}. Authenticate with a session cookie (and X-CSRFToken "
+                                "for writes) or 'Authorization: Bearer <token>' (tokens: /tokens)."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": paths,
+        "components": {"schemas": SCHEMAS, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+    })

@@ -1,0 +1,6 @@
+"""WSGI entry point for production servers: `gunicorn -w 2 webui.wsgi:app` (settings from the environment)."""
+from __future__ import annotations
+
+from .app import create_app
+
+app = create_app()
