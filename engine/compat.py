@@ -6,7 +6,7 @@ listed here, or the cases must be drained first.
 """
 from __future__ import annotations
 
-from sqlalchemy import Engine, distinct, select
+from sqlalchemy import Engine, select
 
 from .errors import XinfangError
 from .models import Case
@@ -23,7 +23,7 @@ class IncompatibleStore(XinfangError):
 def check_stored_cases(engine: Engine, tested: set[tuple[str, str]] | None = None) -> None:
     tested = TESTED_LOADS if tested is None else tested
     with engine.connect() as conn:
-        found = set(conn.execute(select(distinct(Case.state_format), Case.lib_version).group_by(
+        found = set(conn.execute(select(Case.state_format, Case.lib_version).group_by(
             Case.state_format, Case.lib_version)).all())
     unknown = sorted(f"format {fmt} (SpiffWorkflow {lib})" for fmt, lib in found if (fmt, lib) not in tested)
     if unknown:

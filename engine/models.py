@@ -137,7 +137,7 @@ class HumanTask(Base):
     petitioner: Mapped[str] = mapped_column(String(200), default="")
 
     candidate_groups: Mapped[list["HumanTaskGroup"]] = relationship(
-        cascade="all, delete-orphan", lazy="noload")   # written with the row; queries use `groups`
+        cascade="all, delete-orphan", lazy="raise_on_sql")   # written with the row; queries use `groups`
 
 
 class HumanTaskGroup(Base):
