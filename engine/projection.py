@@ -98,6 +98,8 @@ def sync_timers(session: Session, case: Case, wf, *, now: datetime) -> list[Time
     Returns the rows still waiting."""
     waiting = {v.uuid: v for v in runtime.waiting_timers(wf)}
     still = []
+    if not waiting and case.next_due_at is None and case.id is not None:
+        return still      # no timer rows can be waiting: next_due_at covers every kind
     for row in repository.timers_of_case(session, case.id, status="waiting"):
         if row.kind != "bpmn":
             still.append(row)

@@ -339,8 +339,8 @@ class Services(UserAdmin, WebServices):
     def _actor(self, session, username: str | None) -> Actor:
         if username in (None, "system", "scheduler"):
             return SYSTEM
-        user = repository.require_user(session, username)
-        return Actor(user.username, frozenset(user.groups), user.unit_code)
+        unit, groups = repository.actor_row(session, username)
+        return Actor(username, frozenset(groups), unit)
 
 
 def _object(data, what: str) -> dict:
