@@ -59,7 +59,8 @@ def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str,
     for row in repository.open_tasks_of_case(session, case.id):
         if row.task_uuid in ready:
             _denormalise(row, case)
-            ready.pop(row.task_uuid)
+            view = ready.pop(row.task_uuid)
+            _redate(row, view, now)
             kept.append(row)
             continue
         if row.bpmn_id.startswith("supervise:") or ":" in row.bpmn_id:
@@ -75,10 +76,21 @@ def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str,
                         due_at=runtime.due_from_properties(view.properties, view.deadlines, now),
                         priority=_priority(view.properties), state="open", created_at=now,
                         candidate_groups=[HumanTaskGroup(group_name=g) for g in view.groups])
+        row.properties = view.properties     # transient: reminder policies read it in step hooks
         _denormalise(row, case)
         session.add(row)
         opened.append(row)
     return opened, closed, kept
+
+
+def _redate(row: HumanTask, view, now: datetime) -> None:
+    """A task due by a named deadline follows that deadline when it moves (an extension)."""
+    row.properties, row.due_changed = view.properties, False
+    if not view.properties.get("dueDeadline"):
+        return
+    due = runtime.due_from_properties(view.properties, view.deadlines, now)
+    if due is not None and due != row.due_at:
+        row.due_at, row.due_changed = due, True
 
 
 def _priority(props: dict) -> int:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
 
 from sqlalchemy import Engine
 
-from . import db, deployment, identity, views, repository
+from . import db, deployment, identity, reminders, views, repository
 from .access import SYSTEM, Actor, check_can_reveal, check_can_work, check_case_visible
 from .lookup import CaseLookup
 from .models import AccessLog
@@ -25,12 +24,13 @@ from .settings import Settings
 from .steps import ENGINE_FAILURES, Action, SpecCache, StepRunner, describe, is_conflict
 from .unit_of_work import UnitOfWork
 from .users import UserAdmin
+from .timer_services import TimerServices
 from .web_services import WebServices
 
 log = logging.getLogger(__name__)
 
 
-class Services(UserAdmin, WebServices):
+class Services(UserAdmin, WebServices, TimerServices):
     def __init__(self, settings: Settings | None = None, engine: Engine | None = None):
         self.settings = settings or Settings.from_env()
         self.engine = engine or db.make_engine(self.settings)
@@ -39,6 +39,7 @@ class Services(UserAdmin, WebServices):
         self.forms = FormRegistry(self.settings.bpmn_dir / "forms")
         self.runner = StepRunner(SpecCache(), self._dependencies, self.settings.max_tree_depth)
         self.register_dependency("lookup", lambda session, case, now: CaseLookup(session, case.id))
+        self.runner.hooks.append(reminders.step_hook())
         self._keys: identity.Keys | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -241,21 +242,27 @@ class Services(UserAdmin, WebServices):
             errors = self.forms.validate(row.form_key, data)
             if errors:
                 raise ValidationFailed("the form has errors", errors)
+            if ":" in row.bpmn_id:
+                raise _OutsideEngine(row.case_id)
             return row.case_id
-        return self._step(None, Action("complete", user, task_uuid=task_uuid, data=data), locate=locate)
+        try:
+            return self._step(None, Action("complete", user, task_uuid=task_uuid, data=data), locate=locate)
+        except _OutsideEngine:
+            return self._complete_outside_engine(task_uuid, user, data)
 
-    # -- timers -----------------------------------------------------------------------------
-    def fire_due_timers(self, now: datetime | None = None, *, limit: int = 1000) -> int:
-        """Fires every BPMN timer due at `now` (default: the clock), oldest first."""
-        now = now or utcnow()
-        fired = 0
-        for case_id, uuids in views.due_timers(self.sessions, now, limit):
-            try:
-                self._step(case_id, Action("timers", "scheduler", fire=uuids), expect_running=True)
-                fired += len(uuids)
-            except (Conflict, CaseFailed) as err:
-                log.warning("timers of case %s not fired: %s", case_id, err)
-        return fired
+    def _complete_outside_engine(self, task_uuid: str, user: str, data: dict) -> dict:
+        """督办 and other read-table-only tasks close without touching the workflow."""
+        with self.uow() as uow:
+            row = repository.human_task(uow.session, task_uuid)
+            if row.state != "open":
+                raise Conflict(f"task is already {row.state}")
+            now = utcnow()
+            row.state, row.completed_at, row.completed_by = "completed", now, user
+            record(uow.session, row.case_id, "task_completed", actor=user, at=now, message=row.name,
+                   task_uuid=row.task_uuid, bpmn_id=row.bpmn_id, data=data)
+            case = repository.get_case(uow.session, row.case_id)
+            uow.commit()
+            return views.case_summary(case)
 
     # -- operations -------------------------------------------------------------------------
     def retry_case(self, case_id: int, *, user: str) -> dict:
@@ -341,6 +348,10 @@ class Services(UserAdmin, WebServices):
             return SYSTEM
         unit, groups = repository.actor_row(session, username)
         return Actor(username, frozenset(groups), unit)
+
+
+class _OutsideEngine(Exception):
+    """Raised inside the step's checks when the task is not a workflow task."""
 
 
 def _object(data, what: str) -> dict:

@@ -55,7 +55,7 @@ class SpecCache:
 class Action:
     """What a step does to the workflow; stored on the case when it fails, so retry replays it."""
 
-    kind: str                      # start | complete | timers
+    kind: str                      # start | complete | timers | deadline
     actor: str
     task_uuid: str | None = None
     data: dict | None = None
@@ -126,6 +126,8 @@ class StepRunner:
             for uuid in action.fire or ():
                 runtime.move_timer(wf, uuid, real_now - timedelta(microseconds=1))
             runtime.fire_timers(wf, steplog)
+        elif action.kind == "deadline":
+            runtime.change_deadline(wf, action.data["name"], runtime.parse_instant(action.data["due"]))
         else:
             raise ValueError(f"unknown action {action.kind!r}")
         runtime.check_loop_guard(wf, self.max_depth)
@@ -165,6 +167,8 @@ class StepRunner:
                            "task_uuid": task_uuid, "bpmn_id": bpmn_id, "message": message, "data": data})
         if action.kind == "start":
             rec("case_started", message=f"{case.process_key} v{case.definition_version}")
+        elif action.kind == "deadline":
+            rec("deadline_changed", message=action.data.get("reason", ""), data=action.data)
         for row in closed:
             if row.state == "completed":
                 rec("task_completed", row.task_uuid, row.bpmn_id, row.name, action.data or {})
