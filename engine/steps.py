@@ -175,7 +175,7 @@ class StepRunner:
             else:
                 rec("task_cancelled", row.task_uuid, row.bpmn_id, row.name)
         for entry in steplog.entries:
-            fired = action.kind == "timers" and ("Timer" in entry["type"] or entry["type"].endswith("BoundaryEvent"))
+            fired = action.kind == "timers" and entry["task_uuid"] in (action.fire or ())
             rec("timer_fired" if fired else "engine_step", entry["task_uuid"], entry["bpmn_id"], entry["name"],
                 {"type": entry["type"]})
         for row in opened:
