@@ -37,9 +37,12 @@ class TimerServices:
         data = {"name": name.strip(), "due": instant.isoformat(), "reason": str(reason)[:500]}
         return self._step(case_id, Action("deadline", user, data=data))
 
-    def scheduler_status(self, now: datetime | None = None) -> dict:
-        """Heartbeats, backlog and lateness: for /readyz, /metrics and the admin page."""
+    def scheduler_status(self, now: datetime | None = None, *, user: str | None = None) -> dict:
+        """Heartbeats, backlog and lateness: for /readyz, /metrics (no user: aggregates only)
+        and the admin page (a user: directors and administrators)."""
         with self.uow(write=False) as uow:
+            if user is not None and not self._actor(uow.session, user).is_supervisor:
+                raise NotAllowed("only the director or an administrator can see the scheduler")
             return scheduler.status(uow.session, now or utcnow())
 
     def notifications(self, user: str, *, unread_only: bool = True, limit: int = 50) -> list[dict]:
