@@ -28,7 +28,7 @@ def record(session: Session, case_id: int, kind: str, *, actor: str, at: datetim
 def record_many(session: Session, events: list[dict]) -> None:
     """One executemany for a step's events: the audit trail is write-only on the hot path."""
     if events:
-        session.execute(insert(CaseEvent), events)
+        session.connection().execute(insert(CaseEvent.__table__), events)   # Core: no ORM bookkeeping
 
 
 def project_case(case: Case, data: dict) -> None:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -47,11 +49,17 @@ class Scheduler:
     """One per scheduler process; `worker` names it in leases and heartbeats."""
 
     def __init__(self, services, *, worker: str | None = None, batch: int = 500,
-                 lease: timedelta = timedelta(seconds=120)):
+                 lease: timedelta = timedelta(seconds=120), threads: int | None = None):
         self.services = services
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         self.batch = batch
         self.lease = lease
+        # PostgreSQL commits overlap (group commit) when cases fire on several connections;
+        # SQLite has one writer, so threads would only queue on its lock.
+        if threads is None:
+            threads = services.settings.scheduler_threads if services.engine.dialect.name != "sqlite" else 1
+        self.threads = max(1, threads)
+        self._lock = threading.Lock()
 
     # -- the tick ---------------------------------------------------------------------------
     def tick(self, now: datetime | None = None, *, max_batches: int | None = None) -> TickResult:
@@ -90,20 +98,25 @@ class Scheduler:
         by_case: dict[int, list] = {}
         for row in claimed:
             by_case.setdefault(row[1], []).append(row)
-        for case_id, rows in by_case.items():
-            bpmn = [r for r in rows if r[3] == "bpmn"]
-            if bpmn:
-                self._fire_bpmn(case_id, bpmn, result)
-            for row in rows:
-                if row[3] != "bpmn":
-                    self._fire_policy(row, result)
+        bpmn = {case_id: [r for r in rows if r[3] == "bpmn"] for case_id, rows in by_case.items()}
+        bpmn = {case_id: rows for case_id, rows in bpmn.items() if rows}
+        if self.threads > 1 and len(bpmn) > 1:
+            with ThreadPoolExecutor(self.threads, thread_name_prefix="timers") as pool:
+                list(pool.map(lambda item: self._fire_bpmn(*item, result), bpmn.items()))
+        else:
+            for case_id, rows in bpmn.items():
+                self._fire_bpmn(case_id, rows, result)
+        for row in claimed:
+            if row[3] != "bpmn":
+                self._fire_policy(row, result)
 
     def _fire_bpmn(self, case_id: int, rows, result: TickResult) -> None:
         uuids = [r[2] for r in rows]
         try:
             self.services._step(case_id, Action("timers", "scheduler", fire=uuids), expect_running=True)
         except CaseFailed as err:
-            result.errors += 1
+            with self._lock:
+                result.errors += 1
             log.warning("timers of case %s failed: %s", case_id, err)
             self._release([r[0] for r in rows])
         except (Conflict, NotFound) as err:
@@ -111,8 +124,9 @@ class Scheduler:
             self._release([r[0] for r in rows])
         else:
             fired_at = utcnow()
-            result.fired += len(rows)
-            result.lateness.extend(max(0.0, (fired_at - r[4]).total_seconds()) for r in rows)
+            with self._lock:
+                result.fired += len(rows)
+                result.lateness.extend(max(0.0, (fired_at - r[4]).total_seconds()) for r in rows)
 
     def _fire_policy(self, row, result: TickResult) -> None:
         try:

@@ -6,6 +6,7 @@ together, or leaves the case exactly as it was and records why in `error`.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,23 +32,27 @@ class SpecCache:
     def __init__(self, size: int = 64):
         self._items: OrderedDict[int, tuple] = OrderedDict()
         self._size = size
+        self._lock = threading.Lock()     # the scheduler fires cases on several threads
 
     def get_for(self, case: Case) -> tuple:
-        found = self._items.get(case.definition_id)
-        if found is None:
-            return self.get(case.definition)
-        self._items.move_to_end(case.definition_id)
-        return found
+        with self._lock:
+            found = self._items.get(case.definition_id)
+            if found is not None:
+                self._items.move_to_end(case.definition_id)
+                return found
+        return self.get(case.definition)
 
     def get(self, definition: Definition) -> tuple:
-        found = self._items.get(definition.id)
-        if found is None:
-            found = serialization.load_specs(definition.spec)
+        with self._lock:
+            found = self._items.get(definition.id)
+            if found is not None:
+                self._items.move_to_end(definition.id)
+                return found
+        found = serialization.load_specs(definition.spec)
+        with self._lock:
             self._items[definition.id] = found
             if len(self._items) > self._size:
                 self._items.popitem(last=False)
-        else:
-            self._items.move_to_end(definition.id)
         return found
 
 
