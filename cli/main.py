@@ -256,7 +256,13 @@ def scheduler(ctx) -> None:
     from engine.ticker import make_ticker
     services = _context(ctx).services
     services.check_ready_to_start()
-    make_ticker(services, background=False).start()
+    ticker = make_ticker(services, background=False)
+    try:
+        ticker.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        ticker.worker.stop()
 
 
 @main.command("setup-demo")

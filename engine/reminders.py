@@ -149,7 +149,10 @@ def fire(session: Session, services, timer_id: int, now: datetime) -> str | None
 
 def _remind(session: Session, timer: Timer, task: HumanTask, now: datetime) -> None:
     payload = dict(timer.payload or {})
-    days_left = max(0, (task.due_at - now).days) if task.due_at else None
+    if task.due_at is None or task.due_at <= now:
+        timer.status, timer.fired_at = "fired", now    # too late to remind: escalation takes over
+        return
+    days_left = (task.due_at - now).days
     text = f"催办：{task.reg_no or ''}「{task.name}」将于 {_local(task.due_at)} 到期（剩余 {days_left} 天）"
     notify(session, timer.case_id, task, "reminder", text, now)
     record(session, timer.case_id, "reminder", actor="scheduler", at=now, message=text,

@@ -6,6 +6,7 @@ Per-case timers live in our `timer` table, never in an APScheduler job store
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -28,10 +29,10 @@ def _sweep(worker: Scheduler) -> None:
 
 def make_ticker(services: Services, *, background: bool = True):
     """The first tick runs at once, so overdue timers catch up at start."""
-    from datetime import datetime, timezone
     worker = Scheduler(services)
     ticker = BackgroundScheduler(daemon=True) if background else BlockingScheduler()
     ticker.add_job(_sweep, "interval", args=[worker], seconds=services.settings.tick_seconds,
                    id="sweep", max_instances=1, coalesce=True, misfire_grace_time=None,
                    next_run_time=datetime.now(timezone.utc))
+    ticker.worker = worker          # so the caller can mark the worker stopped on exit
     return ticker

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, update
 from . import repository, scheduler
 from .access import check_case_visible
 from .clock import parse_instant, utcnow
-from .errors import NotAllowed, ValidationFailed
+from .errors import NotAllowed, NotFound, ValidationFailed
 from .scheduling_tables import Notification
 from .steps import Action
 
@@ -54,7 +54,20 @@ class TimerServices:
                 q = q.where(Notification.read_at.is_(None))
             rows = uow.session.scalars(q.order_by(Notification.id.desc()).limit(limit))
             return [{"id": n.id, "case_id": n.case_id, "kind": n.kind, "text": n.text,
-                     "created_at": n.created_at.isoformat(), "read": n.read_at is not None} for n in rows]
+                     "created_at": n.created_at.isoformat(), "read": n.read_at is not None}
+                    for n in rows if self._may_see(uow.session, actor, n.case_id)]
+
+    @staticmethod
+    def _may_see(session, actor, case_id: int | None) -> bool:
+        """A group message about a case reaches only members who may see that case
+        (unit staff share one group; an accused unit never hears of the accusation)."""
+        if case_id is None:
+            return True
+        try:
+            check_case_visible(actor, repository.get_case(session, case_id))
+        except (NotAllowed, NotFound):
+            return False
+        return True
 
     def mark_notifications_read(self, user: str, ids: list[int]) -> int:
         with self.uow() as uow:

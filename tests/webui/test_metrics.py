@@ -34,3 +34,18 @@ def test_scheduler_page_is_for_the_director_and_administrators(as_user, office, 
     if status == 200:
         page = response.get_data(as_text=True)
         assert "page-worker" in page and "触发延迟分布" in page
+
+
+def test_reminders_reach_the_group_inbox_as_messages_that_can_be_marked_read(as_user, office):
+    case = start_petition(office)
+    route_to(office, case["id"], "district_gov")
+    with time_machine.travel(datetime.now(timezone.utc) + timedelta(days=400), tick=False):
+        Scheduler(office, worker="w1").tick()
+    director = as_user("director")
+    page = director.get("/notifications/").get_data(as_text=True)
+    assert "督办" in page and "已超期" in page
+    ids = [n["id"] for n in office.notifications("director")]
+    assert director.post("/notifications/read", {"id": [str(i) for i in ids]}).status_code == 302
+    assert office.notifications("director") == []
+    assert "没有新消息" in director.get("/notifications/").get_data(as_text=True)
+    assert office.notifications("court") == [], "another unit's staff get nothing"
