@@ -9,6 +9,9 @@ from dataclasses import replace
 
 from sqlalchemy import Engine
 
+from processes import deadlines
+from processes.calendar import local_day
+
 from . import db, deployment, identity, reminders, views, repository
 from .access import SYSTEM, Actor, check_can_reveal, check_can_work, check_case_visible
 from .lookup import CaseLookup
@@ -39,7 +42,8 @@ class Services(UserAdmin, WebServices, TimerServices):
         self.forms = FormRegistry(self.settings.bpmn_dir / "forms")
         self.runner = StepRunner(SpecCache(), self._dependencies, self.settings.max_tree_depth)
         self.register_dependency("lookup", lambda session, case, now: CaseLookup(session, case.id))
-        self.runner.hooks.append(reminders.step_hook())
+        self.register_dependency("deadlines", self._deadline_table)
+        self.runner.hooks.append(reminders.step_hook(self._reminder_offsets))
         self._keys: identity.Keys | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -67,6 +71,16 @@ class Services(UserAdmin, WebServices, TimerServices):
 
     def log_access(self, session, user: str, action: str, case_id: int | None, detail: str = "") -> None:
         session.add(AccessLog(at=utcnow(), username=user, action=action, case_id=case_id, detail=detail[:2000]))
+
+    def _deadline_table(self, session, case, now) -> deadlines.DeadlineTable:
+        """The table in force when the case was registered: a case keeps its limits."""
+        return deadlines.load_table(self.settings.jurisdiction, on=local_day(case.created_at or now))
+
+    def _reminder_offsets(self, name: str) -> tuple[int, ...] | None:
+        try:
+            return deadlines.load_table(self.settings.jurisdiction).rule(name).reminders
+        except KeyError:
+            return None
 
     def register_dependency(self, name: str, factory: DependencyFactory) -> None:
         self.factories[name] = factory
