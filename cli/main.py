@@ -241,8 +241,10 @@ def serve(ctx, host, port, no_scheduler) -> None:
     """Serve the web app (development server) with the scheduler inside."""
     from engine.ticker import make_ticker
     from webui import create_app
+    from webui.observability import configure_logging
     c = _context(ctx)
     c.services.check_ready_to_start()
+    configure_logging()
     app = create_app(c.services.settings, c.services)
     if c.services.settings.scheduler_enabled and not no_scheduler:
         make_ticker(c.services).start()

@@ -15,6 +15,7 @@ from processes.calendar import local_day
 from . import db, deployment, identity, reminders, views, repository
 from .access import SYSTEM, Actor, check_can_reveal, check_can_work, check_case_visible
 from .documents import DocumentServices, DocumentStore
+from .health import HealthServices
 from .lookup import CaseLookup
 from .models import AccessLog
 from .clock import utcnow
@@ -34,7 +35,7 @@ from .web_services import WebServices
 log = logging.getLogger(__name__)
 
 
-class Services(UserAdmin, WebServices, TimerServices, DocumentServices):
+class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthServices):
     def __init__(self, settings: Settings | None = None, engine: Engine | None = None):
         self.settings = settings or Settings.from_env()
         self.engine = engine or db.make_engine(self.settings)

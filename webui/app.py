@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     _init_extensions(app)
     _register_blueprints(app)
     _register_filters(app)
+    from . import observability
+    observability.init_app(app)
 
     @app.get("/")
     def index():

@@ -2,5 +2,7 @@
 from __future__ import annotations
 
 from .app import create_app
+from .observability import configure_logging
 
+configure_logging()
 app = create_app()
