@@ -1,12 +1,14 @@
 """Administration of users, groups and units beyond what `users.UserAdmin` offers."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from . import repository
 from .errors import NotAllowed, NotFound, ValidationFailed
-from .models import Group, Unit, User, UserGroup
+from .models import AccessLog, Group, Unit, User, UserGroup
 from .users import _NAME, _user_dict
 
 ROLES = ("clerk", "director", "leader", "unit_staff", "legal_advisor", "analyst", "admin")
@@ -104,3 +106,24 @@ def _check_password(password: str | None) -> None:
     if not password or len(password) < MIN_PASSWORD:
         raise ValidationFailed(f"a password needs at least {MIN_PASSWORD} characters",
                                [{"field": "password", "message": "too short"}])
+
+
+class AccessLogServices:
+    """Reading the append-only access log (administrators only; nothing in the app edits it)."""
+
+    def access_log(self, *, user: str, username: str = "", case_id: int | None = None,
+                   since: datetime | None = None, until: datetime | None = None, limit: int = 200) -> list[dict]:
+        with self.uow(write=False) as uow:
+            self._require_admin(uow.session, user)
+            q = select(AccessLog)
+            if username:
+                q = q.where(AccessLog.username == username)
+            if case_id is not None:
+                q = q.where(AccessLog.case_id == case_id)
+            if since is not None:
+                q = q.where(AccessLog.at >= since)
+            if until is not None:
+                q = q.where(AccessLog.at < until)
+            rows = uow.session.scalars(q.order_by(AccessLog.id.desc()).limit(max(1, min(limit, 1000))))
+            return [{"id": r.id, "at": r.at.isoformat(), "username": r.username, "action": r.action,
+                     "case_id": r.case_id, "detail": r.detail} for r in rows]

@@ -2,7 +2,7 @@
 mixed into `Services` (engine/services.py) like `UserAdmin`."""
 from __future__ import annotations
 
-from .admin_services import AdminServices
+from .admin_services import AccessLogServices, AdminServices
 from .attachments import AttachmentServices
 from .casepage import CasePageServices
 from .comments import CommentServices
@@ -14,7 +14,7 @@ from .tokens import TokenServices
 
 
 class WebServices(InboxServices, CommentServices, AttachmentServices, CasePageServices, IntakeServices, CaseOpening,
-                  SelfService, TokenServices, JobServices, AdminServices):
+                  SelfService, TokenServices, JobServices, AdminServices, AccessLogServices):
     """Each base is a small module of its own; they rely on Services' uow(), _actor() and _step()."""
 
 

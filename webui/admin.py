@@ -1,11 +1,15 @@
 """Administration of users, groups and units (administrators only; the services check)."""
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.admin_services import ROLES
+from engine.errors import ValidationFailed
+from engine.ports import LOCAL
 
 from .app import get_services
 from .auth import username
@@ -62,3 +66,23 @@ def units():
         return redirect(url_for("admin.units"))
     svc.list_groups(user=username())          # administrators only
     return render_template("admin_units.html", units=svc.list_units(user=username()))
+
+
+@bp.get("/access-log")
+@login_required
+def access_log():
+    """Filter by user, case and period (Beijing dates, end date included)."""
+    args = request.args
+    since, until = _day(args.get("since")), _day(args.get("until"))
+    case_id = int(args["case_id"]) if args.get("case_id", "").isdigit() else None
+    rows = get_services().access_log(user=username(), username=args.get("username", "").strip(),
+                                     case_id=case_id, since=since,
+                                     until=until + timedelta(days=1) if until else None)
+    return render_template("admin_access_log.html", rows=rows, args=args)
+
+
+def _day(value: str | None) -> datetime | None:
+    try:
+        return datetime.combine(date.fromisoformat(value), time(0), LOCAL) if value else None
+    except ValueError:
+        raise ValidationFailed(f"not a date (YYYY-MM-DD): {value!r}") from None

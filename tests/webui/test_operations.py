@@ -61,3 +61,17 @@ def test_while_the_database_is_away_pages_and_api_answer_503_then_recover(pg_off
             conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
         admin.dispose()
     assert client.get("/inbox").status_code == 200, "recovered without a restart, still signed in"
+
+
+def test_the_access_log_is_for_administrators_and_filters_by_user_case_and_period(as_user, office):
+    from tests.webui.conftest import start_petition
+    case = start_petition(office)
+    office.get_case(case["id"], user="director")
+    office.get_case(case["id"], user="clerk")
+    admin = as_user("admin")
+    page = admin.get(f"/admin/access-log?username=director&case_id={case['id']}").get_data(as_text=True)
+    assert "director" in page and ">clerk<" not in page
+    assert "没有记录" in admin.get("/admin/access-log?since=2001-01-01&until=2001-01-02").get_data(as_text=True)
+    assert admin.get("/admin/access-log?since=yesterday").status_code == 400
+    assert as_user("director").get("/admin/access-log").status_code == 403
+    assert as_user("admin").post("/admin/access-log").status_code == 405, "no way to change it"
