@@ -43,7 +43,9 @@ def _decode(name: str, content: bytes | str) -> tuple[str | None, list[Problem]]
     try:
         return content.decode("utf-8"), []
     except UnicodeDecodeError as err:
-        return None, [Problem(name, None, None, f"not UTF-8 text: {err.reason} at byte {err.start}")]
+        line = content[:err.start].count(b"\n") + 1
+        return None, [Problem(name, line, None, f"not well-formed: not UTF-8 text ({err.reason}) at line {line}, "
+                                                f"byte {err.start}")]
 
 
 def prepare(session: Session, files: dict[str, bytes | str]) -> list[Prepared]:

@@ -109,6 +109,7 @@ def rule_problems(name: str, tree, known_processes: set[str]) -> list[Problem]:
         groups = node.find(".//spiffworkflow:property[@name='candidateGroups']", NS)
         if node.get("id") not in lanes and (groups is None or not (groups.get("value") or "").strip()):
             add(node, "user task has neither a lane nor candidateGroups: nobody could ever see it")
+    out.extend(reference_problems(name, root))
     for node in root.iterfind(".//bpmn:callActivity", NS):
         target = node.get("calledElement")
         if not target or target not in known_processes:
@@ -123,6 +124,23 @@ def _check_expression(add, node, text: str | None) -> None:
         return
     for message in expressions.check(text, functions=EXPRESSION_FUNCTIONS):
         add(node, f"expression {text[:80]!r}: {message}")
+
+
+_REFERENCES = ("sourceRef", "targetRef", "processRef", "attachedToRef", "default", "bpmnElement")
+
+
+def reference_problems(name: str, root) -> list[Problem]:
+    """Flows, participants, boundary events and diagram shapes must point at elements that exist;
+    the parser would otherwise fail later without a line, or bpmn-js would drop the shape."""
+    ids = {node.get("id") for node in root.iter() if node.get("id")}
+    out = []
+    for node in root.iter():
+        for attr in _REFERENCES:
+            ref = node.get(attr)
+            if ref and ref.rsplit(":", 1)[-1] not in ids:
+                out.append(Problem(name, node.sourceline, node.get("id") or ref,
+                                   f"{etree.QName(node).localname} {attr}={ref!r} refers to no element of this file"))
+    return out
 
 
 def timer_problem(kind: str, text: str) -> str | None:
