@@ -1,6 +1,8 @@
 """Everything we ask of a live SpiffWorkflow workflow, in one place and without a database."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -163,6 +165,27 @@ def move_timer(wf: BpmnWorkflow, task_uuid: str, due_at: datetime) -> bool:
     else:
         task.internal_data["event_value"] = due_at.isoformat()
     return True
+
+
+_DEADLINE_CALL = re.compile(r'^\s*deadline\(\s*["\']([A-Za-z_][A-Za-z0-9_]*)["\']\s*\)\s*$')
+
+
+def change_deadline(wf: BpmnWorkflow, name: str, due_at: datetime) -> int:
+    """Rewrites data["deadlines"][name] where later steps will read it, and moves the waiting
+    timers whose expression is deadline("name"). Returns how many timers moved."""
+    value = due_at.isoformat()
+    live = [t for t in _all_tasks(wf) if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)]
+    for task in live + ([wf.last_task] if wf.last_task is not None else []):
+        deadlines = dict(task.data.get("deadlines") or {})
+        deadlines[name] = value
+        task.data["deadlines"] = deadlines
+    moved = 0
+    for view in waiting_timers(wf):
+        spec = wf.get_task_from_id(UUID(view.uuid)).task_spec
+        match = _DEADLINE_CALL.match(getattr(spec.event_definition, "expression", "") or "")
+        if match and match.group(1) == name:
+            moved += move_timer(wf, view.uuid, due_at)
+    return moved
 
 
 def task_completed(wf: BpmnWorkflow, task_uuid: str) -> bool:

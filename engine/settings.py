@@ -29,6 +29,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     scheduler_enabled: bool = True
     tick_seconds: float = 1.0
+    scheduler_threads: int = 4      # connections a scheduler fires cases on (PostgreSQL only)
     lock_seconds: int = 300
     max_tree_depth: int = 800
     field_keys: tuple[str, ...] = ()     # Fernet keys, newest first (XINFANG_FIELD_KEYS)
@@ -48,6 +49,7 @@ class Settings:
             jurisdiction=env.get("XINFANG_JURISDICTION") or base.jurisdiction,
             scheduler_enabled=_bool(env.get("XINFANG_SCHEDULER"), True),
             tick_seconds=float(env.get("XINFANG_TICK_SECONDS") or base.tick_seconds),
+            scheduler_threads=int(env.get("XINFANG_SCHEDULER_THREADS") or base.scheduler_threads),
             field_keys=tuple(k.strip() for k in env.get("XINFANG_FIELD_KEYS", "").split(",") if k.strip()),
             hash_key=env.get("XINFANG_HASH_KEY", ""),
         )

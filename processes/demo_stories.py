@@ -126,7 +126,7 @@ def handling(rng, *, suggestion: bool = False) -> Story:
     if rng.random() < 0.1:
         steps.append(Step(t, "handle", unit_user, {"result": "申请延期", "extension_reason": "需要现场勘验和鉴定",
                                                    "extension_days": 30}))
-        steps.append(Step(t + _d(1), "approve_extension", "director", {"approved": True}))
+        steps.append(Step(t + _d(1), "approve_extension", "director", {"approved": True, "extension_days": 30}))
         t += _d(rng.uniform(10, 25))
         steps.append(Step(t, "handle_extended", unit_user, {"report": "经鉴定后依法处理完毕"}))
     else:

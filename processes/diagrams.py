@@ -35,10 +35,13 @@ def name_of(nid: str) -> str:
     return nid.split("__", 1)[1] if "__" in nid else nid
 
 
-def deadline(d: Diagram, nid: str, label: str, lane: str, col: int, name: str, row: int = 0, start: str = "") -> str:
+def deadline(d: Diagram, nid: str, label: str, lane: str, col: int, name: str, row: int = 0, start: str = "",
+             days: str | None = None) -> str:
     params = {"name": q(name)}
     if start:
         params["start"] = q(start)
+    if days:
+        params["days"] = days
     return d.service(nid, label, lane, col, "set_deadline", row, params)
 
 
@@ -125,7 +128,8 @@ def handling() -> Diagram:
     d.xor("handle_gw", "办结或申请延期", UNIT, 14)
     d.user("approve_extension", "审批延期", DIRECTOR, 15, form="approve_extension")
     d.xor("ext_gw", "批准？", DIRECTOR, 16)
-    deadline(d, "ext_deadline", "计算延期期限", UNIT, 17, "extension", row=1, start="handle")
+    deadline(d, "ext_deadline", "计算延期期限", UNIT, 17, "extension", row=1, start="handle",
+             days="extension_days")
     document(d, "ext_notice", "延期告知书", UNIT, 18, row=1)
     d.user("handle_extended", "延期后办理", UNIT, 19, row=1, form="handle_extended", due="extension")
     d.xor("report_merge", "办结报告", UNIT, 20)

@@ -23,7 +23,9 @@ class Office:
         return self.s.register_petition(form, user=user)["id"]
 
     def open_ids(self, case_id: int) -> list[str]:
-        return sorted(t["bpmn_id"] for t in self.s.list_tasks(case_id=case_id, per_page=100)["items"])
+        """Open process steps (the scheduler's own 督办 tasks, 'supervise:<step>', are left out)."""
+        return sorted(t["bpmn_id"] for t in self.s.list_tasks(case_id=case_id, per_page=100)["items"]
+                      if ":" not in t["bpmn_id"])
 
     def task(self, case_id: int, bpmn_id: str) -> dict:
         found = [t for t in self.s.list_tasks(case_id=case_id, per_page=100)["items"] if t["bpmn_id"] == bpmn_id]

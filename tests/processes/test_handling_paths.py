@@ -61,7 +61,8 @@ def test_noisy_cs_venue_closed_in_5_days(office1):
                                    persons=7, representatives=[{"name": "周玉兰"}]))
         accept_and_route(o, case, "city_police", "district_congress", "district_police", "subdistrict", "residents")
         o.sign(case, "police_staff")
-        assert o.task(case, "handle")["due_at"] == "2025-05-02T16:00:00+00:00"   # 60 days from acceptance
+        # 60 days from acceptance end on 2 May, inside the 劳动节 holiday (1–5 May): moved to 6 May
+        assert o.task(case, "handle")["due_at"] == "2025-05-06T16:00:00+00:00"
         clock.shift(timedelta(days=4))
         o.do(case, "handle", "police_staff", result="办结", report="登门查验，依法查处，场馆停业")
         o.do(case, "review_report", "director", quality="通过")
@@ -78,7 +79,7 @@ def test_late_report_is_supervised_sent_back_twice_then_accepted(office1):
         case = o.register(petition("拆迁补偿款迟迟不到位"))
         accept_and_route(o, case, "housing")
         o.sign(case, "housing_staff")
-        clock.shift(timedelta(days=61))
+        clock.shift(timedelta(days=65))   # 60 days end in the May Day holiday: due 6 May
         assert o.s.fire_due_timers() == 1
         assert "督办函" in o.data(case)["documents"], "60 days passed: the office supervises"
         o.do(case, "handle", "housing_staff", result="办结", report="已协调")
@@ -100,7 +101,7 @@ def test_approved_extension_adds_up_to_30_days_with_a_notice(office1):
         handle_due = o.data(case)["deadlines"]["handle"]
         clock.shift(timedelta(days=50))
         o.do(case, "handle", "hrss_staff", result="申请延期", extension_reason="需司法鉴定", extension_days=30)
-        o.do(case, "approve_extension", "director", approved=True)
+        o.do(case, "approve_extension", "director", approved=True, extension_days=30)
         data = o.data(case)
         assert "延期告知书" in data["documents"]
         extended = datetime.fromisoformat(data["deadlines"]["extension"])

@@ -48,7 +48,7 @@ def test_study_transfer_supervise_evaluate(office1):
              substance="应强制执行", participants="人大代表2名、员额法官、检察官、律师")
         o.do(case, "transfer", "director", organ_unit="district_court", key_assignment=True)
         assert o.s.get_case(case)["unit"] == "district_court"
-        clock.shift(timedelta(days=61))
+        clock.shift(timedelta(days=65))   # 60 days end in the May Day holiday: due 6 May
         o.s.fire_due_timers()
         assert "督办函" in o.data(case)["documents"]
         o.do(case, "supervise", "director", supervision="法院实地核验，予以强制执行")
@@ -120,7 +120,7 @@ def test_review_then_recheck_with_hearing_then_same_facts_are_barred(office1):
         o.do(case, "evaluate", "clerk", satisfaction="不满意")
         clock.shift(timedelta(days=10))
         o.do(case, "request_review", "clerk", review_requested=True, review_reason="标准过低")
-        assert o.task(case, "review_decide")["due_at"] == "2025-04-12T16:00:00+00:00"
+        assert o.task(case, "review_decide")["due_at"] == "2025-04-14T16:00:00+00:00"   # Sat 12 Apr -> Monday
         o.do(case, "review_decide", "director", decision="维持", opinion="维持原处理意见")
         clock.shift(timedelta(days=20))
         o.do(case, "request_recheck", "clerk", recheck_reason="仍不服")
