@@ -96,7 +96,7 @@ class CasePageServices:
         for task in detail["tasks"]:
             task["owner"] = owners.get(task["id"])
             task["actions"] = task_actions(actor, task)
-        detail.setdefault("documents", detail.get("data", {}).get("documents") or [])
+        detail["documents"] = self.list_documents(case_id, user=user)
         return mask_identities(detail, actor)
 
     def case_diagram(self, case_id: int, *, user: str) -> dict:

@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from .models import Case, HumanTask, HumanTaskGroup, Timer
 from .ports import LOCAL
+from processes.notices import chinese_date
 from .projection import record
 from .scheduling_tables import Notification
 
@@ -190,14 +191,15 @@ def _escalate(session: Session, services, timer: Timer, task: HumanTask, now: da
 
 
 def _supervision_letter(session, services, case_id, task, count, now):
-    """A 督办函 when the document store is installed (processes register it)."""
+    """The 督办函 to the unit, stored with the case."""
     factory = getattr(services, "factories", {}).get("documents")
     if factory is None:
         return None
     case = session.get(Case, case_id)
     store = factory(session, case, now)
-    doc = store.render("督办函", reg_no=task.reg_no or "", subject=task.subject, task_name=task.name,
-                       unit_name=task.unit or "", deadline=_local(task.due_at), count=count)
+    doc = store.render("督办函", reg_no=task.reg_no or "", subject=task.subject, unit_name=store.unit_name(task.unit),
+                       deadline=chinese_date((task.due_at - timedelta(microseconds=1)) if task.due_at else None),
+                       count=count, office=store.office, issued=chinese_date(now))
     return getattr(doc, "id", None)
 
 

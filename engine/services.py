@@ -14,6 +14,7 @@ from processes.calendar import local_day
 
 from . import db, deployment, identity, reminders, views, repository
 from .access import SYSTEM, Actor, check_can_reveal, check_can_work, check_case_visible, check_not_routed_to_accused
+from .documents import DocumentServices, DocumentStore
 from .lookup import CaseLookup
 from .models import AccessLog
 from .clock import utcnow
@@ -33,7 +34,7 @@ from .web_services import WebServices
 log = logging.getLogger(__name__)
 
 
-class Services(UserAdmin, WebServices, TimerServices):
+class Services(UserAdmin, WebServices, TimerServices, DocumentServices):
     def __init__(self, settings: Settings | None = None, engine: Engine | None = None):
         self.settings = settings or Settings.from_env()
         self.engine = engine or db.make_engine(self.settings)
@@ -43,6 +44,7 @@ class Services(UserAdmin, WebServices, TimerServices):
         self.runner = StepRunner(SpecCache(), self._dependencies, self.settings.max_tree_depth)
         self.register_dependency("lookup", lambda session, case, now: CaseLookup(session, case.id))
         self.register_dependency("deadlines", self._deadline_table)
+        self.register_dependency("documents", self._document_store)
         self.runner.hooks.append(reminders.step_hook(self._reminder_offsets))
         self._keys: identity.Keys | None = None
 
@@ -75,6 +77,12 @@ class Services(UserAdmin, WebServices, TimerServices):
     def _deadline_table(self, session, case, now) -> deadlines.DeadlineTable:
         """The table in force when the case was registered: a case keeps its limits."""
         return deadlines.load_table(self.settings.jurisdiction, on=local_day(case.created_at or now))
+
+    def _document_store(self, session, case, now) -> DocumentStore:
+        def names() -> list[str]:
+            return [p["name"] for p in identity.reveal(session, self.keys, case.id)
+                    if p["role"] == "petitioner" and p["name"]]
+        return DocumentStore(session, case, now, office=self.settings.office_name, names=names)
 
     def _reminder_offsets(self, name: str) -> tuple[int, ...] | None:
         try:

@@ -49,3 +49,22 @@ def test_reminders_reach_the_group_inbox_as_messages_that_can_be_marked_read(as_
     assert office.notifications("director") == []
     assert "没有新消息" in director.get("/notifications/").get_data(as_text=True)
     assert office.notifications("court") == [], "another unit's staff get nothing"
+
+
+def test_notices_are_listed_on_the_case_page_and_download_only_for_those_who_see_the_case(as_user, office):
+    from sqlalchemy import insert
+    from engine.document_tables import Document
+    case = start_petition(office)
+    route_to(office, case["id"], "district_gov")
+    with office.engine.begin() as conn:
+        conn.execute(insert(Document.__table__).values(
+            case_id=case["id"], kind="交办函", filename="LF-交办函.docx", content=b"PK-test", sha256="0" * 64,
+            size=7, created_at=datetime.now(timezone.utc), created_by="system"))
+    page = as_user("gov").get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "交办函" in page
+    url = f"/cases/{case['id']}/documents/1"
+    response = as_user("gov").get(url)
+    assert response.status_code == 200 and response.data == b"PK-test"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert as_user("court").get(url).status_code == 403
+    assert as_user("gov").get(f"/cases/{case['id']}/documents/2").status_code == 404
