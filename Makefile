@@ -40,7 +40,7 @@ browser-deps:
 	(command -v chromium && dpkg -s fonts-wqy-microhei) >/dev/null 2>&1 || \
 		(apt-get update && apt-get install -y chromium fonts-wqy-microhei)
 
-# A living office: a few hundred petitions played through the real processes (~30 s), once per database.
+# A living office: a few hundred petitions played through the real processes (~40 s), once per database.
 demo-db: venv
 	$(BIN)/xinfang init-db
 	$(BIN)/xinfang setup-demo

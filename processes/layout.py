@@ -76,8 +76,10 @@ class Diagram:
         return self._add(Node(nid, "parallelGateway", name, lane, col, row))
 
     def user(self, nid, name, lane, col, row=0, form: str | None = None, due: str | None = None,
-             groups: str | None = None):
-        props = {"candidateGroups": groups or lane}
+             groups: str | None = None, **extra: str):
+        """`extra` are further task properties, e.g. escalate="false" where the diagram itself
+        reacts to the deadline (a boundary timer issuing the 督办函)."""
+        props = {"candidateGroups": groups or lane, **extra}
         if form:
             props["formKey"] = form
         if due:
