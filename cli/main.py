@@ -277,6 +277,21 @@ def setup_demo(ctx) -> None:
     c.out(run(c.services), "demo users and processes are ready (password: demo)")
 
 
+@main.command("demo")
+@click.option("--cases", "count", type=click.IntRange(1, 5000), default=200, show_default=True)
+@click.option("--days", type=click.IntRange(1, 730), default=150, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@json_option
+@click.pass_context
+def demo(ctx, count, days, seed) -> None:
+    """Realistic petitions run through the real processes with a moved clock, left at every stage."""
+    from engine.demo_cases import play
+    c = _context(ctx)
+    say = (lambda line: None) if c.as_json else (lambda line: click.echo(line, err=True))
+    result = play(c.services, count, days=days, seed=seed, progress=say)
+    c.out(result, f"{result['cases']} demo cases: {result.get('steps', 0)} steps, {result['timers']} timers fired")
+
+
 @main.group()
 def keys() -> None:
     """Field-encryption keys."""

@@ -194,9 +194,12 @@ def task_completed(wf: BpmnWorkflow, task_uuid: str) -> bool:
 
 
 def workflow_data(wf: BpmnWorkflow) -> dict:
-    """The case data as of the latest completed task (what a case page shows)."""
-    if wf.last_task is not None:
-        return dict(wf.last_task.data)
+    """The case data as of the latest completed task (what a case page shows), looking into
+    running call activities too: their data only returns to the parent when they finish."""
+    running = [wf, *(sub for sub in wf.subprocesses.values() if not sub.is_completed())]
+    lasts = [(w.last_task.last_state_change, i, w.last_task) for i, w in enumerate(running) if w.last_task]
+    if lasts:
+        return dict(max(lasts, key=lambda item: item[:2])[2].data)
     return dict(wf.data)
 
 

@@ -13,7 +13,7 @@ from processes import deadlines
 from processes.calendar import local_day
 
 from . import db, deployment, identity, reminders, views, repository
-from .access import SYSTEM, Actor, check_can_reveal, check_can_work, check_case_visible
+from .access import SYSTEM, Actor, check_can_reveal, check_can_work, check_case_visible, check_not_routed_to_accused
 from .documents import DocumentServices, DocumentStore
 from .health import HealthServices
 from .lookup import CaseLookup
@@ -258,7 +258,9 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
             row = repository.human_task(session, task_uuid)
             if row.state != "open":
                 raise Conflict(f"task is already {row.state}")
-            check_case_visible(actor, repository.get_case(session, row.case_id))
+            case = repository.get_case(session, row.case_id)
+            check_case_visible(actor, case)
+            check_not_routed_to_accused(case, data)
             check_can_work(actor, row)
             if row.owner and row.owner != actor.username:
                 raise NotAllowed(f"this task is delegated by {row.owner}: hand it back (resolve) for them to complete")
