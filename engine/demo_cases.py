@@ -22,20 +22,29 @@ from .services import Services
 log = logging.getLogger(__name__)
 
 
-def play(services: Services, count: int, *, days: int = 150, seed: int = 7, now: datetime | None = None,
-         progress: Callable[[str], None] | None = None) -> dict:
-    """Registers `count` petitions spread over the last `days` days and acts on them until `now`."""
-    now = now or datetime.now(timezone.utc)
+def schedule(count: int, *, days: int, seed: int, now: datetime) -> tuple[list[Story], list[tuple]]:
+    """Every story's registration and steps in time order: (when, story, step (-1 = register), seq)."""
     rng = random.Random(seed)
     plan = stories(count, seed)
-    timeline: list[tuple[datetime, int, int, int]] = []        # (when, story, step (-1 = register), seq)
+    timeline: list[tuple[datetime, int, int, int]] = []
     for i, story in enumerate(plan):
         start = now - timedelta(days=days * rng.random() ** 1.3, minutes=rng.randint(0, 600))
         timeline.append((start, i, -1, len(timeline)))
-        timeline += [(start + step.at, i, n, len(timeline) + n + 1) for n, step in enumerate(story.steps)
-                     if start + step.at <= now]
+        timeline += [(start + step.at, i, n, len(timeline) + n + 1) for n, step in enumerate(story.steps)]
+    return plan, sorted(timeline)
+
+
+def play(services: Services, count: int, *, days: int = 150, seed: int = 7, now: datetime | None = None,
+         progress: Callable[[str], None] | None = None, cases: dict[int, int] | None = None,
+         anchor: datetime | None = None, since: datetime | None = None) -> dict:
+    """Registers `count` petitions spread over the `days` days before `anchor` (default `now`) and
+    acts on them until `now`. `cases` receives story index -> case id; with `since`, only what
+    happens after it is played, on the cases already in `cases` (the stored-case corpus)."""
+    now = now or datetime.now(timezone.utc)
+    plan, timeline = schedule(count, days=days, seed=seed, now=anchor or now)
+    timeline = [entry for entry in timeline if entry[0] <= now and (since is None or entry[0] > since)]
     heapq.heapify(timeline)
-    cases: dict[int, int] = {}
+    cases = {} if cases is None else cases
     stats: Counter = Counter()
     last_tick = None
     while timeline:
