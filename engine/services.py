@@ -123,6 +123,9 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
     def start_case(self, key: str, data: dict | None = None, *, user: str = "system",
                    version: int | None = None) -> dict:
         data = _object(data, "case data")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)
+                                    or not 1 <= version <= 2**31 - 1):
+            raise ValidationFailed(f"version must be a whole number from 1, not {version!r}")
         action = Action("start", user)
         now = utcnow()
         with self.uow() as uow:

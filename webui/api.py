@@ -81,7 +81,8 @@ def create_case():
     if not isinstance(key, str) or not key.strip():
         raise ValidationFailed("'process_key' is required", [{"field": "process_key", "message": "required"}])
     version = body.get("version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)
+                                or not 1 <= version <= 2**31 - 1):
         raise ValidationFailed("'version' must be a positive integer", [{"field": "version", "message": "invalid"}])
     case = get_services().open_case(key.strip(), _object(body, "data"), user=_user(), version=version)
     return case, 201

@@ -101,13 +101,19 @@ def _op(summary: str, ok: tuple[str, dict], errors: tuple[str, ...], *, params=N
     return out
 
 
+NO_NUL = "^[^\\u0000]*$"          # the app refuses NUL characters in any input
+
+
 def _q(name: str, schema: dict, description: str = "") -> dict:
+    if schema.get("type") == "string" and "enum" not in schema and "format" not in schema:
+        schema = {**schema, "pattern": NO_NUL}
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
 PAGING = [_q("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
           _q("per_page", {"type": "integer", "minimum": 1, "maximum": 200})]
-TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": STR}
+TASK_ID = {"name": "task_id", "in": "path", "required": True,
+           "schema": {"type": "string", "pattern": "^[0-9A-Za-z-]{1,64}$"}}
 CASE_ID = {"name": "case_id", "in": "path", "required": True,
            "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}
 TASK_FILTERS = [
