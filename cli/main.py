@@ -5,6 +5,7 @@ Every command prints JSON with --json (human text otherwise), exits 0 on success
 """
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -318,6 +319,7 @@ def export_cmd(ctx, path) -> None:
     with open(path, "wb") as fh:
         counts = export_archive(c.services.engine, fh, c.services.settings.storage_dir,
                                 progress=None if c.as_json else _progress)
+    c.services.record_export(f"cli:{getpass.getuser()}", f"archive {path.name}: {counts.get('cases', 0)} cases")
     c.out({"path": str(path), "counts": counts}, f"\nwrote {path}: {counts}")
 
 

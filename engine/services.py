@@ -91,6 +91,12 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
         except KeyError:
             return None
 
+    def record_export(self, who: str, detail: str) -> None:
+        """A whole-database export is an access to every case: it goes in the access log."""
+        with self.uow() as uow:
+            self.log_access(uow.session, who[:64], "export", None, detail)
+            uow.commit()
+
     def register_dependency(self, name: str, factory: DependencyFactory) -> None:
         self.factories[name] = factory
 

@@ -92,3 +92,16 @@ def test_completing_someone_elses_task_is_refused(cli):
     assert result.exit_code == 2 and "not a member" in result.stderr
     result = cli("complete", task["id"], "--user", "ghost", ok=False)
     assert result.exit_code == 2 and "no active user 'ghost'" in result.stderr
+
+
+def test_an_export_from_the_command_line_is_in_the_access_log(cli, tmp_path, database_url):
+    from sqlalchemy import create_engine, text
+    cli("init-db")
+    archive = tmp_path / "backup.jsonl.gz"
+    assert out(cli("export", str(archive)))["path"] == str(archive)
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT username, action, detail FROM access_log")).all()
+    engine.dispose()
+    assert len(rows) == 1 and rows[0][1] == "export" and rows[0][0].startswith("cli:")
+    assert "backup.jsonl.gz" in rows[0][2]
