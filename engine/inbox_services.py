@@ -56,6 +56,11 @@ def clean_filters(raw: dict) -> dict:
     return {k: v for k, v in out.items() if v is not False}
 
 
+# Counting every match of a broad filter over 200,000 open tasks costs more than the page itself;
+# beyond this the inbox says "1000+" and pages on by "next".
+COUNT_CAP = 1000
+
+
 def _unit_match(column, unit: str):
     return or_(column == unit, column.like(f"{unit},%"), column.like(f"%,{unit}"), column.like(f"%,{unit},%"))
 
@@ -110,7 +115,8 @@ def inbox_query(actor: Actor, filters: dict, now: datetime):
     order = sort.desc() if filters.get("desc") else sort.asc()
     page = select(HumanTask).where(*where, or_(*parts) if len(parts) > 1 else parts[0]) \
         .order_by(order.nulls_last(), HumanTask.id)
-    counts = [select(func.count()).select_from(HumanTask).where(*where, part) for part in parts]
+    counts = [select(func.count()).select_from(select(HumanTask.id).where(*where, part).limit(COUNT_CAP + 1)
+                                               .subquery()) for part in parts]
     return page, counts
 
 
@@ -267,9 +273,13 @@ def _page(session: Session, q, counts: list, page, per_page, render) -> dict:
         raise ValidationFailed("page and per_page must be whole numbers") from None
     page = min(page, 100_000)
     total = sum(session.scalar(count) or 0 for count in counts)
-    rows = session.scalars(q.offset((page - 1) * per_page).limit(per_page)).all()
-    return {"items": [render(r) for r in rows], "total": total, "page": page, "per_page": per_page,
-            "pages": max(1, -(-total // per_page))}
+    rows = session.scalars(q.offset((page - 1) * per_page).limit(per_page + 1)).all()
+    more, rows = len(rows) > per_page, rows[:per_page]
+    capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
+    pages = max(1, -(-total // per_page), page + 1 if more else page)
+    return {"items": [render(r) for r in rows], "total": total, "total_capped": capped, "page": page,
+            "per_page": per_page, "pages": pages}
 
 
 def _filter_dict(row: SavedFilter) -> dict:

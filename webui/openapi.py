@@ -43,7 +43,7 @@ def _obj(props: dict, required: list[str] | None = None, extra: dict | None = No
 def _page_of(ref: str, pages: bool = False) -> dict:
     props = {"items": {"type": "array", "items": {"$ref": ref}}, "total": INT, "page": INT, "per_page": INT}
     if pages:
-        props.update({"pages": INT, "filters": OBJ})
+        props.update({"pages": INT, "filters": OBJ, "total_capped": _s("boolean")})
     return _obj(props)
 
 

@@ -135,3 +135,16 @@ def test_tasks_for_several_groups_reach_every_member_once(office, as_user):
     office.claim_task(office.list_tasks(case_id=case["id"])["items"][0]["id"], user="leader")
     assert as_user("advisor").get("/api/v1/tasks").get_json()["total"] == 0
     assert as_user("leader").get("/api/v1/tasks?view=mine").get_json()["total"] == 1
+
+
+def test_a_broad_inbox_stops_counting_at_the_cap_and_still_pages_on(office, monkeypatch):
+    from engine import inbox_services
+    from tests.webui.conftest import start_petition
+    for _ in range(4):
+        start_petition(office)
+    monkeypatch.setattr(inbox_services, "COUNT_CAP", 2)
+    first = office.inbox(user="clerk", per_page=2)
+    assert (first["total"], first["total_capped"], first["pages"]) == (2, True, 2)
+    second = office.inbox(user="clerk", page=2, per_page=2)
+    assert len(second["items"]) == 2 and second["pages"] >= 2
+    assert {t["id"] for t in first["items"]}.isdisjoint({t["id"] for t in second["items"]})
