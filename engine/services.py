@@ -14,6 +14,7 @@ from processes.calendar import local_day
 
 from . import db, deployment, identity, reminders, views, repository
 from .access import SYSTEM, Actor, check_can_reveal, check_can_work, check_case_visible
+from .deadline_audit import provisional_deadline_hook
 from .documents import DocumentServices, DocumentStore
 from .lookup import CaseLookup
 from .models import AccessLog
@@ -46,6 +47,7 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices):
         self.register_dependency("deadlines", self._deadline_table)
         self.register_dependency("documents", self._document_store)
         self.runner.hooks.append(reminders.step_hook(self._reminder_offsets))
+        self.runner.hooks.append(provisional_deadline_hook)
         self._keys: identity.Keys | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
