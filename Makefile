@@ -57,6 +57,7 @@ test-fast: venv
 
 bench: venv
 	$(BIN)/python -m bench.engine_bench
+	$(BIN)/python -m bench.timer_bench
 	$(BIN)/python -m bench.inbox_bench
 
 lint: venv

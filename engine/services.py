@@ -14,6 +14,7 @@ from processes.calendar import local_day
 
 from . import db, deployment, identity, reminders, views, repository
 from .access import SYSTEM, Actor, check_can_reveal, check_can_work, check_case_visible, check_not_routed_to_accused
+from .deadline_audit import provisional_deadline_hook
 from .documents import DocumentServices, DocumentStore
 from .health import HealthServices
 from .lookup import CaseLookup
@@ -47,6 +48,7 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
         self.register_dependency("deadlines", self._deadline_table)
         self.register_dependency("documents", self._document_store)
         self.runner.hooks.append(reminders.step_hook(self._reminder_offsets))
+        self.runner.hooks.append(provisional_deadline_hook)
         self._keys: identity.Keys | None = None
 
     # -- plumbing ---------------------------------------------------------------------------

@@ -22,12 +22,14 @@ def set_deadline(name: str, start: str = "", days: int | None = None, *, data: d
     calendar = OfficeCalendar(lenient=True)
     due = deadlines.due_at(name, _start(start, data, clock.now()), calendar, days)
     result = {"deadlines": {**(data.get("deadlines") or {}), name: due.isoformat()}}
+    notes = dict(data.get("deadline_notes") or {})
     if calendar.approximated:
         years = "、".join(str(y) for y in sorted(calendar.approximated))
-        notes = dict(data.get("deadline_notes") or {})
         notes[name] = (f"{years}年节假日安排尚未收录，{rule.label}暂按周末推算为 "
                        f"{due.astimezone(LOCAL).date() - timedelta(days=1):%Y-%m-%d}，请核对国务院放假通知")
-        result["deadline_notes"] = notes
+    elif notes.pop(name, None) is None:
+        return result
+    result["deadline_notes"] = notes      # a recomputed exact deadline is no longer provisional
     return result
 
 

@@ -57,3 +57,13 @@ def test_a_deadline_in_a_year_the_calendar_does_not_know_is_flagged(services):
     data = services.get_case(case["id"])["data"]
     assert data["deadlines"]["route"] == "2027-01-04T16:00:00+00:00"
     assert "handle" in data["deadline_notes"] and "2027年节假日安排尚未收录" in data["deadline_notes"]["handle"]
+    assert provisional(services, case["id"]) == ["handle", "route"], "each guess is in the audit trail"
+    services.add_user("worker", groups=["unit_staff"])
+    [task] = services.list_tasks(case_id=case["id"])["items"]
+    services.complete_task(task["id"], user="worker", data={"extra_days": 10})
+    assert provisional(services, case["id"]) == ["handle", "route", "extension"], "recorded once each"
+
+
+def provisional(services, case_id: int) -> list[str]:
+    events = services.get_case(case_id)["events"]
+    return [e["data"]["deadline"] for e in sorted(events, key=lambda e: e["id"]) if e["kind"] == "deadline_provisional"]

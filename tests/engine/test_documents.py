@@ -30,13 +30,17 @@ def text_of(content: bytes) -> str:
     return "\n".join(p.text for p in Docx(io.BytesIO(content)).paragraphs)
 
 
-@pytest.fixture
-def office(services):
+def _office(services):
     services.deploy({"n.bpmn": notice_diagram()})
     services.add_user("boss", groups=["director"])
     services.add_user("worker", groups=["unit_staff"])
     services.add_unit("district_gov", "区人民政府", "government")
     return services
+
+
+@pytest.fixture
+def office(services):
+    return _office(services)
 
 
 def start(office, **data) -> int:
@@ -99,3 +103,19 @@ def test_escalation_issues_a_supervision_letter(office):
         assert Scheduler(office, worker="t").tick().escalations == 1
     kinds = [d["kind"] for d in office.list_documents(case_id, user="boss")]
     assert kinds[-1] == "督办函"
+
+
+def test_notices_travel_in_the_backup_archive_byte_for_byte(sqlite_services, pg_services):
+    from engine.backup import export_archive, import_archive
+    from engine.services import Services
+    source = _office(sqlite_services)
+    case_id = start(source)
+    originals = [source.get_document(case_id, d["id"], user="boss") for d in source.list_documents(case_id, user="boss")]
+    archive = io.BytesIO()
+    export_archive(source.engine, archive)
+    restored = Services(pg_services.settings.with_(field_keys=(source.keys.primary,),
+                                                   hash_key=source.keys.hash_key.decode()), engine=pg_services.engine)
+    import_archive(restored.engine, io.BytesIO(archive.getvalue()))
+    copies = [restored.get_document(case_id, d["id"], user="boss") for d in restored.list_documents(case_id, user="boss")]
+    assert copies == originals and len(copies) == 2
+    assert "请于2026年5月6日前办结" in text_of(copies[1][1])

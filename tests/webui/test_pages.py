@@ -39,3 +39,16 @@ def test_case_and_task_pages(office, as_user):
     task = open_task(office, case["id"], "triage")
     form = clerk.get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert "承办单位" in form and "区人民政府" in form and 'name="opinion"' in form
+
+
+
+def test_a_provisional_deadline_is_marked_on_the_case_page(office, as_user):
+    note = "2027年节假日安排尚未收录，办理期限暂按周末推算为 2027-02-18，请核对国务院放假通知"
+    case = start_petition(office)
+    triage = open_task(office, case["id"], "triage")
+    office.claim_task(triage["id"], user="clerk")
+    office.complete_task(triage["id"], user="clerk", data={
+        "route": "交办", "unit": "district_gov", "opinion": "交办",
+        "deadlines": {"handle": "2027-02-18T16:00:00+00:00"}, "deadline_notes": {"handle": note}})
+    page = as_user("clerk").get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "暂定" in page and note in page
