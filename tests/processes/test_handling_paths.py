@@ -43,8 +43,10 @@ def test_land_dispute_of_16_people_handled_jointly_by_7_units(office1):
         detail = o.case(case)
         assert detail["unit"] == ",".join(LAND_UNITS)
         assert detail["data"]["collective"] is True and detail["data"]["persons"] == 16
-        # a co-handling unit sees the case; an unrelated unit does not
-        assert o.s.get_case(case, user="agri_staff")["id"] == case
+        # a co-handling unit sees the case (but not the petitioner's query code); an unrelated unit does not
+        seen = o.s.get_case(case, user="agri_staff")
+        assert seen["id"] == case and "query_code" not in seen["data"]
+        assert o.s.get_case(case, user="clerk")["data"]["query_code"]
         with pytest.raises(NotAllowed):
             o.s.get_case(case, user="police_staff")
         clock.shift(timedelta(days=1))
