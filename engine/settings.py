@@ -25,7 +25,7 @@ class Settings:
     secret_key: str = ""
     bpmn_dir: Path = ROOT / "bpmn"
     storage_dir: Path = ROOT / "var" / "documents"
-    jurisdiction: str = "national"
+    jurisdiction: str = "default"     # processes/deadline_tables/<name>.json (XINFANG_JURISDICTION)
     office_name: str = "人大常委会信访办公室"     # signs the notices
     timezone: str = "Asia/Shanghai"
     scheduler_enabled: bool = True

@@ -59,21 +59,23 @@ class DeadlineTable:
         return end_of_day(self.due_date(name, local_day(start), calendar, days))
 
 
-def jurisdictions() -> list[str]:
-    return sorted(p.stem for p in TABLES.glob("*.json"))
+def jurisdictions(tables: Path = TABLES) -> list[str]:
+    return sorted(p.stem for p in tables.glob("*.json"))
 
 
 @lru_cache(maxsize=32)
-def _document(jurisdiction: str) -> dict:
-    path = TABLES / f"{jurisdiction}.json"
+def _document(jurisdiction: str, tables: Path = TABLES) -> dict:
+    path = tables / f"{jurisdiction}.json"
     if not path.is_file() or "/" in jurisdiction or "\\" in jurisdiction:
-        raise KeyError(f"no deadline table for jurisdiction {jurisdiction!r}; known: {', '.join(jurisdictions())}")
+        raise KeyError(f"no deadline table for jurisdiction {jurisdiction!r}; known: {', '.join(jurisdictions(tables))}")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_table(jurisdiction: str = "national", version: int | None = None, *, on: date | None = None) -> DeadlineTable:
-    """The given version, else the latest in force `on` that date, else the latest."""
-    versions = sorted(_document(jurisdiction)["versions"], key=lambda v: v["version"])
+def load_table(jurisdiction: str = "default", version: int | None = None, *, on: date | None = None,
+               tables: Path = TABLES) -> DeadlineTable:
+    """The given version, else the latest in force `on` that date, else the latest.
+    "default" is the office's own table (processes/deadline_tables/default.json)."""
+    versions = sorted(_document(jurisdiction, tables)["versions"], key=lambda v: v["version"])
     if version is not None:
         chosen = [v for v in versions if v["version"] == version]
         if not chosen:
@@ -83,7 +85,7 @@ def load_table(jurisdiction: str = "national", version: int | None = None, *, on
     else:
         chosen = versions
     doc = chosen[-1]
-    rules = dict(load_table(doc["inherits"], on=on).rules) if doc.get("inherits") else {}
+    rules = dict(load_table(doc["inherits"], on=on, tables=tables).rules) if doc.get("inherits") else {}
     rules.update({name: _rule(name, spec) for name, spec in doc["rules"].items()})
     return DeadlineTable(jurisdiction, doc["version"], date.fromisoformat(doc["effective"]),
                          doc.get("source", ""), rules)

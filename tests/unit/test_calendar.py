@@ -9,7 +9,6 @@ from hypothesis import given, settings, strategies as st
 
 from processes.calendar import (KNOWN, OfficeCalendar, OutsideCalendar, add_days, add_working_days,
                                 end_of_day, is_working_day)
-from processes.deadlines import load_table
 
 
 def test_spring_festival_2026_holiday_and_its_make_up_saturdays():
@@ -69,19 +68,6 @@ def test_an_office_supplied_year_file_is_used(tmp_path):
     cal = OfficeCalendar(overrides=tmp_path)
     assert not cal.is_working_day(date(year, 2, 8)) and cal.is_working_day(date(year, 2, 13))
     assert cal.approximated == set()
-
-
-def test_deadline_tables_are_versioned_data_per_jurisdiction():
-    national = load_table("national")
-    assert (national.rule("handle").days, national.rule("unit_objection").unit) == (60, "working")
-    assert national.rule("handle").reminders == (15, 3)
-    zhejiang = load_table("zhejiang")
-    assert zhejiang.rule("route").days == 30 and zhejiang.rule("handle").days == 60, "inherits the rest"
-    with pytest.raises(KeyError, match="no deadline table"):
-        load_table("../etc")
-    with pytest.raises(KeyError, match="no deadline rule"):
-        national.rule("nonsense")
-    assert national.due_date("unit_objection", date(2025, 9, 30)) == date(2025, 10, 14)
 
 
 def test_a_period_may_not_be_negative_or_absurd():
