@@ -45,6 +45,8 @@ def _unit_in(unit: str, units: str) -> bool:
 
 
 def check_can_work(actor: Actor, task: HumanTask) -> None:
+    if actor.unit and task.unit and not _unit_in(actor.unit, task.unit):
+        raise NotAllowed("this step belongs to another unit")
     if task.assignee:
         if task.assignee != actor.username:
             raise NotAllowed(f"task is assigned to {task.assignee}")

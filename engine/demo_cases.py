@@ -72,7 +72,8 @@ def _act(services: Services, story: Story, i: int, n: int, cases: dict, stats: C
             return
         step = story.steps[n]
         open_tasks = services.list_tasks(case_id=cases[i], per_page=50)["items"]
-        task = next((t for t in open_tasks if t["bpmn_id"] == step.task), None)
+        task = next((t for t in open_tasks if t["bpmn_id"] == step.task
+                     and (step.unit is None or t["unit"] == step.unit)), None)
         if task is None:                       # e.g. the evaluation window lapsed first
             stats["skipped"] += 1
             return

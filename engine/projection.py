@@ -58,8 +58,8 @@ def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str,
     opened, closed, kept = [], [], []
     for row in repository.open_tasks_of_case(session, case.id):
         if row.task_uuid in ready:
-            _denormalise(row, case)
             view = ready.pop(row.task_uuid)
+            _denormalise(row, case, view.unit)
             _redate(row, view, now)
             kept.append(row)
             continue
@@ -77,7 +77,7 @@ def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str,
                         priority=_priority(view.properties), state="open", created_at=now,
                         candidate_groups=[HumanTaskGroup(group_name=g) for g in view.groups])
         row.properties = view.properties     # transient: reminder policies read it in step hooks
-        _denormalise(row, case)
+        _denormalise(row, case, view.unit)
         session.add(row)
         opened.append(row)
     return opened, closed, kept
@@ -100,9 +100,12 @@ def _priority(props: dict) -> int:
         return 50
 
 
-def _denormalise(row: HumanTask, case: Case) -> None:
+def _denormalise(row: HumanTask, case: Case, unit: str | None = None) -> None:
+    """A step that belongs to one unit (lead or one co-handling unit) carries that unit."""
     for column in ("reg_no", "subject", "category", "unit", "region", "channel", "petitioner"):
         setattr(row, column, getattr(case, column))
+    if unit:
+        row.unit = unit
 
 
 def sync_timers(session: Session, case: Case, wf, *, now: datetime) -> list[Timer]:

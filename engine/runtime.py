@@ -31,6 +31,7 @@ class UserTaskView:
     properties: dict
     form_key: str | None
     deadlines: dict
+    unit: str | None = None       # the unit this step belongs to (property unitKey names a data key)
 
 
 @dataclass
@@ -127,8 +128,10 @@ def ready_user_tasks(wf: BpmnWorkflow) -> list[UserTaskView]:
         form = props.get("formKey") or ext.get("formJsonSchemaFilename")
         if form and form.endswith(".json"):
             form = form[:-5]
+        unit = task.data.get(props["unitKey"]) if props.get("unitKey") else None
         views.append(UserTaskView(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
-                                  spec.lane, groups, props, form, dict(task.data.get("deadlines") or {})))
+                                  spec.lane, groups, props, form, dict(task.data.get("deadlines") or {}),
+                                  unit if isinstance(unit, str) and unit else None))
     return views
 
 

@@ -163,12 +163,16 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
         """With a `user`, access is checked and the opening is written to the access log."""
         with self.uow(write=user is not None) as uow:
             case = repository.get_case(uow.session, case_id)
+            actor = SYSTEM
             if user is not None:
-                check_case_visible(self._actor(uow.session, user), case)
+                actor = self._actor(uow.session, user)
+                check_case_visible(actor, case)
                 self.log_access(uow.session, user, "open", case_id)
             wf = self.runner.load(uow.session, case, user or "system", utcnow())
             detail = views.case_detail(uow.session, case, wf, events)
             uow.commit()
+            if not actor.is_office:      # the query code lets its holder rate the handling: office only
+                detail["data"].pop("query_code", None)
             return detail
 
     def reveal_identities(self, case_id: int, *, user: str, purpose: str) -> list[dict]:

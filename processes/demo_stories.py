@@ -17,7 +17,6 @@ REGIONS = ("410602", "410603", "410611", "410621", "410622", "420602", "420606",
 UNIT_USERS = {"district_gov": "gov_staff", "housing": "housing_staff", "city_police": "police_staff",
               "city_agri": "agri_staff", "city_hrss": "hrss_staff", "district_court": "court_staff",
               "district_procuratorate": "procur_staff"}
-CO_UNITS = ("city_housing", "county_congress", "county_agri", "town_gov", "village", "subdistrict", "residents")
 CHANNELS = ("来访", "来信", "网信", "电话", "代表转来")
 
 # (subject, content class, purpose, lead unit)
@@ -48,6 +47,7 @@ class Step:
     task: str
     user: str
     data: dict = field(default_factory=dict)
+    unit: str | None = None         # for steps with one instance per unit (协办单位意见)
 
 
 @dataclass
@@ -106,7 +106,8 @@ def handling(rng, *, suggestion: bool = False) -> Story:
              "representatives": [{"name": _person(rng)["name"]} for _ in range(rng.randint(1, 5))]} if collective else {}
     key = rng.random() < 0.15
     mode = "转送" if suggestion else rng.choice(("交办", "交办", "转送"))
-    co = rng.sample(CO_UNITS, rng.randint(1, 4)) if collective or rng.random() < 0.2 else []
+    others = [u for u in UNIT_USERS if u != lead]
+    co = rng.sample(others, rng.randint(1, 3)) if collective or rng.random() < 0.2 else []
     unit_user = UNIT_USERS[lead]
     t = _d(rng.uniform(0.5, 12))
     steps = [Step(t, "triage", "clerk", {"route": category, "category": category})]
@@ -122,6 +123,9 @@ def handling(rng, *, suggestion: bool = False) -> Story:
         steps.append(Step(t, "sign_off", "director", sign_off))
     t += _d(rng.uniform(0.5, 4))
     steps.append(Step(t, "unit_sign", unit_user, {"decision": "签收"}))
+    for unit in co:
+        steps.append(Step(t + _d(rng.uniform(1, 4)), "co_handle", UNIT_USERS[unit],
+                          {"co_opinion": "本单位职责范围内已核查处理"}, unit))
     t += _d(rng.uniform(5, 55) if rng.random() < 0.9 else rng.uniform(61, 70))
     if rng.random() < 0.1:
         steps.append(Step(t, "handle", unit_user, {"result": "申请延期", "extension_reason": "需要现场勘验和鉴定",

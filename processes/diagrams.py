@@ -112,7 +112,7 @@ def handling() -> Diagram:
     d.xor("doc_merge", "汇合", DIRECTOR, 5)
     milestone(d, "m__routed", "转送/交办发出", DIRECTOR, 6)
     deadline(d, "objection_deadline", "计算异议期限（5个工作日）", DIRECTOR, 7, "unit_objection")
-    d.user("unit_sign", "承办单位签收或异议退回", UNIT, 8, form="unit_sign", due="unit_objection")
+    d.user("unit_sign", "承办单位签收或异议退回", UNIT, 8, form="unit_sign", due="unit_objection", unitKey="lead_unit")
     d.timer("objection_lapsed", "异议期满视为签收", "unit_sign", 'deadline("unit_objection")')
     d.xor("sign_gw", "签收？", UNIT, 9)
     d.service("count_objection", "记录退回", DIRECTOR, 9, "count_up", 1, {"counter": q("objections")})
@@ -121,7 +121,11 @@ def handling() -> Diagram:
     milestone(d, "nf__closed", "转送不需反馈，封档", CLERK, 12, row=1)
     d.end("end_no_feedback", "转送结束", CLERK, 13, row=1)
     deadline(d, "handle_deadline", "计算办理期限（60日）", UNIT, 12, "handle")
-    d.user("handle", "承办单位办理", UNIT, 13, form="handle", due="handle", escalate="false")
+    d.xor("co_gw", "有协办单位？", UNIT, 12, row=1)
+    d.user("co_handle", "协办单位办理意见（并行）", UNIT, 12, row=2, form="co_handle", due="handle",
+           each=("co_units", "co_unit", "co_opinions", "co_opinion"), unitKey="co_unit")
+    d.user("handle", "承办单位办理", UNIT, 13, form="handle", due="handle", escalate="false",
+           unitKey="lead_unit")
     d.timer("handle_late", "办理期限届满", "handle", 'deadline("handle")', interrupting=False)
     document(d, "supervise_letter", "督办函", DIRECTOR, 13, row=1)
     d.end("end_supervised", "已督办", DIRECTOR, 14, row=1)
@@ -131,7 +135,8 @@ def handling() -> Diagram:
     deadline(d, "ext_deadline", "计算延期期限", UNIT, 17, "extension", row=1, start="handle",
              days="extension_days")
     document(d, "ext_notice", "延期告知书", UNIT, 18, row=1)
-    d.user("handle_extended", "延期后办理", UNIT, 19, row=1, form="handle_extended", due="extension")
+    d.user("handle_extended", "延期后办理", UNIT, 19, row=1, form="handle_extended", due="extension",
+           unitKey="lead_unit")
     d.xor("report_merge", "办结报告", UNIT, 20)
     d.user("review_report", "审核办结报告", DIRECTOR, 21, form="review_report")
     d.xor("quality_gw", "质量合格？", DIRECTOR, 22)
@@ -176,7 +181,10 @@ def handling() -> Diagram:
     d.flow("feedback_gw", "handle_deadline", "feedback_required", "需反馈")
     d.flow("feedback_gw", "nf__closed", "not feedback_required", "不需反馈")
     d.chain("nf__closed", "end_no_feedback")
-    d.chain("handle_deadline", "handle", "handle_gw")
+    d.chain("handle_deadline", "co_gw")
+    d.flow("co_gw", "co_handle", "len(co_units) > 0", "会同协办")
+    d.flow("co_gw", "handle", "len(co_units) == 0", "单独办理")
+    d.chain("co_handle", "handle", "handle_gw")
     d.chain("handle_late", "supervise_letter", "end_supervised")
     d.flow("handle_gw", "approve_extension", 'result == "申请延期"', "申请延期")
     d.flow("handle_gw", "report_merge", 'result == "办结"', "办结")

@@ -43,6 +43,7 @@ FORMS: dict[str, dict] = {
     "handle": form("办理", ["result"], result=choice("结果", ("办结", "申请延期")), report=text("办结报告", area=True),
                    extension_reason=text("延期理由", area=True),
                    extension_days={"type": "integer", "title": "申请延期天数", "minimum": 1, "maximum": 30}),
+    "co_handle": form("协办单位办理意见", ["co_opinion"], co_opinion=text("协办意见（本单位职责范围内的核查和处理）", area=True)),
     "handle_extended": form("延期后办理", ["report"], report=text("办结报告", area=True)),
     "approve_extension": form("审批延期", ["approved", "extension_days"], approved=flag("批准延期"),
                               extension_days={"type": "integer", "title": "延长天数（不超过30日）", "minimum": 1,

@@ -25,6 +25,7 @@ class Node:
     row: int = 0
     body: str = ""
     attrs: dict = field(default_factory=dict)
+    tail: str = ""                          # after incoming/outgoing (XSD order): loop characteristics
 
 
 @dataclass
@@ -76,7 +77,7 @@ class Diagram:
         return self._add(Node(nid, "parallelGateway", name, lane, col, row))
 
     def user(self, nid, name, lane, col, row=0, form: str | None = None, due: str | None = None,
-             groups: str | None = None, **extra: str):
+             groups: str | None = None, each: tuple[str, str, str, str] | None = None, **extra: str):
         """`extra` are further task properties, e.g. escalate="false" where the diagram itself
         reacts to the deadline (a boundary timer issuing the 督办函)."""
         props = {"candidateGroups": groups or lane, **extra}
@@ -88,7 +89,15 @@ class Diagram:
                         for k, v in props.items())
         body = (f"<bpmn:extensionElements><spiffworkflow:properties>{inner}"
                 f"</spiffworkflow:properties></bpmn:extensionElements>")
-        return self._add(Node(nid, "userTask", name, lane, col, row, body))
+        node = Node(nid, "userTask", name, lane, col, row, body)
+        if each:       # (collection, item, output collection, output item): one parallel instance per item
+            collection, item, outputs, output = each
+            node.tail = (f'<bpmn:multiInstanceLoopCharacteristics isSequential="false">'
+                         f'<bpmn:loopDataInputRef>{collection}</bpmn:loopDataInputRef>'
+                         f'<bpmn:loopDataOutputRef>{outputs}</bpmn:loopDataOutputRef>'
+                         f'<bpmn:inputDataItem id="{item}" name="{item}"/>'
+                         f'<bpmn:outputDataItem id="{output}" name="{output}"/></bpmn:multiInstanceLoopCharacteristics>')
+        return self._add(node)
 
     def service(self, nid, name, lane, col, handler: str, row=0, params: dict | None = None):
         """Parameter values are expressions: pass string literals already quoted ('"handle"').
@@ -159,6 +168,8 @@ class Diagram:
                 return [start, (start[0], ty + th // 2), (tx, ty + th // 2)]
             low = start[1] + 20
             return [start, (start[0], low), (tx + tw // 2, low), (tx + tw // 2, ty + th if ty < low else ty)]
+        if abs((tx + tw // 2) - (sx + sw // 2)) < 2 and ty > sy:      # straight down, same column
+            return [(sx + sw // 2, sy + sh), (tx + tw // 2, ty)]
         if tx > sx:
             a, b = (sx + sw, sy + sh // 2), (tx, ty + th // 2)
             if a[1] == b[1]:
@@ -198,7 +209,7 @@ class Diagram:
             attrs = "".join(f" {k}={quoteattr(v)}" for k, v in n.attrs.items())
             links = "".join(f"<bpmn:incoming>{i}</bpmn:incoming>" for i in incoming[n.id])
             links += "".join(f"<bpmn:outgoing>{o}</bpmn:outgoing>" for o in outgoing[n.id])
-            out.append(f'    <bpmn:{n.kind} id="{n.id}" name={quoteattr(n.name)}{attrs}>{n.body}{links}'
+            out.append(f'    <bpmn:{n.kind} id="{n.id}" name={quoteattr(n.name)}{attrs}>{n.body}{links}{n.tail}'
                        f'</bpmn:{n.kind}>')
         for b in self.boundaries:
             outs = "".join(f"<bpmn:outgoing>{f.id}</bpmn:outgoing>" for f in self.flows if f.src == b.id)

@@ -14,6 +14,12 @@ T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)     # Monday 09:00 in Beiji
 LAND_UNITS = ("city_agri", "city_housing", "county_congress", "county_agri", "county_housing", "town_gov", "village")
 
 
+def add_unit_staff(o, unit: str) -> str:
+    name = f"{unit}_staff"
+    o.s.add_user(name, groups=["unit_staff"], password="demo-password-1", unit=unit, display_name=name)
+    return name
+
+
 def accept_and_route(o, case, lead, *co, mode="交办", **extra):
     o.triage(case, "申诉求决类")
     o.route_to_units(case, lead, *co, mode=mode, **extra)
@@ -37,18 +43,30 @@ def test_land_dispute_of_16_people_handled_jointly_by_7_units(office1):
         detail = o.case(case)
         assert detail["unit"] == ",".join(LAND_UNITS)
         assert detail["data"]["collective"] is True and detail["data"]["persons"] == 16
-        # a co-handling unit sees the case; an unrelated unit does not
-        assert o.s.get_case(case, user="agri_staff")["id"] == case
+        # a co-handling unit sees the case (but not the petitioner's query code); an unrelated unit does not
+        seen = o.s.get_case(case, user="agri_staff")
+        assert seen["id"] == case and "query_code" not in seen["data"]
+        assert o.s.get_case(case, user="clerk")["data"]["query_code"]
         with pytest.raises(NotAllowed):
             o.s.get_case(case, user="police_staff")
         clock.shift(timedelta(days=1))
         o.sign(case, "agri_staff")
+        co_tasks = [t for t in o.s.list_tasks(case_id=case, per_page=50)["items"] if t["bpmn_id"] == "co_handle"]
+        assert sorted(t["unit"] for t in co_tasks) == sorted(LAND_UNITS[1:]), "one parallel step per co-unit"
+        with pytest.raises(NotAllowed):
+            o.s.complete_task(co_tasks[0]["id"], user="agri_staff", data={"co_opinion": "代写"})
+        for t in co_tasks:
+            staff = add_unit_staff(o, t["unit"])
+            o.s.complete_task(t["id"], user=staff, data={"co_opinion": f"{t['unit']}已到场释法明理"})
+        with pytest.raises(NotAllowed):        # the lead unit's own step is not a co-unit's
+            o.s.complete_task(o.task(case, "handle")["id"], user=staff, data={"result": "办结"})
         clock.shift(timedelta(days=9))
         o.do(case, "handle", "agri_staff", result="办结", report="七部门同时到场，释疑解惑、释法明理，化解矛盾")
         o.do(case, "review_report", "director", quality="通过")
         reply_and_finish(o, case, "解释说明")
         o.do(case, "evaluate", "clerk", satisfaction="满意")
     data = o.data(case)
+    assert len(data["co_opinions"]) == 6
     assert data["rating"] == "满意" and "evaluated" in data["milestones"]
     assert "交办函" in data["documents"] and "信访处理意见书" in data["documents"]
 
@@ -61,6 +79,8 @@ def test_noisy_cs_venue_closed_in_5_days(office1):
                                    persons=7, representatives=[{"name": "周玉兰"}]))
         accept_and_route(o, case, "city_police", "district_congress", "district_police", "subdistrict", "residents")
         o.sign(case, "police_staff")
+        for t in [t for t in o.s.list_tasks(case_id=case, per_page=50)["items"] if t["bpmn_id"] == "co_handle"]:
+            o.s.complete_task(t["id"], user=add_unit_staff(o, t["unit"]), data={"co_opinion": "登门查验"})
         # 60 days from acceptance end on 2 May, inside the 劳动节 holiday (1–5 May): moved to 6 May
         assert o.task(case, "handle")["due_at"] == "2025-05-06T16:00:00+00:00"
         clock.shift(timedelta(days=4))

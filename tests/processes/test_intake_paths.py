@@ -88,3 +88,15 @@ def test_triage_left_past_15_days_is_recorded_as_late(office1):
         assert o.s.fire_due_timers() == 1
         assert "route_overdue" in o.data(case)["milestones"]
         assert o.open_ids(case) == ["triage"], "the clerk still has to decide"
+
+
+def test_petitioner_follows_the_stage_with_the_query_code(office1):
+    o = office1
+    with time_machine.travel(T0, tick=False):
+        case = o.register(petition("楼道堆物消防隐患"))
+        data = o.data(case)
+        status = o.s.public_status(data["reg_no"], data["query_code"])
+        assert status["stage"] == "已登记"
+        o.triage(case, "申诉求决类")
+        o.route_to_units(case, "housing")
+        assert o.s.public_status(data["reg_no"], data["query_code"])["stage"] == "已转送/交办"
