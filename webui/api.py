@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
+from werkzeug.exceptions import UnsupportedMediaType
 
 from engine.errors import ValidationFailed
 from engine.inbox_services import FILTER_KEYS
@@ -39,6 +40,8 @@ def _user() -> str:
 
 
 def _body() -> dict:
+    if request.content_length and request.mimetype != "application/json":
+        raise UnsupportedMediaType(f"send JSON (Content-Type: application/json), not {request.mimetype or 'nothing'}")
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ValidationFailed("the request body must be a JSON object", [{"field": "", "message": "not an object"}])
@@ -125,6 +128,8 @@ def assign(task_id: str):
 
 @bp.post("/tasks/<task_id>/complete")
 def complete(task_id: str):
+    if request.content_length and request.mimetype != "application/json":
+        raise UnsupportedMediaType(f"send JSON (Content-Type: application/json), not {request.mimetype or 'nothing'}")
     body = request.get_json(silent=True) if request.data else {}
     if not isinstance(body, dict):
         raise ValidationFailed("the request body must be a JSON object", [{"field": "", "message": "not an object"}])
