@@ -143,8 +143,11 @@ def list_processes():
 
 @bp.post("/processes")
 def deploy():
-    if request.files:
+    if request.mimetype == "multipart/form-data":
         files = {f.filename or f"upload{i}.bpmn": f.read() for i, f in enumerate(request.files.getlist("files"))}
+        if not files:
+            raise ValidationFailed("upload one or more .bpmn files in the form field 'files'",
+                                   [{"field": "files", "message": "required"}])
     else:
         files = _body().get("files")
         if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):

@@ -86,12 +86,13 @@ def _json(schema: dict, description: str) -> dict:
 
 ERRORS = {"400": "bad input", "401": "not signed in", "403": "not allowed", "404": "not found",
           "409": "conflict (already claimed, case changed or in error)", "422": "invalid diagram",
-          "429": "too many attempts"}
+          "413": "request or field too large", "415": "unsupported content type", "429": "too many attempts"}
 
 
 def _op(summary: str, ok: tuple[str, dict], errors: tuple[str, ...], *, params=None, body=None, op_id: str) -> dict:
     responses = {ok[0]: _json(ok[1], "success")}
-    for code in ("401", *errors):
+    # Every operation with a body also answers 413 (too large) and 415 (not JSON / not multipart).
+    for code in ("401", *errors, *(("413", "415") if body else ())):
         responses[code] = _json(_ref("Error"), ERRORS[code])
     out = {"summary": summary, "operationId": op_id, "responses": responses}
     if params:
