@@ -26,11 +26,13 @@ from .steps import ENGINE_FAILURES, Action, SpecCache, StepRunner, describe, is_
 from .unit_of_work import UnitOfWork
 from .users import UserAdmin
 from .web_services import WebServices
+from .kpi_services import KpiServices
+from .kpi_projection import update_metrics
 
 log = logging.getLogger(__name__)
 
 
-class Services(UserAdmin, WebServices):
+class Services(UserAdmin, WebServices, KpiServices):
     def __init__(self, settings: Settings | None = None, engine: Engine | None = None):
         self.settings = settings or Settings.from_env()
         self.engine = engine or db.make_engine(self.settings)
@@ -38,6 +40,7 @@ class Services(UserAdmin, WebServices):
         self.factories: dict[str, DependencyFactory] = core_factories()
         self.forms = FormRegistry(self.settings.bpmn_dir / "forms")
         self.runner = StepRunner(SpecCache(), self._dependencies, self.settings.max_tree_depth)
+        self.runner.hooks.append(update_metrics)
         self.register_dependency("lookup", lambda session, case, now: CaseLookup(session, case.id))
         self._keys: identity.Keys | None = None
 
