@@ -1,6 +1,7 @@
 """KPI service methods: figures and the cases behind each figure, scoped by who asks."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from . import kpi
@@ -12,12 +13,19 @@ KPI_GROUPS = frozenset({"director", "leader", "analyst", "admin"})
 
 
 class KpiServices:
-    def _kpi_scope(self, actor: Actor) -> str | None:
+    def _kpi_scope(self, session, user: str | Actor) -> str | None:
+        actor = user if isinstance(user, Actor) else self._actor(session, user)
         if actor.groups & KPI_GROUPS:
             return None
         if actor.unit:
             return actor.unit
         raise NotAllowed("figures are for the office leadership, analysts and handling units")
+
+    def kpis_of_month(self, user: str | Actor, month: str, *, by: str | None = None) -> dict:
+        """The figures of one calendar month (Asia/Shanghai), e.g. '2026-10'."""
+        start, end = _month(month)
+        return {"month": month, "from": start.isoformat(), "to": end.isoformat(),
+                "figures": self.kpis(user, start, end, by=by)}
 
     @staticmethod
     def _kpi_args(start: datetime, end: datetime, by: str | None) -> None:
@@ -26,14 +34,14 @@ class KpiServices:
         if by is not None and by not in kpi.GROUPS:
             raise ValidationFailed(f"unknown grouping {by!r}; use one of {', '.join(sorted(kpi.GROUPS))}")
 
-    def kpis(self, actor: Actor, start: datetime, end: datetime, *, by: str | None = None) -> list[dict]:
+    def kpis(self, user: str | Actor, start: datetime, end: datetime, *, by: str | None = None) -> list[dict]:
         """Every KPI of the period; unit staff get their own unit's figures only."""
         self._kpi_args(start, end, by)
-        unit = self._kpi_scope(actor)
         with self.uow(write=False) as uow:
+            unit = self._kpi_scope(uow.session, user)
             return kpi.figures(uow.session, start, end, utcnow(), by=by, unit=unit)
 
-    def kpi_cases(self, actor: Actor, key: str, start: datetime, end: datetime, *, part: str = "numerator",
+    def kpi_cases(self, user: str | Actor, key: str, start: datetime, end: datetime, *, part: str = "numerator",
                   by: str | None = None, group: str | None = None) -> list[dict]:
         """Drill-down: the cases a figure counts (ids and register numbers, no identities)."""
         self._kpi_args(start, end, by)
@@ -41,6 +49,12 @@ class KpiServices:
             raise ValidationFailed(f"unknown KPI {key!r}")
         if part not in ("numerator", "denominator", "missed"):
             raise ValidationFailed("part must be numerator, denominator or missed")
-        unit = self._kpi_scope(actor)
         with self.uow(write=False) as uow:
+            unit = self._kpi_scope(uow.session, user)
             return kpi.cases_behind(uow.session, key, start, end, utcnow(), part=part, by=by, group=group, unit=unit)
+
+
+def _month(month: str) -> tuple[datetime, datetime]:
+    if not isinstance(month, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise ValidationFailed(f"month must look like 2026-10, not {month!r}")
+    return kpi.month_bounds(month)
