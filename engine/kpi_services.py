@@ -4,11 +4,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from . import kpi
+from . import kpi, kpi_report
 from .access import Actor
 from .clock import utcnow
 from .errors import NotAllowed, ValidationFailed
 
+REPORT_GROUPS = ("", "unit", "category", "region", "channel")
 KPI_GROUPS = frozenset({"director", "leader", "analyst", "admin"})
 
 
@@ -26,6 +27,11 @@ class KpiServices:
         start, end = _month(month)
         return {"month": month, "from": start.isoformat(), "to": end.isoformat(),
                 "figures": self.kpis(user, start, end, by=by)}
+
+    def kpi_report(self, user: str | Actor, month: str) -> dict[str, bytes]:
+        """The month's figures, overall and by unit, category, region and channel, as .xlsx and .docx."""
+        tables = {by: self.kpis_of_month(user, month, by=by or None)["figures"] for by in REPORT_GROUPS}
+        return {"xlsx": kpi_report.workbook(month, tables), "docx": kpi_report.document(month, tables)}
 
     @staticmethod
     def _kpi_args(start: datetime, end: datetime, by: str | None) -> None:
