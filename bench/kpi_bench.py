@@ -36,7 +36,7 @@ def fill_metrics(svc: Services, cases: int) -> float:
     t0 = time.perf_counter()
     d = svc.engine.dialect.name
     t, f = ("true", "false") if d == "postgresql" else ("1", "0")
-    reg = "((n * 7919) % 8700)"                     # hours into 2026
+    reg = "(((n % 100003) * 7919) % 8700)"                    # hours into 2026
     cols = {
         "registered_at": _at(d, reg), "route_due": _at(d, f"{reg} + 360"),
         "accepted_at": f"CASE WHEN n % 10 < 9 THEN {_at(d, f'{reg} + 24 * (n % 17)')} END",
