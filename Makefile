@@ -59,6 +59,7 @@ bench: venv
 	$(BIN)/python -m bench.engine_bench
 	$(BIN)/python -m bench.timer_bench
 	$(BIN)/python -m bench.inbox_bench
+	$(BIN)/python -m bench.kpi_bench
 
 lint: venv
 	$(BIN)/python -m pyflakes engine handlers processes webui cli tests || true

@@ -145,6 +145,26 @@ def deploy(ctx, paths, user) -> None:
 
 
 @main.command()
+@click.option("--month", required=True, help="Calendar month, e.g. 2026-10.")
+@click.option("--user", default="system")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              help="Directory for xinfang-<month>.xlsx and .docx.")
+@json_option
+@click.pass_context
+def report(ctx, month, user, out_dir) -> None:
+    """Write the month's KPI workbook (.xlsx) and report (.docx)."""
+    c = _context(ctx)
+    files = c.services.kpi_report(user, month)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext, content in files.items():
+        path = out_dir / f"xinfang-{month}.{ext}"
+        path.write_bytes(content)
+        paths.append(str(path))
+    c.out({"month": month, "files": paths}, "\n".join(paths))
+
+
+@main.command()
 @click.argument("key")
 @click.option("--data", default=None, help="Initial case data as a JSON object.")
 @click.option("--user", default="system")

@@ -32,11 +32,13 @@ from .unit_of_work import UnitOfWork
 from .users import UserAdmin
 from .timer_services import TimerServices
 from .web_services import WebServices
+from .kpi_services import KpiServices
+from .kpi_projection import update_metrics
 
 log = logging.getLogger(__name__)
 
 
-class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthServices):
+class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthServices, KpiServices):
     def __init__(self, settings: Settings | None = None, engine: Engine | None = None):
         self.settings = settings or Settings.from_env()
         self.engine = engine or db.make_engine(self.settings)
@@ -44,6 +46,7 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
         self.factories: dict[str, DependencyFactory] = core_factories()
         self.forms = FormRegistry(self.settings.bpmn_dir / "forms")
         self.runner = StepRunner(SpecCache(), self._dependencies, self.settings.max_tree_depth)
+        self.runner.hooks.append(update_metrics)
         self.register_dependency("lookup", lambda session, case, now: CaseLookup(session, case.id))
         self.register_dependency("deadlines", self._deadline_table)
         self.register_dependency("documents", self._document_store)

@@ -160,3 +160,8 @@ def deploy():
 @bp.get("/kpis")
 def kpis():
     return get_services().case_counts(user=_user())
+
+
+@bp.get("/kpis/figures")
+def kpi_figures():
+    return get_services().kpis_of_month(_user(), request.args.get("month", ""), by=request.args.get("by") or None)

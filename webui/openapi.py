@@ -188,6 +188,16 @@ def spec() -> dict:
             "get": _op("Counts of cases by status and category and of overdue work, in your scope",
                        ("200", _ref("Counts")), ("403",), op_id="getCounts"),
         },
+        "/kpis/figures": {
+            "get": _op("KPI figures (及时受理率, 按期办结率, 参评率, 满意率, ...) of a month, in your scope",
+                       ("200", _obj({"month": {"type": "string"}, "from": TIME, "to": TIME,
+                                     "figures": {"type": "array", "items": {"type": "object"}}})),
+                       ("400", "403"), op_id="getKpiFigures",
+                       params=[dict(_q("month", {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}, "e.g. 2026-10"),
+                                    required=True),
+                               _q("by", {"type": "string", "enum": ["unit", "category", "region", "channel",
+                                                                    "organ"]}, "group the figures")]),
+        },
     }
     return deepcopy({
         "openapi": "3.0.3",

@@ -58,6 +58,7 @@ def test_a_case_from_the_command_line(cli, tmp_path):
     (("case", "999"), "no case 999"),
     (("timers", "fire-due", "--now", "2026-01-01T00:00:00"), "no UTC offset"),
     (("users", "add", "x y"), "invalid user name"),
+    (("report", "--month", "2026-13"), "month must look like 2026-10"),
 ])
 def test_bad_input_exits_2_with_a_reason(cli, args, reason):
     cli("init-db")
@@ -105,3 +106,23 @@ def test_an_export_from_the_command_line_is_in_the_access_log(cli, tmp_path, dat
     engine.dispose()
     assert len(rows) == 1 and rows[0][1] == "export" and rows[0][0].startswith("cli:")
     assert "backup.jsonl.gz" in rows[0][2]
+
+
+def test_the_monthly_report_is_written_as_xlsx_and_docx(cli, tmp_path):
+    cli("init-db")
+    cli("deploy", str(SIMPLE))
+    cli("start", "complaint_simple", "--data",
+        '{"reg_no": "R1", "channel": "网信", "milestones": {"registered": "2026-10-03T02:00:00Z"}}')
+    files = out(cli("report", "--month", "2026-10", "--out", str(tmp_path / "out")))["files"]
+    assert [Path(f).name for f in files] == ["xinfang-2026-10.xlsx", "xinfang-2026-10.docx"]
+    from openpyxl import load_workbook
+    book = load_workbook(files[0])
+    assert book.sheetnames == ["全部", "按单位", "按类别", "按属地", "按渠道"]
+    online = next(r for r in book["全部"].iter_rows(values_only=True) if r[0] == "网信占比")
+    assert online[2:5] == (1, 1, 100.0)
+    assert next(r for r in book["按渠道"].iter_rows(values_only=True) if r[0] == "网信占比")[1] == "网信"
+    from docx import Document
+    doc = Document(files[1])
+    assert doc.paragraphs[0].text == "2026-10 信访工作月度报告"
+    assert any(row.cells[0].text == "网信占比" and row.cells[4].text == "100.0"
+               for table in doc.tables for row in table.rows)

@@ -105,6 +105,12 @@ def test_a_case_from_creation_to_completion_through_the_api(api, office):
     assert counts["cases_by_status"] == {"running": 1} and counts["open_tasks"] == 1
 
 
+def test_kpi_figures_of_a_month(api):
+    figures = api("director").call("get", "/api/v1/kpis/figures?month=2026-10&by=unit", 200)
+    assert (figures["month"], figures["from"]) == ("2026-10", "2026-09-30T16:00:00+00:00")
+    assert figures["figures"] == [], "no case was registered in October 2026"
+
+
 @pytest.mark.parametrize("method,url,body,status", [
     ("post", "/api/v1/cases", {"data": {}}, 400),
     ("post", "/api/v1/cases", {"process_key": "nope"}, 404),
@@ -118,6 +124,8 @@ def test_a_case_from_creation_to_completion_through_the_api(api, office):
     ("post", "/api/v1/tasks/nope/assign", {"assignee": ""}, 400),
     ("post", "/api/v1/tasks/nope/complete", {"data": {}}, 404),
     ("get", "/api/v1/tasks?view=everything", None, 400),
+    ("get", "/api/v1/kpis/figures?month=2026-13", None, 400),
+    ("get", "/api/v1/kpis/figures?month=2026-10&by=petitioner", None, 400),
     ("get", "/api/v1/tasks?due_before=tomorrow", None, 400),
     ("post", "/api/v1/processes", {"files": {"x.bpmn": "<not-bpmn"}}, 403),
 ])

@@ -1,0 +1,131 @@
+"""KPI benchmark: every KPI for one year over N cases (default 1,000,000), SQLite and PostgreSQL.
+
+Cases and case_metrics rows are generated server-side (INSERT … SELECT over a number series, no
+engine runs), then `Services.kpis` computes all figures for the year, ungrouped and by unit.
+Target: ≤ 2 s per year query. Writes bench/results/kpi.json and prints a Markdown table.
+    python -m bench.kpi_bench [--cases N] [--runs N] [--skip-sqlite] [--skip-postgres]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench.inbox_bench import RESULTS, _series, drop_pg, fresh_pg, generate
+from engine.services import Services
+from engine.settings import Settings
+
+YEAR = (datetime(2025, 12, 31, 16, tzinfo=timezone.utc), datetime(2026, 12, 31, 16, tzinfo=timezone.utc))
+
+
+def _at(dialect: str, offset_sql: str) -> str:
+    """A timestamp `offset_sql` hours after 2026-01-01 in the column format of each database."""
+    if dialect == "postgresql":
+        return f"(TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00' + ({offset_sql}) * INTERVAL '1 hour')"
+    return f"(strftime('%Y-%m-%d %H:%M:%f', '2026-01-01', ({offset_sql}) || ' hours') || '000')"
+
+
+def fill_metrics(svc: Services, cases: int) -> float:
+    t0 = time.perf_counter()
+    d = svc.engine.dialect.name
+    t, f = ("true", "false") if d == "postgresql" else ("1", "0")
+    reg = "(((n % 100003) * 7919) % 8700)"                    # hours into 2026
+    cols = {
+        "registered_at": _at(d, reg), "route_due": _at(d, f"{reg} + 360"),
+        "accepted_at": f"CASE WHEN n % 10 < 9 THEN {_at(d, f'{reg} + 24 * (n % 17)')} END",
+        "unit_accept_due": _at(d, f"{reg} + 720"),
+        "unit_accepted_at": f"CASE WHEN n % 7 > 0 THEN {_at(d, f'{reg} + 24 * (n % 33)')} END",
+        "handle_due": _at(d, f"{reg} + 1800"),
+        "done_at": f"CASE WHEN n % 5 > 0 THEN {_at(d, f'{reg} + 24 * (n % 80)')} END",
+        "closed_at": f"CASE WHEN n % 5 > 0 THEN {_at(d, f'{reg} + 24 * (n % 80) + 1')} END",
+        "evaluation_due": f"CASE WHEN n % 5 > 0 THEN {_at(d, f'{reg} + 24 * (n % 80) + 360')} END",
+        "evaluated_at": f"CASE WHEN n % 5 > 1 THEN {_at(d, f'{reg} + 24 * (n % 80) + 48')} END",
+    }
+    with svc.engine.begin() as conn:
+        conn.execute(text(f"""
+            INSERT INTO case_metrics (case_id, reg_no, channel, category, unit, region, in_stats, {', '.join(cols)},
+                                      rating, evaluation_lapsed, is_repeat, main_case_id, persons, key_case,
+                                      backlog, resolved)
+            SELECT n, 'LF' || CAST(n AS TEXT),
+                   CASE n % 4 WHEN 0 THEN '网信' WHEN 1 THEN '来信' WHEN 2 THEN '来访' ELSE '电话' END,
+                   CASE n % 3 WHEN 0 THEN '申诉求决类' WHEN 1 THEN '建议意见类' ELSE '检举控告类' END,
+                   'unit' || CAST(n % 20 AS TEXT), '1101' || CAST(n % 9 AS TEXT), {t}, {', '.join(cols.values())},
+                   CASE WHEN n % 5 > 1 THEN CASE n % 3 WHEN 0 THEN '不满意' ELSE '满意' END END,
+                   {f}, CASE WHEN n % 11 = 0 THEN {t} ELSE {f} END,
+                   CASE WHEN n % 11 = 0 AND n > 1 THEN n - 1 END, 1 + n % 3,
+                   CASE WHEN n % 97 = 0 THEN {t} ELSE {f} END, CASE WHEN n % 89 = 0 THEN {t} ELSE {f} END,
+                   CASE WHEN n % 5 > 0 THEN {t} ELSE {f} END
+            FROM {_series(d, cases)}"""))
+    if d == "postgresql":
+        with svc.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE case_metrics"))
+    else:
+        with svc.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    return time.perf_counter() - t0
+
+
+def time_year(svc: Services, runs: int) -> dict:
+    out = {}
+    for by in (None, "unit"):
+        samples = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            figures = svc.kpis("system", *YEAR, by=by)
+            samples.append(time.perf_counter() - t0)
+        assert figures and all(f["denominator"] >= f["numerator"] for f in figures)
+        out[by or "all"] = {"median_s": round(statistics.median(samples), 3), "max_s": round(max(samples), 3),
+                            "figures": len(figures)}
+    return out
+
+
+def run(url: str, cases: int, runs: int) -> dict:
+    svc = Services(Settings(database_url=url, testing=True, scheduler_enabled=False,
+                            storage_dir=Path(tempfile.mkdtemp(prefix="xf-kpi-bench-"))))
+    svc.init_db()
+    generated = generate(svc, cases, 1) + fill_metrics(svc, cases)
+    result = {"cases": cases, "generate_s": round(generated, 1), **time_year(svc, runs)}
+    svc.engine.dispose()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+    out = {"machine": platform.platform(), "python": platform.python_version(), "target_s": 2.0}
+    if not args.skip_sqlite:
+        out["sqlite"] = run(f"sqlite:///{tempfile.mkdtemp(prefix='xf-kpi-')}/bench.db", args.cases, args.runs)
+    if not args.skip_postgres:
+        url = fresh_pg("xinfang_kpi_bench")
+        try:
+            out["postgresql"] = run(url, args.cases, args.runs)
+        finally:
+            drop_pg("xinfang_kpi_bench")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "kpi.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    print(table(out))
+
+
+def table(out: dict) -> str:
+    lines = ["| database | cases | all KPIs, one year (median s) | by unit (median s) | target |",
+             "|---|---|---|---|---|"]
+    for name in ("sqlite", "postgresql"):
+        if name in out:
+            r = out[name]
+            lines.append(f"| {name} | {r['cases']:,} | {r['all']['median_s']} | {r['unit']['median_s']} | ≤ 2 s |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""KPIs on a small fixed dataset, compared with values computed by hand (see the comments)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from engine.access import Actor
+from engine.errors import NotAllowed, ValidationFailed
+from engine.kpi import month_bounds
+
+SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"
+NOW = datetime(2026, 11, 5, tzinfo=timezone.utc)
+DIRECTOR = Actor("boss", frozenset({"director"}))
+
+
+def z(text: str) -> str:
+    return f"2026-{text}:00Z"
+
+
+# Case A..G; F is 不纳入统计. Deadlines end at 16:00Z (24:00 Asia/Shanghai) of the due day.
+CASES = {
+    "A": dict(channel="网信", persons=3, unit="U1",
+              milestones={"registered": z("10-01T02:00"), "accepted": z("10-05T02:00"), "unit_signed": z("10-06T02:00"),
+                          "replied": z("10-31T10:00"), "closed": z("10-31T10:00"), "evaluated": z("10-31T12:00")},
+              deadlines={"route": z("10-16T16:00"), "handle": z("10-31T16:00"), "evaluate": z("11-15T16:00")},
+              rating="满意"),
+    "B": dict(channel="来信", persons=1, unit="U1", key_case=True,
+              milestones={"registered": z("10-02T02:00"), "accepted": z("10-20T02:00")},
+              deadlines={"route": z("10-17T16:00"), "handle": z("10-15T16:00")}),
+    "C": dict(channel="来访", persons=5, unit="U2", is_repeat=True,
+              milestones={"registered": z("10-03T02:00")}, deadlines={"route": z("10-18T16:00")}),
+    "D": dict(channel="网信", persons=1, unit="U2", key_case=True, rating="不满意",
+              milestones={"registered": z("10-04T02:00"), "accepted": z("10-10T02:00"), "unit_signed": z("10-20T02:00"),
+                          "replied": z("10-25T02:00"), "closed": z("10-26T02:00"), "evaluated": z("10-27T02:00")},
+              deadlines={"route": z("10-19T16:00"), "handle": z("10-20T16:00"), "evaluate": z("10-30T16:00")}),
+    "E": dict(channel="来信", persons=2, unit="U1", backlog=True,
+              milestones={"registered": z("09-10T02:00"), "unit_signed": z("10-01T02:00"), "replied": z("10-08T02:00"),
+                          "closed": z("10-08T02:00"), "evaluation_lapsed": z("10-06T02:00")},
+              deadlines={"route": z("09-25T16:00"), "handle": z("11-20T16:00"), "evaluate": z("10-05T16:00")}),
+    "F": dict(channel="电话", persons=1, in_stats=False, milestones={"registered": z("10-05T02:00")}),
+    "G": dict(channel="网信", persons=1, unit="U2",
+              milestones={"registered": z("10-20T02:00"), "accepted": z("10-22T02:00")},
+              deadlines={"route": z("11-04T16:00"), "handle": z("11-30T16:00"), "evaluate": z("11-10T16:00")}),
+}
+
+
+@pytest.fixture
+def office(services):
+    services.deploy({"simple.bpmn": SIMPLE.read_text()})
+    services.add_user("clerk1", groups=["intake_staff"])
+    ids = {}
+    with time_machine.travel(NOW, tick=False):
+        for name, data in CASES.items():
+            ids[name] = services.start_case("complaint_simple", {"reg_no": f"REG-{name}", **data}, user="clerk1")["id"]
+        services.start_case("complaint_simple", {"reg_no": "REG-C2", "channel": "来信", "is_repeat": True,
+                                                 "main_case_id": ids["A"],
+                                                 "milestones": {"registered": z("11-02T02:00")}}, user="clerk1")
+    services.ids = ids
+    return services
+
+
+def figures(services, month="2026-10", actor=DIRECTOR, by=None):
+    start, end = month_bounds(month)
+    with time_machine.travel(NOW, tick=False):
+        rows = services.kpis(actor, start, end, by=by)
+    return {(r["kpi"], r["group"]): r for r in rows}
+
+
+def nd(row) -> tuple:
+    return row["numerator"], row["denominator"], row["rate"]
+
+
+def test_october_figures_match_the_hand_computed_values(office):
+    f = figures(office)
+    assert nd(f["timely_acceptance", ""]) == (2, 4, 50.0)            # A, D in time; B late; C never accepted
+    assert (f["timely_acceptance", ""]["persons_numerator"], f["timely_acceptance", ""]["persons_denominator"]) == (4, 10)
+    assert nd(f["unit_timely_acceptance", ""]) == (2, 2, 100.0)      # A, E: registration + 30 d falls in October
+    assert nd(f["on_time_closure", ""]) == (1, 3, 33.33)              # A on time; B open overdue; D late
+    assert nd(f["evaluation_rate", ""]) == (1, 2, 50.0)               # D rated; E's window lapsed
+    assert nd(f["satisfaction", ""]) == (1, 2, 50.0)                  # A 满意, D 不满意
+    assert nd(f["repeat_rate", ""]) == (1, 5, 20.0)                   # C among A B C D G (F not counted)
+    assert (f["repeat_rate", ""]["persons_numerator"], f["repeat_rate", ""]["persons_denominator"]) == (5, 11)
+    assert nd(f["first_time_resolution", ""]) == (2, 3, 66.67)        # D, E; A came back as C2
+    assert nd(f["backlog_resolution", ""]) == (1, 1, 100.0)
+    assert nd(f["key_case_resolution", ""]) == (1, 2, 50.0)           # D closed, B open
+    assert nd(f["online_share", ""]) == (3, 5, 60.0)                  # A, D, G
+
+
+def test_a_deadline_at_the_end_of_the_last_day_counts_in_that_month(office):
+    start, end = month_bounds("2026-10")
+    assert end == datetime(2026, 10, 31, 16, tzinfo=timezone.utc)     # A's handle deadline, exactly
+    rows = office.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="numerator")
+    assert [r["reg_no"] for r in rows] == ["REG-A"]
+    november = figures(office, "2026-11")["on_time_closure", ""]
+    assert november["denominator"] == 2                               # E and G; A is not counted twice
+
+
+def test_open_items_not_yet_due_stay_in_the_denominator(office):
+    f = figures(office, "2026-11")
+    assert nd(f["on_time_closure", ""]) == (1, 2, 50.0)               # E on time, G open and not yet due
+    assert nd(f["evaluation_rate", ""]) == (1, 1, 100.0)              # A rated; G's window still open: left out
+
+
+def test_evaluation_windows_that_lapse_enter_the_denominator_once_past(office):
+    start, end = month_bounds("2026-11")
+    with time_machine.travel(datetime(2026, 11, 11, tzinfo=timezone.utc), tick=False):
+        rows = {r["kpi"]: r for r in office.kpis(DIRECTOR, start, end)}
+    assert nd(rows["evaluation_rate"]) == (1, 2, 50.0)                # G's window ended 10 Nov 24:00
+
+
+def test_figures_by_unit_and_the_cases_behind_them(office):
+    f = figures(office, by="unit")
+    assert nd(f["on_time_closure", "U1"]) == (1, 2, 50.0)
+    assert nd(f["on_time_closure", "U2"]) == (0, 1, 0.0)
+    start, end = month_bounds("2026-10")
+    missed = office.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="missed")
+    assert [r["reg_no"] for r in missed] == ["REG-B", "REG-D"]
+    u2 = office.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="denominator", by="unit", group="U2")
+    assert [r["reg_no"] for r in u2] == ["REG-D"]
+
+
+def test_unit_staff_see_only_their_unit(office):
+    clerk = Actor("u1staff", frozenset({"unit_staff"}), unit="U1")
+    f = figures(office, actor=clerk)
+    assert nd(f["repeat_rate", ""]) == (0, 2, 0.0)                    # A and B only
+    start, end = month_bounds("2026-10")
+    rows = office.kpi_cases(clerk, "online_share", start, end, part="denominator")
+    assert {r["reg_no"] for r in rows} == {"REG-A", "REG-B"}
+    with pytest.raises(NotAllowed):
+        office.kpis(Actor("nobody"), start, end)
+    with pytest.raises(ValidationFailed):
+        office.kpis(DIRECTOR, end, start)
+    with pytest.raises(ValidationFailed):
+        office.kpi_cases(DIRECTOR, "no_such_kpi", start, end)
+
+
+def test_metrics_follow_the_case_through_its_steps(office):
+    case = office.start_case("complaint_simple", {"reg_no": "REG-H", "channel": "来信"}, user="clerk1")
+    task = office.list_tasks(case_id=case["id"])["items"][0]
+    start, end = month_bounds("2026-11")
+    before = office.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="numerator")
+    assert [r["reg_no"] for r in before] == ["REG-G"]
+    office.complete_task(task["id"], user="clerk1", data={
+        "milestones": {"registered": z("11-01T02:00"), "accepted": z("11-02T02:00")},
+        "deadlines": {"route": z("11-16T16:00")}})
+    rows = office.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="numerator")
+    assert [r["reg_no"] for r in rows] == ["REG-G", "REG-H"]
