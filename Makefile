@@ -40,9 +40,11 @@ browser-deps:
 	(command -v chromium && dpkg -s fonts-wqy-microhei) >/dev/null 2>&1 || \
 		(apt-get update && apt-get install -y chromium fonts-wqy-microhei)
 
+# A living office: a few hundred petitions played through the real processes (~40 s), once per database.
 demo-db: venv
 	$(BIN)/xinfang init-db
 	$(BIN)/xinfang setup-demo
+	@test -f $(DB).demo || ($(BIN)/xinfang demo --cases 300 && touch $(DB).demo)
 
 run: demo-db web-assets
 	XINFANG_COOKIE_SECURE=0 $(BIN)/xinfang serve --host 127.0.0.1 --port 5000

@@ -215,16 +215,17 @@ def timers() -> None:
 
 @timers.command("fire-due")
 @click.option("--now", default=None, help="ISO 8601 instant with offset; default: the clock.")
+@click.option("--batch", default=500, type=click.IntRange(1, 10_000), help="Timers leased per claim.")
 @json_option
 @click.pass_context
-def fire_due(ctx, now) -> None:
-    """Fire every timer due at NOW once, and exit."""
+def fire_due(ctx, now, batch) -> None:
+    """Fire every timer due at NOW once, and exit (cron, operators, tests)."""
     c = _context(ctx)
     try:
         instant = parse_instant(now) if now else None
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--now")
-    fired = c.services.fire_due_timers(instant)
+    fired = c.services.fire_due_timers(instant, limit=batch)
     c.out({"fired": fired}, f"fired {fired} timer(s)")
 
 
@@ -255,7 +256,13 @@ def scheduler(ctx) -> None:
     from engine.ticker import make_ticker
     services = _context(ctx).services
     services.check_ready_to_start()
-    make_ticker(services, background=False).start()
+    ticker = make_ticker(services, background=False)
+    try:
+        ticker.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        ticker.worker.stop()
 
 
 @main.command("setup-demo")
@@ -266,6 +273,21 @@ def setup_demo(ctx) -> None:
     from engine.demo import setup_demo as run
     c = _context(ctx)
     c.out(run(c.services), "demo users and processes are ready (password: demo)")
+
+
+@main.command("demo")
+@click.option("--cases", "count", type=click.IntRange(1, 5000), default=200, show_default=True)
+@click.option("--days", type=click.IntRange(1, 730), default=150, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@json_option
+@click.pass_context
+def demo(ctx, count, days, seed) -> None:
+    """Realistic petitions run through the real processes with a moved clock, left at every stage."""
+    from engine.demo_cases import play
+    c = _context(ctx)
+    say = (lambda line: None) if c.as_json else (lambda line: click.echo(line, err=True))
+    result = play(c.services, count, days=days, seed=seed, progress=say)
+    c.out(result, f"{result['cases']} demo cases: {result.get('steps', 0)} steps, {result['timers']} timers fired")
 
 
 @main.group()
@@ -313,3 +335,7 @@ def import_cmd(ctx, path) -> None:
 
 def _progress(counts: dict) -> None:
     click.echo("\r" + " ".join(f"{k}={v}" for k, v in counts.items() if isinstance(v, int)), nl=False, err=True)
+
+
+if __name__ == "__main__":
+    main()

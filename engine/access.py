@@ -45,6 +45,8 @@ def _unit_in(unit: str, units: str) -> bool:
 
 
 def check_can_work(actor: Actor, task: HumanTask) -> None:
+    if actor.unit and task.unit and not _unit_in(actor.unit, task.unit):
+        raise NotAllowed("this step belongs to another unit")
     if task.assignee:
         if task.assignee != actor.username:
             raise NotAllowed(f"task is assigned to {task.assignee}")
@@ -68,3 +70,17 @@ def check_can_reveal(actor: Actor, case: Case) -> None:
     allowed = ACCUSATION_REVEAL_GROUPS if is_accusation(case) else REVEAL_GROUPS
     if not actor.groups & allowed:
         raise NotAllowed("your role may not see full identity data of this case")
+
+
+ROUTING_FIELDS = ("lead_unit", "organ_unit", "unit")
+
+
+def check_not_routed_to_accused(case: Case, data: dict) -> None:
+    """A form may never send a report to the unit it accuses (《信访工作条例》第30条)."""
+    accused = case.accused_unit
+    if not accused or not isinstance(data, dict):
+        return
+    named = {str(data.get(f) or "") for f in ROUTING_FIELDS}
+    named |= {str(u) for u in (data.get("co_units") or []) if isinstance(data.get("co_units"), list)}
+    if accused in named:
+        raise NotAllowed("检举控告事项不得交给被反映单位 (a report never goes to the accused unit)")

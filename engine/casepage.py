@@ -13,7 +13,6 @@ from .attachments import attachments_of
 from .clock import utcnow
 from .comments import comments_of
 from .errors import NotAllowed, NotFound
-from .runtime import _all_tasks
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FULL_ID_GROUPS = frozenset()      # full identities only through reveal_identities (logged, with a purpose)
@@ -61,6 +60,16 @@ def task_actions(actor: Actor, task: dict) -> list[str]:
     return out
 
 
+def _current_process(wf, process_key: str):
+    """Where the case is now: the innermost running call activity (e.g. 办理 inside 登记与分流)."""
+    running = [sub for sub in wf.subprocesses.values() if not sub.is_completed()
+               and getattr(sub.spec, "name", None) and sub.spec.name != process_key]
+    if not running:
+        return wf, process_key
+    inner = max(running, key=lambda sub: sub.depth)
+    return inner, inner.spec.name
+
+
 def diagram_of(bundle: dict, process_key: str) -> str:
     """The file of the bundle that holds the case's process."""
     for xml in bundle.values():
@@ -87,7 +96,7 @@ class CasePageServices:
         for task in detail["tasks"]:
             task["owner"] = owners.get(task["id"])
             task["actions"] = task_actions(actor, task)
-        detail.setdefault("documents", detail.get("data", {}).get("documents") or [])
+        detail["documents"] = self.list_documents(case_id, user=user)
         return mask_identities(detail, actor)
 
     def case_diagram(self, case_id: int, *, user: str) -> dict:
@@ -99,8 +108,9 @@ class CasePageServices:
             if not (actor.is_office or actor.unit):
                 raise NotAllowed("no diagrams for your role")
             wf = self.runner.load(uow.session, case, user, utcnow())
+            shown, key = _current_process(wf, case.process_key)
             completed, active = set(), set()
-            for task in _all_tasks(wf):
+            for task in shown.tasks.values():
                 bpmn_id = getattr(task.task_spec, "bpmn_id", None)
                 if not bpmn_id:
                     continue
@@ -109,5 +119,5 @@ class CasePageServices:
                 elif task.has_state(ACTIVE):
                     active.add(bpmn_id)
             return {"case_id": case.id, "process_key": case.process_key, "version": case.definition_version,
-                    "xml": diagram_of(case.definition.bundle, case.process_key),
+                    "xml": diagram_of(case.definition.bundle, key), "shown_process": key,
                     "completed": sorted(completed - active), "active": sorted(active)}

@@ -16,7 +16,6 @@ from .access import Actor, check_case_visible
 from .clock import parse_instant, utcnow
 from .errors import NotAllowed, NotFound, ValidationFailed, XinfangError
 from .models import Case, HumanTask, HumanTaskGroup
-from .projection import record
 from .web_tables import MULTI_GROUP, SavedFilter
 
 LOCAL = ZoneInfo("Asia/Shanghai")

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from .errors import NotAllowed, ValidationFailed
 from .models import Case
 
-INTAKE_PROCESS = "petition_intake"
+INTAKE_PROCESS = "intake"
 CHANNELS = ("来信", "来访", "网信", "电话", "代表转来")
 PURPOSES = ("揭发控告", "意见建议", "申诉", "求决", "其他")
 CATEGORY_OF_PURPOSE = {"揭发控告": "检举控告类", "意见建议": "建议意见类", "申诉": "申诉求决类", "求决": "申诉求决类"}

@@ -128,6 +128,8 @@ def _check_expression(add, node, text: str | None) -> None:
 def timer_problem(kind: str, text: str) -> str | None:
     """A timer must be a quoted ISO 8601 literal or deadline("name"); anything else is refused."""
     if _DEADLINE_CALL.match(text):
+        if kind != "timeDate":
+            return f"deadline(...) gives a date, so it belongs in a timeDate timer, not {kind}"
         return None
     if len(text) < 2 or text[0] not in "\"'" or text[-1] != text[0]:
         return (f"timer {kind} {text!r} must be a quoted ISO 8601 literal such as \"P15D\", "

@@ -45,7 +45,8 @@ def _summary(case: Case) -> dict:
     return {"case_id": case.id, "reg_no": case.reg_no, "subject": case.subject,
             "content_class": case.content_class, "purpose": case.purpose, "category": case.category,
             "created_at": case.created_at.isoformat(), "status": case.status, "stage": case.stage,
-            "concluded": bool(facts.get("concluded")), "main_case_id": case.main_case_id,
+            "concluded": bool(facts.get("concluded")), "review_stage": facts.get("review_stage"),
+            "main_case_id": case.main_case_id,
             "parallel_group": facts.get("parallel_group"), "multi_addressed": facts.get("multi_addressed"),
             "is_repeat": case.is_repeat}
 

@@ -262,3 +262,4 @@ class AccessLog(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 from . import web_tables  # noqa: E402,F401
 from . import scheduling_tables  # noqa: E402,F401
+from . import document_tables  # noqa: E402,F401

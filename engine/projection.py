@@ -28,7 +28,7 @@ def record(session: Session, case_id: int, kind: str, *, actor: str, at: datetim
 def record_many(session: Session, events: list[dict]) -> None:
     """One executemany for a step's events: the audit trail is write-only on the hot path."""
     if events:
-        session.execute(insert(CaseEvent), events)
+        session.connection().execute(insert(CaseEvent.__table__), events)   # Core: no ORM bookkeeping
 
 
 def project_case(case: Case, data: dict) -> None:
@@ -58,8 +58,9 @@ def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str,
     opened, closed, kept = [], [], []
     for row in repository.open_tasks_of_case(session, case.id):
         if row.task_uuid in ready:
-            _denormalise(row, case)
-            ready.pop(row.task_uuid)
+            view = ready.pop(row.task_uuid)
+            _denormalise(row, case, view.unit)
+            _redate(row, view, now)
             kept.append(row)
             continue
         if row.bpmn_id.startswith("supervise:") or ":" in row.bpmn_id:
@@ -75,10 +76,21 @@ def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str,
                         due_at=runtime.due_from_properties(view.properties, view.deadlines, now),
                         priority=_priority(view.properties), state="open", created_at=now,
                         candidate_groups=[HumanTaskGroup(group_name=g) for g in view.groups])
-        _denormalise(row, case)
+        row.properties = view.properties     # transient: reminder policies read it in step hooks
+        _denormalise(row, case, view.unit)
         session.add(row)
         opened.append(row)
     return opened, closed, kept
+
+
+def _redate(row: HumanTask, view, now: datetime) -> None:
+    """A task due by a named deadline follows that deadline when it moves (an extension)."""
+    row.properties, row.due_changed = view.properties, False
+    if not view.properties.get("dueDeadline"):
+        return
+    due = runtime.due_from_properties(view.properties, view.deadlines, now)
+    if due is not None and due != row.due_at:
+        row.due_at, row.due_changed = due, True
 
 
 def _priority(props: dict) -> int:
@@ -88,9 +100,12 @@ def _priority(props: dict) -> int:
         return 50
 
 
-def _denormalise(row: HumanTask, case: Case) -> None:
+def _denormalise(row: HumanTask, case: Case, unit: str | None = None) -> None:
+    """A step that belongs to one unit (lead or one co-handling unit) carries that unit."""
     for column in ("reg_no", "subject", "category", "unit", "region", "channel", "petitioner"):
         setattr(row, column, getattr(case, column))
+    if unit:
+        row.unit = unit
 
 
 def sync_timers(session: Session, case: Case, wf, *, now: datetime) -> list[Timer]:
@@ -98,6 +113,8 @@ def sync_timers(session: Session, case: Case, wf, *, now: datetime) -> list[Time
     Returns the rows still waiting."""
     waiting = {v.uuid: v for v in runtime.waiting_timers(wf)}
     still = []
+    if not waiting and case.next_due_at is None and case.id is not None:
+        return still      # no timer rows can be waiting: next_due_at covers every kind
     for row in repository.timers_of_case(session, case.id, status="waiting"):
         if row.kind != "bpmn":
             still.append(row)

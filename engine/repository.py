@@ -88,6 +88,16 @@ def require_user(session: Session, username: str) -> User:
     return user
 
 
+def actor_row(session: Session, username: str) -> tuple[str | None, list[str]]:
+    """(unit, groups) of an active user in one round trip, without ORM objects: every step asks."""
+    rows = session.execute(select(User.unit_code, UserGroup.group_name)
+                           .outerjoin(UserGroup, UserGroup.user_id == User.id)
+                           .where(User.username == username, User.is_active.is_(True))).all()
+    if not rows:
+        raise NotFound(f"no active user {username!r}")
+    return rows[0][0], [group for _, group in rows if group]
+
+
 def ensure_group(session: Session, name: str) -> Group:
     group = session.get(Group, name)
     if group is None:

@@ -1,6 +1,8 @@
 """Everything we ask of a live SpiffWorkflow workflow, in one place and without a database."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -29,6 +31,7 @@ class UserTaskView:
     properties: dict
     form_key: str | None
     deadlines: dict
+    unit: str | None = None       # the unit this step belongs to (property unitKey names a data key)
 
 
 @dataclass
@@ -125,8 +128,10 @@ def ready_user_tasks(wf: BpmnWorkflow) -> list[UserTaskView]:
         form = props.get("formKey") or ext.get("formJsonSchemaFilename")
         if form and form.endswith(".json"):
             form = form[:-5]
+        unit = task.data.get(props["unitKey"]) if props.get("unitKey") else None
         views.append(UserTaskView(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
-                                  spec.lane, groups, props, form, dict(task.data.get("deadlines") or {})))
+                                  spec.lane, groups, props, form, dict(task.data.get("deadlines") or {}),
+                                  unit if isinstance(unit, str) and unit else None))
     return views
 
 
@@ -165,15 +170,39 @@ def move_timer(wf: BpmnWorkflow, task_uuid: str, due_at: datetime) -> bool:
     return True
 
 
+_DEADLINE_CALL = re.compile(r'^\s*deadline\(\s*["\']([A-Za-z_][A-Za-z0-9_]*)["\']\s*\)\s*$')
+
+
+def change_deadline(wf: BpmnWorkflow, name: str, due_at: datetime) -> int:
+    """Rewrites data["deadlines"][name] where later steps will read it, and moves the waiting
+    timers whose expression is deadline("name"). Returns how many timers moved."""
+    value = due_at.isoformat()
+    live = [t for t in _all_tasks(wf) if t.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED)]
+    for task in live + ([wf.last_task] if wf.last_task is not None else []):
+        deadlines = dict(task.data.get("deadlines") or {})
+        deadlines[name] = value
+        task.data["deadlines"] = deadlines
+    moved = 0
+    for view in waiting_timers(wf):
+        spec = wf.get_task_from_id(UUID(view.uuid)).task_spec
+        match = _DEADLINE_CALL.match(getattr(spec.event_definition, "expression", "") or "")
+        if match and match.group(1) == name:
+            moved += move_timer(wf, view.uuid, due_at)
+    return moved
+
+
 def task_completed(wf: BpmnWorkflow, task_uuid: str) -> bool:
     task = wf.get_task_from_id(UUID(task_uuid))
     return task is not None and task.state == TaskState.COMPLETED
 
 
 def workflow_data(wf: BpmnWorkflow) -> dict:
-    """The case data as of the latest completed task (what a case page shows)."""
-    if wf.last_task is not None:
-        return dict(wf.last_task.data)
+    """The case data as of the latest completed task (what a case page shows), looking into
+    running call activities too: their data only returns to the parent when they finish."""
+    running = [wf, *(sub for sub in wf.subprocesses.values() if not sub.is_completed())]
+    lasts = [(w.last_task.last_state_change, i, w.last_task) for i, w in enumerate(running) if w.last_task]
+    if lasts:
+        return dict(max(lasts, key=lambda item: item[:2])[2].data)
     return dict(wf.data)
 
 

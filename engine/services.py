@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
 
 from sqlalchemy import Engine
 
-from . import db, deployment, identity, views, repository
-from .access import SYSTEM, Actor, check_can_reveal, check_can_work, check_case_visible
+from processes import deadlines
+from processes.calendar import local_day
+
+from . import db, deployment, identity, reminders, views, repository
+from .access import SYSTEM, Actor, check_can_reveal, check_can_work, check_case_visible, check_not_routed_to_accused
+from .documents import DocumentServices, DocumentStore
 from .lookup import CaseLookup
 from .models import AccessLog
 from .clock import utcnow
@@ -25,12 +28,13 @@ from .settings import Settings
 from .steps import ENGINE_FAILURES, Action, SpecCache, StepRunner, describe, is_conflict
 from .unit_of_work import UnitOfWork
 from .users import UserAdmin
+from .timer_services import TimerServices
 from .web_services import WebServices
 
 log = logging.getLogger(__name__)
 
 
-class Services(UserAdmin, WebServices):
+class Services(UserAdmin, WebServices, TimerServices, DocumentServices):
     def __init__(self, settings: Settings | None = None, engine: Engine | None = None):
         self.settings = settings or Settings.from_env()
         self.engine = engine or db.make_engine(self.settings)
@@ -39,6 +43,9 @@ class Services(UserAdmin, WebServices):
         self.forms = FormRegistry(self.settings.bpmn_dir / "forms")
         self.runner = StepRunner(SpecCache(), self._dependencies, self.settings.max_tree_depth)
         self.register_dependency("lookup", lambda session, case, now: CaseLookup(session, case.id))
+        self.register_dependency("deadlines", self._deadline_table)
+        self.register_dependency("documents", self._document_store)
+        self.runner.hooks.append(reminders.step_hook(self._reminder_offsets))
         self._keys: identity.Keys | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -66,6 +73,22 @@ class Services(UserAdmin, WebServices):
 
     def log_access(self, session, user: str, action: str, case_id: int | None, detail: str = "") -> None:
         session.add(AccessLog(at=utcnow(), username=user, action=action, case_id=case_id, detail=detail[:2000]))
+
+    def _deadline_table(self, session, case, now) -> deadlines.DeadlineTable:
+        """The table in force when the case was registered: a case keeps its limits."""
+        return deadlines.load_table(self.settings.jurisdiction, on=local_day(case.created_at or now))
+
+    def _document_store(self, session, case, now) -> DocumentStore:
+        def names() -> list[str]:
+            return [p["name"] for p in identity.reveal(session, self.keys, case.id)
+                    if p["role"] == "petitioner" and p["name"]]
+        return DocumentStore(session, case, now, office=self.settings.office_name, names=names)
+
+    def _reminder_offsets(self, name: str) -> tuple[int, ...] | None:
+        try:
+            return deadlines.load_table(self.settings.jurisdiction).rule(name).reminders
+        except KeyError:
+            return None
 
     def register_dependency(self, name: str, factory: DependencyFactory) -> None:
         self.factories[name] = factory
@@ -128,12 +151,16 @@ class Services(UserAdmin, WebServices):
         """With a `user`, access is checked and the opening is written to the access log."""
         with self.uow(write=user is not None) as uow:
             case = repository.get_case(uow.session, case_id)
+            actor = SYSTEM
             if user is not None:
-                check_case_visible(self._actor(uow.session, user), case)
+                actor = self._actor(uow.session, user)
+                check_case_visible(actor, case)
                 self.log_access(uow.session, user, "open", case_id)
             wf = self.runner.load(uow.session, case, user or "system", utcnow())
             detail = views.case_detail(uow.session, case, wf, events)
             uow.commit()
+            if not actor.is_office:      # the query code lets its holder rate the handling: office only
+                detail["data"].pop("query_code", None)
             return detail
 
     def reveal_identities(self, case_id: int, *, user: str, purpose: str) -> list[dict]:
@@ -234,28 +261,36 @@ class Services(UserAdmin, WebServices):
             row = repository.human_task(session, task_uuid)
             if row.state != "open":
                 raise Conflict(f"task is already {row.state}")
-            check_case_visible(actor, repository.get_case(session, row.case_id))
+            case = repository.get_case(session, row.case_id)
+            check_case_visible(actor, case)
+            check_not_routed_to_accused(case, data)
             check_can_work(actor, row)
             if row.owner and row.owner != actor.username:
                 raise NotAllowed(f"this task is delegated by {row.owner}: hand it back (resolve) for them to complete")
             errors = self.forms.validate(row.form_key, data)
             if errors:
                 raise ValidationFailed("the form has errors", errors)
+            if ":" in row.bpmn_id:
+                raise _OutsideEngine(row.case_id)
             return row.case_id
-        return self._step(None, Action("complete", user, task_uuid=task_uuid, data=data), locate=locate)
+        try:
+            return self._step(None, Action("complete", user, task_uuid=task_uuid, data=data), locate=locate)
+        except _OutsideEngine:
+            return self._complete_outside_engine(task_uuid, user, data)
 
-    # -- timers -----------------------------------------------------------------------------
-    def fire_due_timers(self, now: datetime | None = None, *, limit: int = 1000) -> int:
-        """Fires every BPMN timer due at `now` (default: the clock), oldest first."""
-        now = now or utcnow()
-        fired = 0
-        for case_id, uuids in views.due_timers(self.sessions, now, limit):
-            try:
-                self._step(case_id, Action("timers", "scheduler", fire=uuids), expect_running=True)
-                fired += len(uuids)
-            except (Conflict, CaseFailed) as err:
-                log.warning("timers of case %s not fired: %s", case_id, err)
-        return fired
+    def _complete_outside_engine(self, task_uuid: str, user: str, data: dict) -> dict:
+        """督办 and other read-table-only tasks close without touching the workflow."""
+        with self.uow() as uow:
+            row = repository.human_task(uow.session, task_uuid)
+            if row.state != "open":
+                raise Conflict(f"task is already {row.state}")
+            now = utcnow()
+            row.state, row.completed_at, row.completed_by = "completed", now, user
+            record(uow.session, row.case_id, "task_completed", actor=user, at=now, message=row.name,
+                   task_uuid=row.task_uuid, bpmn_id=row.bpmn_id, data=data)
+            case = repository.get_case(uow.session, row.case_id)
+            uow.commit()
+            return views.case_summary(case)
 
     # -- operations -------------------------------------------------------------------------
     def retry_case(self, case_id: int, *, user: str) -> dict:
@@ -339,8 +374,12 @@ class Services(UserAdmin, WebServices):
     def _actor(self, session, username: str | None) -> Actor:
         if username in (None, "system", "scheduler"):
             return SYSTEM
-        user = repository.require_user(session, username)
-        return Actor(user.username, frozenset(user.groups), user.unit_code)
+        unit, groups = repository.actor_row(session, username)
+        return Actor(username, frozenset(groups), unit)
+
+
+class _OutsideEngine(Exception):
+    """Raised inside the step's checks when the task is not a workflow task."""
 
 
 def _object(data, what: str) -> dict:

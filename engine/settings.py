@@ -26,9 +26,11 @@ class Settings:
     bpmn_dir: Path = ROOT / "bpmn"
     storage_dir: Path = ROOT / "var" / "documents"
     jurisdiction: str = "national"
+    office_name: str = "人大常委会信访办公室"     # signs the notices
     timezone: str = "Asia/Shanghai"
     scheduler_enabled: bool = True
     tick_seconds: float = 1.0
+    scheduler_threads: int = 4      # connections a scheduler fires cases on (PostgreSQL only)
     lock_seconds: int = 300
     max_tree_depth: int = 800
     field_keys: tuple[str, ...] = ()     # Fernet keys, newest first (XINFANG_FIELD_KEYS)
@@ -46,8 +48,10 @@ class Settings:
             secret_key=env.get("XINFANG_SECRET_KEY", ""),
             storage_dir=Path(env.get("XINFANG_STORAGE_DIR") or base.storage_dir),
             jurisdiction=env.get("XINFANG_JURISDICTION") or base.jurisdiction,
+            office_name=env.get("XINFANG_OFFICE_NAME") or base.office_name,
             scheduler_enabled=_bool(env.get("XINFANG_SCHEDULER"), True),
             tick_seconds=float(env.get("XINFANG_TICK_SECONDS") or base.tick_seconds),
+            scheduler_threads=int(env.get("XINFANG_SCHEDULER_THREADS") or base.scheduler_threads),
             field_keys=tuple(k.strip() for k in env.get("XINFANG_FIELD_KEYS", "").split(",") if k.strip()),
             hash_key=env.get("XINFANG_HASH_KEY", ""),
         )

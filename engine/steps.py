@@ -6,6 +6,7 @@ together, or leaves the case exactly as it was and records why in `error`.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,23 +32,27 @@ class SpecCache:
     def __init__(self, size: int = 64):
         self._items: OrderedDict[int, tuple] = OrderedDict()
         self._size = size
+        self._lock = threading.Lock()     # the scheduler fires cases on several threads
 
     def get_for(self, case: Case) -> tuple:
-        found = self._items.get(case.definition_id)
-        if found is None:
-            return self.get(case.definition)
-        self._items.move_to_end(case.definition_id)
-        return found
+        with self._lock:
+            found = self._items.get(case.definition_id)
+            if found is not None:
+                self._items.move_to_end(case.definition_id)
+                return found
+        return self.get(case.definition)
 
     def get(self, definition: Definition) -> tuple:
-        found = self._items.get(definition.id)
-        if found is None:
-            found = serialization.load_specs(definition.spec)
+        with self._lock:
+            found = self._items.get(definition.id)
+            if found is not None:
+                self._items.move_to_end(definition.id)
+                return found
+        found = serialization.load_specs(definition.spec)
+        with self._lock:
             self._items[definition.id] = found
             if len(self._items) > self._size:
                 self._items.popitem(last=False)
-        else:
-            self._items.move_to_end(definition.id)
         return found
 
 
@@ -55,7 +60,7 @@ class SpecCache:
 class Action:
     """What a step does to the workflow; stored on the case when it fails, so retry replays it."""
 
-    kind: str                      # start | complete | timers
+    kind: str                      # start | complete | timers | deadline
     actor: str
     task_uuid: str | None = None
     data: dict | None = None
@@ -126,6 +131,8 @@ class StepRunner:
             for uuid in action.fire or ():
                 runtime.move_timer(wf, uuid, real_now - timedelta(microseconds=1))
             runtime.fire_timers(wf, steplog)
+        elif action.kind == "deadline":
+            runtime.change_deadline(wf, action.data["name"], runtime.parse_instant(action.data["due"]))
         else:
             raise ValueError(f"unknown action {action.kind!r}")
         runtime.check_loop_guard(wf, self.max_depth)
@@ -165,13 +172,15 @@ class StepRunner:
                            "task_uuid": task_uuid, "bpmn_id": bpmn_id, "message": message, "data": data})
         if action.kind == "start":
             rec("case_started", message=f"{case.process_key} v{case.definition_version}")
+        elif action.kind == "deadline":
+            rec("deadline_changed", message=action.data.get("reason", ""), data=action.data)
         for row in closed:
             if row.state == "completed":
                 rec("task_completed", row.task_uuid, row.bpmn_id, row.name, action.data or {})
             else:
                 rec("task_cancelled", row.task_uuid, row.bpmn_id, row.name)
         for entry in steplog.entries:
-            fired = action.kind == "timers" and ("Timer" in entry["type"] or entry["type"].endswith("BoundaryEvent"))
+            fired = action.kind == "timers" and entry["task_uuid"] in (action.fire or ())
             rec("timer_fired" if fired else "engine_step", entry["task_uuid"], entry["bpmn_id"], entry["name"],
                 {"type": entry["type"]})
         for row in opened:

@@ -6,26 +6,33 @@ Per-case timers live in our `timer` table, never in an APScheduler job store
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from .scheduler import Scheduler
 from .services import Services
 
 log = logging.getLogger(__name__)
 
 
-def _sweep(services: Services) -> None:
+def _sweep(worker: Scheduler) -> None:
     try:
-        fired = services.fire_due_timers()
-        if fired:
-            log.info("fired %d timer(s)", fired)
+        result = worker.tick()
+        if result.fired or result.reminders or result.escalations:
+            log.info("fired %d timer(s), %d reminder(s), %d escalation(s)",
+                     result.fired, result.reminders, result.escalations)
     except Exception:  # a failed sweep must not stop the ticker; the next tick retries
         log.exception("timer sweep failed")
 
 
 def make_ticker(services: Services, *, background: bool = True):
-    scheduler = BackgroundScheduler(daemon=True) if background else BlockingScheduler()
-    scheduler.add_job(_sweep, "interval", args=[services], seconds=services.settings.tick_seconds,
-                      id="sweep", max_instances=1, coalesce=True, misfire_grace_time=None)
-    return scheduler
+    """The first tick runs at once, so overdue timers catch up at start."""
+    worker = Scheduler(services)
+    ticker = BackgroundScheduler(daemon=True) if background else BlockingScheduler()
+    ticker.add_job(_sweep, "interval", args=[worker], seconds=services.settings.tick_seconds,
+                   id="sweep", max_instances=1, coalesce=True, misfire_grace_time=None,
+                   next_run_time=datetime.now(timezone.utc))
+    ticker.worker = worker          # so the caller can mark the worker stopped on exit
+    return ticker

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import exists, func, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from . import repository, runtime, serialization
 from .access import Actor
@@ -118,19 +118,6 @@ def _page(session: Session, q, page: int, per_page: int, render) -> dict:
     total = session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
     rows = session.scalars(q.offset((page - 1) * per_page).limit(per_page)).all()
     return {"items": [render(r) for r in rows], "total": total, "page": page, "per_page": per_page}
-
-
-def due_timers(sessions: sessionmaker, now: datetime, limit: int) -> list[tuple[int, list[str]]]:
-    """Due BPMN timers grouped by case, oldest due first."""
-    with sessions() as session:
-        rows = session.execute(select(Timer.case_id, Timer.task_uuid).join(Case, Case.id == Timer.case_id)
-                               .where(Timer.status == "waiting", Timer.kind == "bpmn", Timer.due_at <= now,
-                                      Case.status == "running")
-                               .order_by(Timer.due_at, Timer.id).limit(limit)).all()
-    grouped: dict[int, list[str]] = {}
-    for case_id, uuid in rows:
-        grouped.setdefault(case_id, []).append(uuid)
-    return list(grouped.items())
 
 
 def set_case_rows_state(session: Session, case: Case, status: str, now: datetime) -> None:

@@ -48,8 +48,9 @@ def linear(pid: str, *nodes: tuple[str, str]) -> str:
     return process(pid, body)
 
 
-def boundary_timer(bid: str, attached: str, expression: str, interrupting: bool = True) -> str:
+def boundary_timer(bid: str, attached: str, expression: str, interrupting: bool = True,
+                   kind: str = "timeDuration") -> str:
     cancel = "true" if interrupting else "false"
     return (f'<bpmn:boundaryEvent id="{bid}" attachedToRef="{attached}" cancelActivity="{cancel}">'
-            f'<bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">{expression}'
-            f'</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>\n')
+            f'<bpmn:timerEventDefinition><bpmn:{kind} xsi:type="bpmn:tFormalExpression">{expression}'
+            f'</bpmn:{kind}></bpmn:timerEventDefinition></bpmn:boundaryEvent>\n')

@@ -110,8 +110,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, cases, inbox, public, registration
-    for module in (auth, inbox, cases, registration, public, admin):
+    from . import admin, api, auth, cases, documents, inbox, metrics, notifications, public, registration
+    for module in (auth, inbox, cases, registration, public, admin, metrics, notifications, documents):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)      # the API checks CSRF itself for cookie sessions (bearer tokens need none)
     app.register_blueprint(api.bp)

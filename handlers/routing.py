@@ -1,0 +1,65 @@
+"""Routing handlers: units chosen at 签批, counters for bounded loops, ratings, review stages."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from handlers.registry import handler
+from processes import routing
+
+
+@handler("record_routing")
+def record_routing(*, data: dict) -> dict:
+    """Lead unit first, then co-handling units; the accused unit can never be among them."""
+    lead = data.get("lead_unit") or data.get("organ_unit")
+    if not lead:
+        raise ValueError("no handling unit was chosen")
+    units = [lead] + [u for u in (data.get("co_units") or []) if u and u != lead]
+    routing.check_not_accused(units, data.get("accused_unit"))
+    mode = data.get("mode") or ("交办" if data.get("organ_unit") else "转送")
+    return {"unit": ",".join(units), "lead_unit": lead, "co_units": units[1:], "mode": mode,
+            "route": mode, "feedback_required": mode != "转送" or bool(data.get("feedback_required")),
+            "key_case": bool(data.get("key_case") or data.get("key_assignment")),
+            "sendbacks": int(data.get("sendbacks") or 0), "objections": int(data.get("objections") or 0)}
+
+
+@handler("route_to_discipline")
+def route_to_discipline(*, data: dict) -> dict:
+    """检举控告 go to 纪检监察 (Art. 30); never to the accused unit, whatever the office configured."""
+    routing.check_not_accused([routing.DISCIPLINE_UNIT], data.get("accused_unit"))
+    return {"unit": routing.DISCIPLINE_UNIT, "lead_unit": routing.DISCIPLINE_UNIT, "route": "移交纪检监察",
+            "category": "检举控告类"}
+
+
+@handler("count_up")
+def count_up(counter: str, *, data: dict) -> dict:
+    return {counter: int(data.get(counter) or 0) + 1}
+
+
+@handler("record_rating")
+def record_rating(*, data: dict) -> dict:
+    return {"rating": data.get("satisfaction")}
+
+
+@handler("set_review_stage")
+def set_review_stage(stage: str, concluded: bool = False) -> dict:
+    return {"review_stage": stage, "concluded": bool(concluded)}
+
+
+@handler("exclude_hearing")
+def exclude_hearing(*, data: dict) -> dict:
+    """Hearing time does not count toward the 复核 limit: push its deadline by the hearing's days."""
+    deadlines = dict(data.get("deadlines") or {})
+    due = deadlines.get("recheck_decision")
+    if due:
+        moved = datetime.fromisoformat(due) + timedelta(days=int(data.get("hearing_days") or 0))
+        deadlines["recheck_decision"] = moved.isoformat().replace("+00:00", "Z") if due.endswith("Z") \
+            else moved.isoformat()
+    return {"deadlines": deadlines}
+
+
+@handler("record_organ_evaluation")
+def record_organ_evaluation(*, data: dict) -> dict:
+    """评: one entry per court/procuratorate, for the annual report to the congress."""
+    entry = {"organ_unit": data.get("organ_unit"), "score": data.get("score"),
+             "note": data.get("evaluation_note", "")}
+    return {"organ_evaluations": [*(data.get("organ_evaluations") or []), entry]}

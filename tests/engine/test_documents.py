@@ -1,0 +1,101 @@
+"""Notices rendered from the .docx templates, stored with the step that issued them."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import time_machine
+from docx import Document as Docx
+
+from engine.errors import NotAllowed, NotFound
+from engine.scheduler import Scheduler
+from tests import bpmn_builder as b
+from tests.engine import handlers_for_tests
+
+PETITIONER = {"name": "张三丰", "id_number": "110105199001011234", "phone": "13812345678", "address": "某街道1号"}
+
+
+def notice_diagram() -> str:
+    due = '<spiffworkflow:property name="dueDeadline" value="handle"/>'
+    return b.linear("notices_t",
+                    ("accept", b.service_task("accept", "issue_document", {"kind": "'受理告知书'"})),
+                    ("handle_due", b.service_task("handle_due", "set_deadline", {"name": "'handle'"})),
+                    ("assign", b.service_task("assign", "issue_document", {"kind": "'交办函'"})),
+                    ("number", b.service_task("number", "test_flaky")),
+                    ("work", b.user_task("work", "unit_staff", due)))
+
+
+def text_of(content: bytes) -> str:
+    return "\n".join(p.text for p in Docx(io.BytesIO(content)).paragraphs)
+
+
+@pytest.fixture
+def office(services):
+    services.deploy({"n.bpmn": notice_diagram()})
+    services.add_user("boss", groups=["director"])
+    services.add_user("worker", groups=["unit_staff"])
+    services.add_unit("district_gov", "区人民政府", "government")
+    return services
+
+
+def start(office, **data) -> int:
+    with time_machine.travel(datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc), tick=False):
+        return office.start_case("notices_t", user="boss", data={
+            "subject": "拖欠工资", "unit": "district_gov", "content": "某公司拖欠工资三个月", "petitioners": [PETITIONER], **data})["id"]
+
+
+def test_acceptance_notice_names_the_petitioner_and_the_assignment_letter_its_deadline(office):
+    case_id = start(office)
+    docs = office.list_documents(case_id, user="boss")
+    assert [d["kind"] for d in docs] == ["受理告知书", "交办函"]
+    _, content, mimetype = office.get_document(case_id, docs[0]["id"], user="boss")
+    assert mimetype.endswith("wordprocessingml.document")
+    text = text_of(content)
+    assert "张三丰：" in text and "拖欠工资" in text and "决定予以受理" in text and "2026年3月2日" in text
+    letter = text_of(office.get_document(case_id, docs[1]["id"], user="boss")[1])
+    assert "区人民政府：" in letter
+    assert "请于2026年5月6日前办结" in letter, "60 days from 2 March end on 1 May, in the May Day holiday: 6 May"
+
+
+def test_a_letter_to_a_unit_about_an_accusation_withholds_the_reporter(office):
+    case_id = start(office, category="检举控告类", subject="举报某科长")
+    docs = {d["kind"]: d["id"] for d in office.list_documents(case_id, user="boss")}
+    letter = text_of(office.get_document(case_id, docs["交办函"], user="boss")[1])
+    assert "张三丰" not in letter and "（依法保密）" in letter
+
+
+def test_a_failed_step_leaves_no_notice_behind(office):
+    handlers_for_tests.FAIL["on"] = True
+    try:
+        with pytest.raises(Exception):
+            start(office)
+    finally:
+        handlers_for_tests.FAIL["on"] = False
+    with office.engine.connect() as conn:
+        from sqlalchemy import text
+        assert conn.execute(text("SELECT count(*) FROM document")).scalar() == 0
+
+
+def test_only_those_who_may_see_the_case_can_download_and_each_download_is_logged(office):
+    case_id = start(office)
+    office.add_unit("district_court", "区人民法院", "court")
+    office.add_user("stranger", groups=["unit_staff"], unit="district_court")
+    doc_id = office.list_documents(case_id, user="boss")[0]["id"]
+    with pytest.raises(NotAllowed):
+        office.get_document(case_id, doc_id, user="stranger")
+    with pytest.raises(NotFound):
+        office.get_document(case_id, doc_id + 100, user="boss")
+    office.get_document(case_id, doc_id, user="boss")
+    with office.engine.connect() as conn:
+        from sqlalchemy import text
+        rows = conn.execute(text("SELECT username, action FROM access_log WHERE action = 'download'")).all()
+    assert [tuple(r) for r in rows] == [("boss", "download")]
+
+
+def test_escalation_issues_a_supervision_letter(office):
+    case_id = start(office)
+    with time_machine.travel(datetime(2026, 5, 7, 2, 0, tzinfo=timezone.utc), tick=False):
+        assert Scheduler(office, worker="t").tick().escalations == 1
+    kinds = [d["kind"] for d in office.list_documents(case_id, user="boss")]
+    assert kinds[-1] == "督办函"
