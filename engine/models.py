@@ -263,3 +263,4 @@ class AccessLog(Base):
 from . import web_tables  # noqa: E402,F401
 from . import scheduling_tables  # noqa: E402,F401
 from . import document_tables  # noqa: E402,F401
+from . import editor_tables  # noqa: E402,F401
