@@ -146,3 +146,40 @@ def _digest(blob: bytes) -> str:
 
 
 __all__ = ["EditorServices", "EDITORS", "ValidationFailed"]
+
+
+class EditorActions:
+    """What the editor page does: options for its panel, validate, deploy, run scenarios."""
+
+    def editor_options(self, *, user: str) -> dict:
+        from handlers.registry import get_handler, load_all, parameters, registered_names
+        from processes.deadlines import load_table
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+        load_all()
+        handlers = {name: sorted(parameters(get_handler(name))[0]) for name in registered_names()}
+        table = load_table(self.settings.jurisdiction)
+        deadlines = [{"name": r.name, "label": r.label, "days": r.days, "unit": r.unit}
+                     for r in table.rules.values()]
+        forms = sorted(p.stem for p in (self.settings.bpmn_dir / "forms").glob("*.json"))
+        return {"handlers": handlers, "deadlines": deadlines, "forms": forms}
+
+    def validate_diagram(self, files: dict[str, str], *, user: str) -> list[dict]:
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+        return self.validate(files)
+
+    def deploy_diagram(self, files: dict[str, str], *, user: str) -> list[dict]:
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+        return self.deploy(files, user=user)
+
+    def run_scenarios(self, key: str, files: dict[str, str] | None = None, *, user: str) -> list[dict]:
+        """The process's scenario files, run against the diagram as edited (not yet deployed)."""
+        from . import scenarios
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+        paths = scenarios.find_files([self.settings.bpmn_dir / "scenarios" / key]) \
+            if (self.settings.bpmn_dir / "scenarios" / key).is_dir() else []
+        return [scenarios.run(scenarios.load_file(p), self.settings, name=p.name, diagrams=files).as_dict()
+                for p in paths]

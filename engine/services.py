@@ -30,12 +30,12 @@ from .unit_of_work import UnitOfWork
 from .users import UserAdmin
 from .timer_services import TimerServices
 from .web_services import WebServices
-from .editor_services import EditorServices
+from .editor_services import EditorActions, EditorServices
 
 log = logging.getLogger(__name__)
 
 
-class Services(UserAdmin, WebServices, TimerServices, DocumentServices, EditorServices):
+class Services(UserAdmin, WebServices, TimerServices, DocumentServices, EditorServices, EditorActions):
     def __init__(self, settings: Settings | None = None, engine: Engine | None = None):
         self.settings = settings or Settings.from_env()
         self.engine = engine or db.make_engine(self.settings)
