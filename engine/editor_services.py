@@ -183,3 +183,17 @@ class EditorActions:
             if (self.settings.bpmn_dir / "scenarios" / key).is_dir() else []
         return [scenarios.run(scenarios.load_file(p), self.settings, name=p.name, diagrams=files).as_dict()
                 for p in paths]
+
+    def import_diagram(self, name: str, content: bytes, *, user: str) -> dict:
+        """A Camunda Modeler (or any BPMN) file converted to our dialect, with a report of what was
+        mapped and what was dropped, and the problems a deploy would still find."""
+        from . import interop, lint
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+        converted = interop.import_camunda(name, content)
+        tree, _ = lint.parse_xml(name, converted["xml"])
+        keys = lint.all_processes(tree)
+        file_name = name if name.endswith(".bpmn") else f"{name}.bpmn"
+        return {"key": keys[0] if keys else name.rsplit(".", 1)[0], "version": 0,
+                "files": {file_name: converted["xml"]}, "mapped": converted["mapped"],
+                "ignored": converted["ignored"], "problems": self.validate({file_name: converted["xml"]})}

@@ -94,3 +94,13 @@ def revert(migration_id: int):
     done = get_services().revert_migration(migration_id, user=username())
     flash(_("案件 %(case)s 已恢复到第 %(v)s 版", case=done["case_id"], v=done["version"]), "ok")
     return redirect(request.referrer or url_for("editor.library"))
+
+
+@bp.post("/processes/import")
+@login_required
+def import_file():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed("choose a .bpmn file to import")
+    source = get_services().import_diagram(upload.filename, upload.read(), user=username())
+    return render_template("editor.html", source=source, report=source)
