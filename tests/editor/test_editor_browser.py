@@ -95,3 +95,47 @@ def test_edit_deploy_and_versions_side_by_side(office, server, page):
         office.complete_task(task["id"], user="clerk", data={"urgent": False, "persons": 20})
     assert [t["bpmn_id"] for t in office.list_tasks(case_id=old_case)["items"]] == ["slow"]
     assert [t["bpmn_id"] for t in office.list_tasks(case_id=new_case["id"])["items"]] == ["fast"]
+
+
+MIWG = os.path.join(os.path.dirname(__file__), "..", "data", "miwg", "reference")
+ROUND_TRIP = """async (xml) => {
+  const result = await window.xinfangEditor.importXML(xml);
+  const out = await window.xinfangEditor.saveXML({ format: true });
+  return out.xml;
+}"""
+
+
+MODEL, DI = "http://www.omg.org/spec/BPMN/20100524/MODEL", "http://www.omg.org/spec/BPMN/20100524/DI"
+# bpmn-js 18 drops some diagram-interchange entries (never the BPMN elements themselves): several
+# shapes/edges in B.1.0 and B.2.0 and an edge without bpmnElement in C.7.0. Cause not yet investigated.
+KNOWN_DI_LOSS = {"B.1.0.bpmn", "B.2.0.bpmn", "C.7.0.bpmn"}
+
+
+def _elements(xml: str, namespace: str) -> set[tuple[str, str]]:
+    from lxml import etree
+    root = etree.fromstring(xml.encode("utf-8"))
+    return {(etree.QName(n).localname, n.get("id")) for n in root.iter()
+            if isinstance(n.tag, str) and etree.QName(n).namespace == namespace and n.get("id")}
+
+
+def test_every_miwg_reference_file_round_trips_through_the_editor(office, server, page):
+    page.goto(f"{server}/login")
+    page.fill("#username", "analyst")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.goto(f"{server}/processes/{KEY}/edit")
+    page.wait_for_selector("body[data-editor-ready='1']")
+    files = sorted(f for f in os.listdir(MIWG) if f.endswith(".bpmn"))
+    assert len(files) == 21
+    lost, di_lost = {}, set()
+    for name in files:
+        with open(os.path.join(MIWG, name), encoding="utf-8") as fh:
+            original = fh.read()
+        saved = page.evaluate(ROUND_TRIP, original)
+        missing = _elements(original, MODEL) - _elements(saved, MODEL)
+        if missing:
+            lost[name] = sorted(missing)[:3]
+        if _elements(original, DI) - _elements(saved, DI):
+            di_lost.add(name)
+    assert lost == {}, "; ".join(f"{k}: {v}" for k, v in lost.items())
+    assert di_lost <= KNOWN_DI_LOSS, di_lost - KNOWN_DI_LOSS
