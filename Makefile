@@ -28,7 +28,11 @@ $(VENDOR)/bpmn-navigated-viewer.production.min.js: package.json package-lock.jso
 	cp node_modules/bpmn-js/dist/assets/bpmn-js.css node_modules/bpmn-js/dist/assets/diagram-js.css $(VENDOR)/
 	cp -r node_modules/bpmn-js/dist/assets/bpmn-font $(VENDOR)/
 
-vendor: $(VENDOR)/bpmn-navigated-viewer.production.min.js
+# The editor's modeler (bpmn-js UMD bundle, same pinned package).
+$(VENDOR)/bpmn-modeler.production.min.js: $(VENDOR)/bpmn-navigated-viewer.production.min.js
+	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/
+
+vendor: $(VENDOR)/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-modeler.production.min.js
 
 translations: venv
 	$(BIN)/pybabel compile -d webui/translations

@@ -361,5 +361,27 @@ def _progress(counts: dict) -> None:
     click.echo("\r" + " ".join(f"{k}={v}" for k, v in counts.items() if isinstance(v, int)), nl=False, err=True)
 
 
+@main.command("test-process")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@json_option
+@click.pass_context
+def test_process(ctx, paths) -> None:
+    """Run analyst scenario files (default: all of bpmn/scenarios) on a throwaway database."""
+    from engine import scenarios
+    c = _context(ctx)
+    settings = Settings.from_env()
+    files = scenarios.find_files(list(paths) or [settings.bpmn_dir / "scenarios"])
+    if not files:
+        fail("no scenario files found", None, c.as_json)
+    results = [scenarios.run(scenarios.load_file(f), settings, name=str(f)).as_dict() for f in files]
+    failed = [r for r in results if not r["passed"]]
+    lines = [f"{'ok  ' if r['passed'] else 'FAIL'} {r['name']}" + "".join(f"\n     {m}" for m in r["failures"])
+             for r in results]
+    c.out({"results": results, "passed": len(results) - len(failed), "failed": len(failed)},
+          "\n".join(lines) + f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -264,3 +264,4 @@ from . import web_tables  # noqa: E402,F401
 from . import scheduling_tables  # noqa: E402,F401
 from . import document_tables  # noqa: E402,F401
 from . import kpi_tables  # noqa: E402,F401
+from . import editor_tables  # noqa: E402,F401

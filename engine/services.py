@@ -32,13 +32,15 @@ from .unit_of_work import UnitOfWork
 from .users import UserAdmin
 from .timer_services import TimerServices
 from .web_services import WebServices
+from .editor_services import EditorActions, EditorServices
 from .kpi_services import KpiServices
 from .kpi_projection import update_metrics
 
 log = logging.getLogger(__name__)
 
 
-class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthServices, KpiServices):
+class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthServices, KpiServices,
+               EditorServices, EditorActions):
     def __init__(self, settings: Settings | None = None, engine: Engine | None = None):
         self.settings = settings or Settings.from_env()
         self.engine = engine or db.make_engine(self.settings)

@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from . import admin, api, auth, cases, documents, inbox, metrics, notifications, public, registration
     for module in (auth, inbox, cases, registration, public, admin, metrics, notifications, documents):
         app.register_blueprint(module.bp)
+    from . import editor; app.register_blueprint(editor.bp)  # noqa: E702
     csrf.exempt(api.bp)      # the API checks CSRF itself for cookie sessions (bearer tokens need none)
     app.register_blueprint(api.bp)
     from .errors import register_error_handlers

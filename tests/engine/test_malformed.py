@@ -14,7 +14,7 @@ import pytest
 from engine.errors import InvalidDiagram
 from tests import bpmn_builder as b
 
-MIWG = Path(__file__).resolve().parents[1] / "data" / "miwg"
+MIWG = Path(__file__).resolve().parents[1] / "data" / "miwg" / "malformed"
 NS = ('xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
       'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
       'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" targetNamespace="http://x"')

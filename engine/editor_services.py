@@ -1,0 +1,199 @@
+"""Service methods for analysts: the process library, version diffs and case migration.
+
+Only analysts and administrators may use them. A migration is one step: one transaction,
+optimistic-concurrency safe (cases.row_version), audited in case_event and case_migration;
+the migration log keeps the previous state so that it can be reversed.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+
+from . import repository, versioning, views
+from .clock import utcnow
+from .editor_tables import CaseMigration
+from .errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from .projection import record
+from .runtime import StepLog
+from .steps import Action, is_conflict
+
+EDITORS = frozenset({"analyst", "admin"})
+
+
+class EditorServices:
+    def check_editor(self, session, user: str) -> None:
+        if not self._actor(session, user).groups & EDITORS:
+            raise NotAllowed("only analysts and administrators may edit, deploy or migrate processes")
+
+    def process_library(self, *, user: str) -> list[dict]:
+        """Processes with their versions (newest first), deployer, time and open cases per version."""
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+            rows = views.processes(uow.session)
+        library: dict[str, dict] = {}
+        for row in rows:
+            entry = library.setdefault(row["key"], {"key": row["key"], "name": row["name"], "versions": []})
+            entry["name"] = row["name"]
+            entry["versions"].insert(0, row)
+        return list(library.values())
+
+    def process_source(self, key: str, version: int | None = None, *, user: str) -> dict:
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+            definition = repository.definition_version(uow.session, key, version)
+            return {"key": key, "version": definition.version, "files": dict(definition.bundle)}
+
+    def diff_versions(self, key: str, old: int, new: int, *, user: str) -> dict:
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+            before = repository.definition_version(uow.session, key, old)
+            after = repository.definition_version(uow.session, key, new)
+            diff = versioning.spec_diff(self.runner.specs.get(before), self.runner.specs.get(after))
+        return {"key": key, "from": old, "to": new, **diff}
+
+    def migrate_case(self, case_id: int, version: int, *, user: str) -> dict:
+        now = utcnow()
+        try:
+            with self.uow() as uow:
+                self.check_editor(uow.session, user)
+                case = repository.get_case(uow.session, case_id)
+                if case.status not in ("running", "suspended"):
+                    raise Conflict(f"case {case_id} is {case.status}; only running cases move")
+                target = repository.definition_version(uow.session, case.process_key, version)
+                if target.id == case.definition_id:
+                    raise Conflict(f"case {case_id} already runs on version {version}")
+                wf = self.runner.load(uow.session, case, user, now)
+                new = self.runner.specs.get(target)
+                problems, diffs = versioning.blockers(wf, new)
+                if problems:
+                    raise Conflict(f"case {case_id} cannot move to version {version}: " + "; ".join(problems),
+                                   {"case_id": case_id, "problems": problems})
+                old_state, old_version = case.state, case.definition_version
+                log = CaseMigration(case_id=case.id, from_definition_id=case.definition_id,
+                                    to_definition_id=target.id, from_version=old_version, to_version=target.version,
+                                    old_state=old_state, new_state_hash="", actor=user, at=now,
+                                    summary=f"v{old_version} → v{target.version}")
+                versioning.migrate(wf, new, diffs)
+                self._rebind(uow.session, case, target, wf, user, now)
+                log.new_state_hash = _digest(case.state)
+                uow.session.add(log)
+                record(uow.session, case.id, "case_migrated", actor=user, at=now, message=log.summary,
+                       data={"from": old_version, "to": target.version})
+                uow.session.flush()
+                out = {"case_id": case_id, "from": old_version, "to": target.version, "migration_id": log.id}
+                uow.commit()
+                return out
+        except Exception as err:
+            if is_conflict(err):
+                raise Conflict("the case was changed by someone else at the same time; try again") from err
+            raise
+
+    def migrate_cases(self, key: str, from_version: int, to_version: int, *, user: str) -> dict:
+        """Every running case of one version, each in its own step; refusals are listed, not fatal."""
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+            source = repository.definition_version(uow.session, key, from_version)
+            ids = list(uow.session.scalars(select(views.Case.id).where(
+                views.Case.definition_id == source.id, views.Case.status.in_(("running", "suspended")))))
+        moved, refused = [], []
+        for case_id in ids:
+            try:
+                moved.append(self.migrate_case(case_id, to_version, user=user))
+            except Conflict as err:
+                refused.append({"case_id": case_id, "reason": err.message})
+        return {"moved": moved, "refused": refused}
+
+    def revert_migration(self, migration_id: int, *, user: str) -> dict:
+        now = utcnow()
+        with self.uow() as uow:
+            self.check_editor(uow.session, user)
+            log = uow.session.get(CaseMigration, migration_id)
+            if log is None:
+                raise NotFound(f"no migration {migration_id}")
+            if log.reverted_at is not None:
+                raise Conflict(f"migration {migration_id} was already reversed")
+            case = repository.get_case(uow.session, log.case_id)
+            if _digest(case.state) != log.new_state_hash:
+                raise Conflict(f"case {case.id} has moved on since the migration; it cannot be reversed")
+            previous = uow.session.get(views.Definition, log.from_definition_id)
+            case.state = log.old_state
+            wf = self.runner.load(uow.session, case, user, now)
+            self._rebind(uow.session, case, previous, wf, user, now)
+            log.reverted_by, log.reverted_at = user, now
+            record(uow.session, case.id, "case_migration_reverted", actor=user, at=now,
+                   message=f"v{log.to_version} → v{log.from_version}", data={"migration_id": log.id})
+            uow.commit()
+            return {"case_id": case.id, "version": previous.version}
+
+    def list_migrations(self, case_id: int | None = None, *, user: str) -> list[dict]:
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+            query = select(CaseMigration).order_by(CaseMigration.id.desc()).limit(200)
+            if case_id is not None:
+                query = query.where(CaseMigration.case_id == case_id)
+            return [{"id": m.id, "case_id": m.case_id, "from": m.from_version, "to": m.to_version,
+                     "actor": m.actor, "at": m.at.isoformat(), "reverted_at": m.reverted_at and m.reverted_at.isoformat()}
+                    for m in uow.session.scalars(query)]
+
+    def _rebind(self, session, case, definition, wf, user: str, now) -> None:
+        case.definition, case.definition_id, case.definition_version = definition, definition.id, definition.version
+        self.runner.save(session, case, wf, Action("migrate", user), StepLog(), now)
+
+
+def _digest(blob: bytes) -> str:
+    return hashlib.sha256(blob).hexdigest()
+
+
+__all__ = ["EditorServices", "EDITORS", "ValidationFailed"]
+
+
+class EditorActions:
+    """What the editor page does: options for its panel, validate, deploy, run scenarios."""
+
+    def editor_options(self, *, user: str) -> dict:
+        from handlers.registry import get_handler, load_all, parameters, registered_names
+        from processes.deadlines import load_table
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+        load_all()
+        handlers = {name: sorted(parameters(get_handler(name))[0]) for name in registered_names()}
+        table = load_table(self.settings.jurisdiction)
+        deadlines = [{"name": r.name, "label": r.label, "days": r.days, "unit": r.unit}
+                     for r in table.rules.values()]
+        forms = sorted(p.stem for p in (self.settings.bpmn_dir / "forms").glob("*.json"))
+        return {"handlers": handlers, "deadlines": deadlines, "forms": forms}
+
+    def validate_diagram(self, files: dict[str, str], *, user: str) -> list[dict]:
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+        return self.validate(files)
+
+    def deploy_diagram(self, files: dict[str, str], *, user: str) -> list[dict]:
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+        return self.deploy(files, user=user)
+
+    def run_scenarios(self, key: str, files: dict[str, str] | None = None, *, user: str) -> list[dict]:
+        """The process's scenario files, run against the diagram as edited (not yet deployed)."""
+        from . import scenarios
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+        paths = scenarios.find_files([self.settings.bpmn_dir / "scenarios" / key]) \
+            if (self.settings.bpmn_dir / "scenarios" / key).is_dir() else []
+        return [scenarios.run(scenarios.load_file(p), self.settings, name=p.name, diagrams=files).as_dict()
+                for p in paths]
+
+    def import_diagram(self, name: str, content: bytes, *, user: str) -> dict:
+        """A Camunda Modeler (or any BPMN) file converted to our dialect, with a report of what was
+        mapped and what was dropped, and the problems a deploy would still find."""
+        from . import interop, lint
+        with self.uow(write=False) as uow:
+            self.check_editor(uow.session, user)
+        converted = interop.import_camunda(name, content)
+        tree, _ = lint.parse_xml(name, converted["xml"])
+        keys = lint.all_processes(tree)
+        file_name = name if name.endswith(".bpmn") else f"{name}.bpmn"
+        return {"key": keys[0] if keys else name.rsplit(".", 1)[0], "version": 0,
+                "files": {file_name: converted["xml"]}, "mapped": converted["mapped"],
+                "ignored": converted["ignored"], "problems": self.validate({file_name: converted["xml"]})}

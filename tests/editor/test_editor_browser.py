@@ -1,0 +1,141 @@
+"""In chromium: an analyst opens the editor, changes a due date and a gateway condition, deploys;
+a new case runs on the new version while an older case continues on the old one."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from datetime import timedelta
+
+import pytest
+from werkzeug.serving import make_server
+
+from engine.clock import parse_instant
+from tests.editor.diagrams import KEY, routing_diagram
+from tests.webui.conftest import PASSWORD
+from webui import create_app
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI", "").lower() != "true",
+                                reason="chromium is not installed (make browser-deps)")
+STATIC = os.path.join(os.path.dirname(__file__), "..", "..", "webui", "static", "vendor",
+                      "bpmn-modeler.production.min.js")
+
+
+@pytest.fixture
+def server(office):
+    office.deploy({f"{KEY}.bpmn": routing_diagram()}, user="analyst")
+    app = create_app(office.settings, office)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+    assert os.path.exists(STATIC), "run `make vendor` first (the editor needs bpmn-js's modeler)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def _task(office, case_id, bpmn_id):
+    return next(t for t in office.list_tasks(case_id=case_id)["items"] if t["bpmn_id"] == bpmn_id)
+
+
+def _select(page, element_id: str) -> None:
+    page.click(f'.djs-element[data-element-id="{element_id}"] .djs-hit', force=True)
+    page.wait_for_selector(f'#ed-panel h3:has-text("{element_id}"), #ed-panel h3')
+
+
+def test_edit_deploy_and_versions_side_by_side(office, server, page):
+    old_case = office.start_case(KEY, user="clerk")["id"]
+    page.goto(f"{server}/login")
+    page.fill("#username", "analyst")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.goto(f"{server}/processes")
+    row = page.locator(f'section[data-key="{KEY}"] tr.version[data-version="1"]')
+    assert row.locator("td.running").inner_text() == "1"
+    page.goto(f"{server}/processes/{KEY}/edit")
+    page.wait_for_selector("body[data-editor-ready='1']")
+
+    _select(page, "decide")
+    due = page.locator('#ed-panel input[name="dueIn"]')
+    due.fill("15 days")
+    assert "ISO 8601" in page.locator("#ed-panel label:has(input[name=dueIn]) .hint").inner_text()  # as typed
+    due.fill("P5D")
+    due.press("Tab")
+
+    _select(page, "f_fast")
+    condition = page.locator('#ed-panel textarea[name="condition"]')
+    assert condition.input_value() == "urgent"
+    condition.fill("urgent or persons > 10")
+    condition.press("Tab")
+
+    page.click("#ed-deploy")
+    page.wait_for_selector("#ed-status:has-text('v2')")
+
+    new_case = office.start_case(KEY, user="clerk")
+    assert new_case["version"] == 2
+    assert office.get_case(old_case)["version"] == 1
+    new_task, old_task = _task(office, new_case["id"], "decide"), _task(office, old_case, "decide")
+    created = parse_instant(new_task["created_at"])
+    assert parse_instant(new_task["due_at"]) - created == timedelta(days=5)
+    assert parse_instant(old_task["due_at"]) - parse_instant(old_task["created_at"]) == timedelta(days=15)
+    for case_id, task in ((old_case, old_task), (new_case["id"], new_task)):
+        office.complete_task(task["id"], user="clerk", data={"urgent": False, "persons": 20})
+    assert [t["bpmn_id"] for t in office.list_tasks(case_id=old_case)["items"]] == ["slow"]
+    assert [t["bpmn_id"] for t in office.list_tasks(case_id=new_case["id"])["items"]] == ["fast"]
+
+
+MIWG = os.path.join(os.path.dirname(__file__), "..", "data", "miwg", "reference")
+ROUND_TRIP = """async (xml) => {
+  const result = await window.xinfangEditor.importXML(xml);
+  const out = await window.xinfangEditor.saveXML({ format: true });
+  return out.xml;
+}"""
+
+
+MODEL, DI = "http://www.omg.org/spec/BPMN/20100524/MODEL", "http://www.omg.org/spec/BPMN/20100524/DI"
+# bpmn-js 18 drops some diagram-interchange entries (never the BPMN elements themselves): several
+# shapes/edges in B.1.0 and B.2.0 and an edge without bpmnElement in C.7.0. Cause not yet investigated.
+KNOWN_DI_LOSS = {"B.1.0.bpmn", "B.2.0.bpmn", "C.7.0.bpmn"}
+
+
+def _elements(xml: str, namespace: str) -> set[tuple[str, str]]:
+    from lxml import etree
+    root = etree.fromstring(xml.encode("utf-8"))
+    return {(etree.QName(n).localname, n.get("id")) for n in root.iter()
+            if isinstance(n.tag, str) and etree.QName(n).namespace == namespace and n.get("id")}
+
+
+def test_every_miwg_reference_file_round_trips_through_the_editor(office, server, page):
+    page.goto(f"{server}/login")
+    page.fill("#username", "analyst")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.goto(f"{server}/processes/{KEY}/edit")
+    page.wait_for_selector("body[data-editor-ready='1']")
+    files = sorted(f for f in os.listdir(MIWG) if f.endswith(".bpmn"))
+    assert len(files) == 21
+    lost, di_lost = {}, set()
+    for name in files:
+        with open(os.path.join(MIWG, name), encoding="utf-8") as fh:
+            original = fh.read()
+        saved = page.evaluate(ROUND_TRIP, original)
+        missing = _elements(original, MODEL) - _elements(saved, MODEL)
+        if missing:
+            lost[name] = sorted(missing)[:3]
+        if _elements(original, DI) - _elements(saved, DI):
+            di_lost.add(name)
+    assert lost == {}, "; ".join(f"{k}: {v}" for k, v in lost.items())
+    assert di_lost <= KNOWN_DI_LOSS, di_lost - KNOWN_DI_LOSS

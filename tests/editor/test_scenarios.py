@@ -1,0 +1,74 @@
+"""Analyst scenario files: every shipped file passes, a wrong expectation is reported, bad files are refused."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+from engine import scenarios
+from engine.errors import ValidationFailed
+from engine.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+FILES = scenarios.find_files([ROOT / "bpmn" / "scenarios"])
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path / 'live.db'}", storage_dir=tmp_path / "docs", testing=True)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
+def test_shipped_scenario_passes(settings, path):
+    result = scenarios.run(scenarios.load_file(path), settings, name=path.name)
+    assert result.passed, result.failures
+
+
+def test_wrong_expectation_is_reported_and_live_database_untouched(settings, tmp_path):
+    scenario = json.loads(FILES[0].read_text(encoding="utf-8"))
+    scenario["expect"] = {"status": "running", "path": ["no_such_step"], "data": {"route": "nowhere"}}
+    result = scenarios.run(scenario, settings)
+    assert not result.passed
+    assert any("status is" in f for f in result.failures)
+    assert any("no_such_step" in f for f in result.failures)
+    assert any("data['route']" in f for f in result.failures)
+    assert not (tmp_path / "live.db").exists()
+
+
+def test_missing_task_names_the_open_ones(settings):
+    scenario = {"process": "intake", "start": {"channel": "来信", "subject": "x"},
+                "steps": [{"complete": "not_a_task", "user": "clerk"}], "expect": {}}
+    result = scenarios.run(scenario, settings)
+    assert result.failures and "no open task 'not_a_task'" in result.failures[0]
+    assert "triage" in result.failures[0]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"start": {}}, "'process'"),
+    ({"process": "intake", "steps": [{"advance": "16 days"}]}, "ISO 8601 duration"),
+    ({"process": "intake", "steps": [{"complete": "a", "advance": "P1D"}]}, "exactly one of"),
+    ({"process": "intake", "expect": {"status": "done"}}, "expect.status"),
+])
+def test_malformed_scenarios_are_refused(settings, bad, message):
+    with pytest.raises(ValidationFailed, match=message):
+        scenarios.run(bad, settings)
+
+
+def test_yaml_file_and_cli(tmp_path, monkeypatch):
+    scenario = json.loads((ROOT / "bpmn/scenarios/intake/not_accepted.json").read_text(encoding="utf-8"))
+    import yaml
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    scenario["expect"]["status"] = "running"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(scenario, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("XINFANG_DATABASE_URL", f"sqlite:///{tmp_path / 'live.db'}")
+    ok = CliRunner().invoke(main, ["test-process", str(good), "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["passed"] == 1
+    failed = CliRunner().invoke(main, ["test-process", str(good), str(bad)])
+    assert failed.exit_code == 1
+    assert "FAIL" in failed.output and "1 passed, 1 failed" in failed.output

@@ -1,0 +1,203 @@
+// The process editor: bpmn-js Modeler (UMD bundle from npm) with a plain side panel for our
+// extensions, written against the modeler's modeling API. Validation and deploy run on the server.
+(function () {
+  "use strict";
+  var SPIFF = {
+    name: "SpiffWorkflow", prefix: "spiffworkflow", uri: "http://spiffworkflow.org/bpmn/schema/1.0/core",
+    xml: { tagAlias: "lowerCase" }, associations: [],
+    types: [
+      { name: "Properties", superClass: ["Element"], properties: [{ name: "properties", type: "Property", isMany: true }] },
+      { name: "Property", superClass: ["Element"], properties: [
+        { name: "name", type: "String", isAttr: true }, { name: "value", type: "String", isAttr: true }] },
+      { name: "ServiceTaskOperator", superClass: ["Element"], properties: [
+        { name: "id", type: "String", isAttr: true }, { name: "resultVariable", type: "String", isAttr: true },
+        { name: "parameterList", type: "Parameters" }] },
+      { name: "Parameters", superClass: ["Element"], properties: [{ name: "parameters", type: "Parameter", isMany: true }] },
+      { name: "Parameter", superClass: ["Element"], properties: [
+        { name: "id", type: "String", isAttr: true }, { name: "type", type: "String", isAttr: true },
+        { name: "value", type: "String", isAttr: true }] }
+    ]
+  };
+  var DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
+  var TIMER = /^("(R(10|[1-9])\/)?P(?!")[^"]*"|"\d{4}-\d\d-\d\dT[^"]+"|deadline\("[a-z_]+"\))$/;
+  var source = JSON.parse(document.getElementById("ed-source").textContent);
+  var fileName = Object.keys(source.files)[0];
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var modeler = new BpmnJS({ container: "#ed-canvas", moddleExtensions: { spiffworkflow: SPIFF } });
+  var modeling = modeler.get("modeling"), moddle = modeler.get("moddle"), overlays = modeler.get("overlays");
+  var panel = document.getElementById("ed-panel"), status = document.getElementById("ed-status");
+  var options = { handlers: {}, deadlines: [], forms: [] };
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function ext(bo, type) {
+    var list = bo.extensionElements && bo.extensionElements.values || [];
+    return list.filter(function (v) { return v.$type === type; })[0];
+  }
+  function props(bo) { var p = ext(bo, "spiffworkflow:Properties"); return p ? p.properties || [] : []; }
+  function prop(bo, name) { var p = props(bo).filter(function (x) { return x.name === name; })[0]; return p ? p.value : ""; }
+
+  function ensureExtensions(element) {
+    var bo = element.businessObject;
+    if (!bo.extensionElements) {
+      modeling.updateProperties(element, { extensionElements: moddle.create("bpmn:ExtensionElements", { values: [] }) });
+    }
+    return bo.extensionElements;
+  }
+  function setProp(element, name, value) {
+    var extensions = ensureExtensions(element), holder = ext(element.businessObject, "spiffworkflow:Properties");
+    if (!holder) { holder = moddle.create("spiffworkflow:Properties", { properties: [] }); extensions.values.push(holder); }
+    var rest = (holder.properties || []).filter(function (p) { return p.name !== name; });
+    if (value) rest.push(moddle.create("spiffworkflow:Property", { name: name, value: value }));
+    holder.properties = rest;
+    modeling.updateProperties(element, { extensionElements: extensions });   // one undoable command
+  }
+  function setOperator(element, handler, params) {
+    var extensions = ensureExtensions(element);
+    extensions.values = extensions.values.filter(function (v) { return v.$type !== "spiffworkflow:ServiceTaskOperator"; });
+    var list = Object.keys(params).map(function (k) {
+      return moddle.create("spiffworkflow:Parameter", { id: k, type: "any", value: params[k] });
+    });
+    extensions.values.push(moddle.create("spiffworkflow:ServiceTaskOperator", {
+      id: handler, parameterList: moddle.create("spiffworkflow:Parameters", { parameters: list }) }));
+    modeling.updateProperties(element, { extensionElements: extensions });
+  }
+
+  function field(label, input, check) {
+    var wrap = el("label", { "class": "field" }, label), hint = el("small", { "class": "hint", role: "alert" });
+    wrap.appendChild(input); wrap.appendChild(hint); panel.appendChild(wrap);
+    if (check) input.addEventListener("input", function () {
+      var msg = check(input.value); hint.textContent = msg || ""; input.setAttribute("aria-invalid", msg ? "true" : "false");
+    });
+    return input;
+  }
+  function text(name, value) { return el("input", { name: name, value: value || "" }); }
+  function select(name, values, current) {
+    var s = el("select", { name: name }); s.appendChild(el("option", { value: "" }, "—"));
+    values.forEach(function (v) {
+      var o = el("option", { value: v[0] }, v[1]); if (v[0] === current) o.selected = true; s.appendChild(o);
+    });
+    return s;
+  }
+  function onChange(input, fn) { input.addEventListener("change", function () { fn(input.value.trim()); }); }
+
+  function show(element) {
+    panel.innerHTML = "";
+    if (!element) { panel.appendChild(el("p", {}, "选择一个元素以编辑其属性")); return; }
+    var bo = element.businessObject, type = bo.$type;
+    panel.appendChild(el("h3", {}, (bo.name || bo.id) + " (" + type.replace("bpmn:", "") + ")"));
+    onChange(field("名称", text("name", bo.name)), function (v) { modeling.updateLabel(element, v); });
+    if (type === "bpmn:UserTask") userTask(element, bo);
+    if (type === "bpmn:ServiceTask") serviceTask(element, bo);
+    if (type === "bpmn:SequenceFlow") condition(element, bo);
+    (bo.eventDefinitions || []).forEach(function (d) { if (d.$type === "bpmn:TimerEventDefinition") timer(element, d); });
+  }
+  function userTask(element, bo) {
+    onChange(field("办理组 candidateGroups", text("candidateGroups", prop(bo, "candidateGroups"))),
+      function (v) { setProp(element, "candidateGroups", v); });
+    var dl = options.deadlines.map(function (d) { return [d.name, d.name + " " + d.label]; });
+    onChange(field("期限规则 dueDeadline", select("dueDeadline", dl, prop(bo, "dueDeadline"))),
+      function (v) { setProp(element, "dueDeadline", v); });
+    var dueIn = field("或期限 dueIn (ISO 8601, 如 P15D)", text("dueIn", prop(bo, "dueIn")),
+      function (v) { return v && !DURATION.test(v) ? "不是 ISO 8601 时长，例如 P15D、PT4H" : ""; });
+    onChange(dueIn, function (v) { if (!v || DURATION.test(v)) setProp(element, "dueIn", v); });
+    onChange(field("表单 formKey", select("formKey", options.forms.map(function (f) { return [f, f]; }), prop(bo, "formKey"))),
+      function (v) { setProp(element, "formKey", v); });
+    onChange(field("提醒（到期前天数，如 15,3）reminders", text("reminders", prop(bo, "reminders")),
+      function (v) { return v && !/^\d+(,\d+)*$/.test(v) ? "用逗号分隔的天数" : ""; }),
+      function (v) { if (!v || /^\d+(,\d+)*$/.test(v)) setProp(element, "reminders", v); });
+    onChange(field("逾期督办 escalate", select("escalate", [["true", "是"], ["false", "否"]], prop(bo, "escalate"))),
+      function (v) { setProp(element, "escalate", v); });
+  }
+  function serviceTask(element, bo) {
+    var op = ext(bo, "spiffworkflow:ServiceTaskOperator"), current = op ? op.id : "";
+    var values = {};
+    ((op && op.parameterList && op.parameterList.parameters) || []).forEach(function (p) { values[p.id] = p.value; });
+    var names = Object.keys(options.handlers).sort().map(function (h) { return [h, h]; });
+    onChange(field("处理程序 handler", select("handler", names, current)), function (v) {
+      var keep = {}; (options.handlers[v] || []).forEach(function (p) { keep[p] = values[p] || '""'; });
+      setOperator(element, v, keep); show(element);
+    });
+    (options.handlers[current] || []).forEach(function (p) {
+      onChange(field("参数 " + p, text("param-" + p, values[p])), function (v) { values[p] = v; setOperator(element, current, values); });
+    });
+  }
+  function condition(element, bo) {
+    var expr = bo.conditionExpression ? bo.conditionExpression.body : "";
+    onChange(field("条件 condition", el("textarea", { name: "condition" }, expr)), function (v) {
+      modeling.updateProperties(element, { conditionExpression: v ?
+        moddle.create("bpmn:FormalExpression", { body: v }) : undefined });
+    });
+  }
+  function timer(element, definition) {
+    var kind = ["timeDuration", "timeDate", "timeCycle"].filter(function (k) { return definition[k]; })[0] || "timeDuration";
+    var input = field("定时器 " + kind + '（如 "P15D" 或 deadline("handle")）',
+      text("timer", definition[kind] ? definition[kind].body : ""),
+      function (v) { return TIMER.test(v) ? "" : '须为带引号的 ISO 8601 值（"P15D"、"R3/P7D"）或 deadline("名称")'; });
+    onChange(input, function (v) {
+      if (!TIMER.test(v)) return;
+      var update = {}; update[kind] = moddle.create("bpmn:FormalExpression", { body: v });
+      modeling.updateModdleProperties(element, definition, update);
+    });
+  }
+
+  function xml() { return modeler.saveXML({ format: true }).then(function (r) { var f = {}; f[fileName] = r.xml; return f; }); }
+  function post(url, files) {
+    return fetch(url, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ files: files }) }).then(function (r) { return r.json().then(function (b) { return [r.status, b]; }); });
+  }
+  var marked = [];
+  function showProblems(problems) {
+    var list = document.getElementById("ed-problems"), registry = modeler.get("elementRegistry");
+    list.innerHTML = ""; overlays.remove({ type: "problem" });
+    marked.forEach(function (id) { modeler.get("canvas").removeMarker(id, "has-problem"); }); marked = [];
+    problems.forEach(function (p) {
+      list.appendChild(el("li", { "data-element": p.element || "" }, (p.element ? p.element + ": " : "") +
+        (p.line ? "第" + p.line + "行 " : "") + p.message));
+      if (p.element && registry.get(p.element)) {
+        overlays.add(p.element, "problem", { position: { top: -12, right: 10 }, html: '<span class="problem-badge" title="' +
+          p.message.replace(/"/g, "&quot;") + '">!</span>' });
+        modeler.get("canvas").addMarker(p.element, "has-problem"); marked.push(p.element);
+      }
+    });
+  }
+  function run(button, url, done) {
+    document.getElementById(button).addEventListener("click", function () {
+      status.textContent = "…";
+      xml().then(function (files) { return post(url, files); }).then(function (res) { done(res[0], res[1]); })
+        .catch(function (e) { status.textContent = String(e); });
+    });
+  }
+  run("ed-validate", "/processes/validate", function (code, body) {
+    showProblems(body.errors || []); status.textContent = (body.errors || []).length ? "有问题" : "检查通过";
+  });
+  run("ed-deploy", "/processes/deploy", function (code, body) {
+    if (code === 200) {
+      showProblems([]); status.textContent = body.deployed.map(function (d) { return d.key + " v" + d.version; }).join(", ") + " 已部署";
+    } else { showProblems(body.details || [{ message: body.message }]); status.textContent = "部署失败"; }
+  });
+  run("ed-test", "/processes/" + encodeURIComponent(source.key) + "/test", function (code, body) {
+    var list = document.getElementById("ed-results"); list.innerHTML = "";
+    (body.results || []).forEach(function (r) {
+      list.appendChild(el("li", { "class": r.passed ? "passed" : "failed" }, (r.passed ? "通过 " : "失败 ") + r.name +
+        (r.failures.length ? ": " + r.failures.join("; ") : "")));
+    });
+    status.textContent = code === 200 ? (body.results || []).length + " 个场景已运行" : body.message;
+  });
+
+  modeler.on("selection.changed", function (e) { show(e.newSelection[0]); });
+  fetch("/processes/editor-options.json", { credentials: "same-origin" }).then(function (r) { return r.json(); })
+    .then(function (o) { options = o; return modeler.importXML(source.files[fileName]); })
+    .then(function (result) {
+      modeler.get("canvas").zoom("fit-viewport");
+      window.xinfangEditor = modeler;
+      status.textContent = result.warnings.length ? result.warnings.length + " 个导入警告" : "";
+      document.body.setAttribute("data-editor-ready", "1");
+    })
+    .catch(function (e) { status.textContent = "无法打开图：" + e.message; });
+}());
