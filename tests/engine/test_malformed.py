@@ -2,7 +2,7 @@
 
 The cases mirror bpmn-js's error fixtures (test/fixtures/bpmn/error: binary, no-xml,
 duplicate-ids, invalid-child, invalid-flow-element, missing-namespace, di-no-bpmn-element,
-di-plane-no-bpmn-element, no-process-collaboration), re-created here, plus the MIWG suite's
+di-plane-no-bpmn-element, no-process-collaboration, categoryValue, extension-elements), re-created here, plus the MIWG suite's
 malformed exports (tests/data/miwg, CC BY 3.0).
 """
 from __future__ import annotations
@@ -41,6 +41,12 @@ CASES = {
                           '</process></definitions>', "BPMN"),
     "di-no-bpmn-element": (with_diagram(SHAPE.format(ref="ghost")), "ghost"),
     "di-plane-no-bpmn-element": (with_diagram(SHAPE.format(ref="t1"), plane_element="ghost_process"), "ghost_process"),
+    "categoryValue": (f'<?xml version="1.0"?><bpmn:definitions id="d" {NS}><bpmn:categoryValue id="cv" value="组"/>'
+                      '<bpmn:process id="p1"><bpmn:group id="g1" categoryValueRef="cv"/></bpmn:process>'
+                      '</bpmn:definitions>', "categoryValue"),
+    "extension-elements": (f'<?xml version="1.0"?><bpmn:definitions id="d" {NS} xmlns:vendor="http://vendor">'
+                           '<bpmn:extensionElements><vendor:info key="bgcolor" value="#ffffff"/>'
+                           '</bpmn:extensionElements></bpmn:definitions>', "extensionElements"),
     "no-process-collaboration": (f'<?xml version="1.0"?><bpmn:definitions id="d" {NS}><bpmn:collaboration id="c">'
                                  '<bpmn:participant id="pp" processRef="missing_process"/></bpmn:collaboration>'
                                  '</bpmn:definitions>', "missing_process"),
