@@ -9,7 +9,7 @@ from engine.errors import ValidationFailed
 
 from .app import get_services, int_param
 from .auth import username
-from .formrender import field_errors, parse_form
+from .formrender import field_errors, initial_values, parse_form
 
 bp = Blueprint("cases", __name__)
 CASE_OPERATIONS = {"suspend": "suspend_case", "resume": "resume_case", "terminate": "terminate_case"}
@@ -104,6 +104,8 @@ def task(task_id: str):
             flash(_("已办理：%(name)s", name=found["name"]))
             return redirect(url_for("inbox.index"))
     case = svc.case_page(found["case_id"], user=username())
+    if request.method == "GET":
+        values = initial_values(found.get("form"), case.get("data"))
     current = next((t for t in case["tasks"] if t["id"] == task_id), found)
     return render_template("task.html", task=found, actions=current.get("actions", []), owner=current.get("owner"),
                            case=case, values=values, errors=errors), status

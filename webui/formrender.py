@@ -205,3 +205,15 @@ def field_errors(details) -> dict[str, list[str]]:
         friendly = next((text for pattern, text in FRIENDLY if pattern.search(message)), message)
         out.setdefault(str(item.get("field") or ""), []).append(friendly)
     return out
+
+
+def initial_values(schema: dict | None, data: Mapping | None) -> dict:
+    """What a form opens with: a handler's suggestion (`suggested_<field>`, e.g. the category the
+    triage handler proposes) or the case's current value, for the fields the form has."""
+    data = data or {}
+    out = {}
+    for name in (schema or {}).get("properties", {}):
+        value = data.get(f"suggested_{name}", data.get(name))
+        if value not in (None, "") and not isinstance(value, dict):
+            out[name] = value
+    return out

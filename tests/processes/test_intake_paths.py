@@ -100,3 +100,20 @@ def test_petitioner_follows_the_stage_with_the_query_code(office1):
         o.triage(case, "申诉求决类")
         o.route_to_units(case, "housing")
         assert o.s.public_status(data["reg_no"], data["query_code"])["stage"] == "已转送/交办"
+
+
+def test_the_triage_form_opens_with_the_suggested_category(office1):
+    import re
+    from webui import create_app
+    o = office1
+    case = o.register(petition("举报某局干部收受贿赂", purpose="揭发控告", content="实名举报某局干部收受开发商贿赂"))
+    suggested = o.case(case)["data"]["suggested_category"]
+    assert suggested == "检举控告类"
+    app = create_app(o.s.settings, o.s)
+    client = app.test_client()
+    o.s.add_user("clerk_web", groups=["clerk"], password="clerk-web-pass")
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(r'name="csrf-token" content="([^"]+)"', page)
+    client.post("/login", data={"username": "clerk_web", "password": "clerk-web-pass", "csrf_token": token.group(1)})
+    html = client.get(f"/tasks/{o.task(case, 'triage')['id']}").get_data(as_text=True)
+    assert re.search(r'<option[^>]*value="检举控告类"[^>]*selected', html), "the suggestion is preselected"
