@@ -23,7 +23,7 @@ def routing_diagram() -> str:
                      f'height="{h}"/></bpmndi:BPMNShape>' for n, (x, y, w, h) in BOXES.items())
     edges = ""
     for fid, src, dst, _ in FLOWS:
-        (sx, sy, sw, sh), (dx, dy, dw, dh) = BOXES[src], BOXES[dst]
+        (sx, sy, sw, sh), (dx, dy, _, dh) = BOXES[src], BOXES[dst]
         edges += (f'<bpmndi:BPMNEdge id="{fid}_di" bpmnElement="{fid}"><di:waypoint x="{sx + sw}" y="{sy + sh // 2}"/>'
                   f'<di:waypoint x="{dx}" y="{dy + dh // 2}"/></bpmndi:BPMNEdge>')
     plane = (f'<bpmndi:BPMNDiagram id="diagram"><bpmndi:BPMNPlane id="plane" bpmnElement="{KEY}">{shapes}{edges}'

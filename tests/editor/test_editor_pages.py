@@ -17,7 +17,7 @@ def _headers(browser):
 def test_only_analysts_and_admins_get_in(as_user, office, user):
     browser = as_user(user)
     assert browser.get("/processes").status_code == 403
-    assert browser.get(f"/processes/web_intake/edit").status_code == 403
+    assert browser.get("/processes/web_intake/edit").status_code == 403
     response = browser.client.post("/processes/deploy", json={"files": {"x.bpmn": routing_diagram()}},
                                    headers=_headers(browser))
     assert response.status_code == 403
