@@ -111,6 +111,12 @@ def _check_password(password: str | None) -> None:
 class AccessLogServices:
     """Reading the append-only access log (administrators only; nothing in the app edits it)."""
 
+    def record_export(self, who: str, detail: str) -> None:
+        """A whole-database export is an access to every case: it goes in the access log."""
+        with self.uow() as uow:
+            self.log_access(uow.session, who[:64], "export", None, detail)
+            uow.commit()
+
     def access_log(self, *, user: str, username: str = "", case_id: int | None = None,
                    since: datetime | None = None, until: datetime | None = None, limit: int = 200) -> list[dict]:
         with self.uow(write=False) as uow:

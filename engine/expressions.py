@@ -10,11 +10,8 @@ checked against a whitelist of node types, then interpreted here with bounded op
 Only the `names` and `functions` the caller passes are visible; there are no builtins,
 no method calls, and attribute syntax is only sugar for dict keys.
 
-simpleeval was considered. Its SimpleEval allows method calls on str/dict/list, turns
-attributes into getattr with an index fallback, and its compound-type variant brings
-comprehensions; meeting these rules meant overriding nearly every handler, leaving the
-safety argument resting on library internals. This whitelist plus a small interpreter is
-easier to audit.
+simpleeval was considered, but meeting these rules meant overriding nearly every one of its
+handlers (method calls, getattr fallbacks, comprehensions); this whitelist is easier to audit.
 """
 from __future__ import annotations
 
@@ -224,11 +221,8 @@ def check(expression: str, *, functions: Collection[str] = ()) -> list[str]:
 
 def evaluate(expression: str, names: Mapping[str, Any],
              functions: Mapping[str, Callable[..., Any]] | None = None) -> Any:
-    """Evaluate with only `names` (JSON-like data) and `functions` visible.
-
-    Everything `check` refuses is refused here before anything runs, so a refused
-    expression never calls a function. Raises ExpressionError for every failure.
-    """
+    """Evaluate with only `names` and `functions` visible; what `check` refuses never runs.
+    Raises ExpressionError for every failure."""
     functions = functions or {}
     problems = check(expression, functions=functions.keys())
     if problems:

@@ -22,6 +22,7 @@ from .models import AccessLog
 from .clock import utcnow
 from .errors import CaseFailed, Conflict, NotAllowed, NotFound, ValidationFailed, XinfangError
 from .forms import FormRegistry
+from .inputs import checked_object as _object
 from .projection import record
 from .ports import DependencyFactory, core_factories
 from .runtime import StepLog
@@ -97,12 +98,6 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
             return deadlines.load_table(self.settings.jurisdiction).rule(name).reminders
         except KeyError:
             return None
-
-    def record_export(self, who: str, detail: str) -> None:
-        """A whole-database export is an access to every case: it goes in the access log."""
-        with self.uow() as uow:
-            self.log_access(uow.session, who[:64], "export", None, detail)
-            uow.commit()
 
     def register_dependency(self, name: str, factory: DependencyFactory) -> None:
         self.factories[name] = factory
@@ -397,32 +392,6 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
 
 class _OutsideEngine(Exception):
     """Raised inside the step's checks when the task is not a workflow task."""
-
-
-MAX_TEXT = 20_000        # characters in one field (a petition's full text fits many times)
-MAX_DEPTH = 20
-
-
-def _object(data, what: str) -> dict:
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ValidationFailed(f"{what} must be a JSON object, not {type(data).__name__}")
-    _check_sizes(data, what, 0)
-    return data
-
-
-def _check_sizes(value, path: str, depth: int) -> None:
-    """Oversized fields are refused by name before anything is stored."""
-    if depth > MAX_DEPTH:
-        raise ValidationFailed(f"{path}: nested more than {MAX_DEPTH} levels deep")
-    if isinstance(value, str) and len(value) > MAX_TEXT:
-        field = path.rsplit(".", 1)[-1]
-        raise ValidationFailed(f"{path}: {len(value)} characters, at most {MAX_TEXT}",
-                               [{"field": field, "message": f"at most {MAX_TEXT} characters"}])
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        _check_sizes(item, f"{path}.{key}", depth + 1)
 
 
 __all__ = ["Services", "NotFound"]

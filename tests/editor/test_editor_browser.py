@@ -3,21 +3,17 @@ a new case runs on the new version while an older case continues on the old one.
 from __future__ import annotations
 
 import os
-import shutil
-import threading
 from datetime import timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
 from engine.clock import parse_instant
+from tests.browser import chromium_page, needs_chromium, serve
 from tests.editor.diagrams import KEY, routing_diagram
 from tests.webui.conftest import PASSWORD
 from webui import create_app
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI", "").lower() != "true",
-                                reason="chromium is not installed (make browser-deps)")
+pytestmark = needs_chromium
 STATIC = os.path.join(os.path.dirname(__file__), "..", "..", "webui", "static", "vendor",
                       "bpmn-modeler.production.min.js")
 
@@ -25,26 +21,15 @@ STATIC = os.path.join(os.path.dirname(__file__), "..", "..", "webui", "static", 
 @pytest.fixture
 def server(office):
     office.deploy({f"{KEY}.bpmn": routing_diagram()}, user="analyst")
-    app = create_app(office.settings, office)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
+    with serve(create_app(office.settings, office)) as base:
+        yield base
 
 
 @pytest.fixture
 def page():
-    from playwright.sync_api import sync_playwright
     assert os.path.exists(STATIC), "run `make vendor` first (the editor needs bpmn-js's modeler)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
+    with chromium_page(height=900) as browser_page:
+        yield browser_page
 
 
 def _task(office, case_id, bpmn_id):

@@ -5,16 +5,13 @@ A case inside a call activity shows the diagram it is in now (办理 within 登�
 from __future__ import annotations
 
 import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.browser import CHROMIUM, chromium_page, serve
 from webui import create_app
 
-CHROMIUM = shutil.which("chromium")
 VIEWER = Path(__file__).resolve().parents[2] / "webui" / "static" / "vendor" / "bpmn-navigated-viewer.production.min.js"
 pytestmark = pytest.mark.skipif((CHROMIUM is None or not VIEWER.exists()) and os.environ.get("CI", "").lower() != "true",
                                 reason="chromium or the vendored bpmn-js is missing (make browser-deps vendor)")
@@ -48,25 +45,15 @@ def cases_in_every_process(o) -> dict[str, int]:
 
 @pytest.fixture
 def server(office1):
-    app = create_app(office1.s.settings, office1.s)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
+    with serve(create_app(office1.s.settings, office1.s)) as base:
+        yield base
 
 
 def test_case_page_draws_each_shipped_process(office1, server):
-    from playwright.sync_api import sync_playwright
     cases = cases_in_every_process(office1)
     for key, case_id in cases.items():
         assert office1.s.case_diagram(case_id, user="director")["shown_process"] == key
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN").new_page()
-        page.set_default_timeout(15_000)
+    with chromium_page() as page:
         page.goto(f"{server}/login")
         page.fill("#username", "director")
         page.fill("#password", "demo")
@@ -80,4 +67,3 @@ def test_case_page_draws_each_shipped_process(office1, server):
             tasks = page.locator("#diagram .djs-element.djs-shape").count()
             assert lanes >= 1 and tasks > 10, (key, lanes, tasks)
             assert page.locator("#diagram .djs-element.active").count() >= 1, f"{key}: no active step marked"
-        browser.close()

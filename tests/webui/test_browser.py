@@ -6,48 +6,31 @@ Screenshots are kept in tests/artifacts/ (not committed).
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.browser import chromium_page, needs_chromium, serve
 from tests.webui.conftest import PASSWORD
 from tests.webui.handlers_for_web import query_code
 from webui import create_app
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI", "").lower() != "true",
-                                reason="chromium is not installed (make browser-deps)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def server(office):
-    app = create_app(office.settings, office)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
+    with serve(create_app(office.settings, office)) as base:
+        yield base
 
 
 @pytest.fixture
 def page():
-    from playwright.sync_api import sync_playwright
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
+    with chromium_page() as browser_page:
+        yield browser_page
 
 
 def shot(page, name: str) -> None:
