@@ -32,7 +32,11 @@ $(VENDOR)/bpmn-navigated-viewer.production.min.js: package.json package-lock.jso
 $(VENDOR)/bpmn-modeler.production.min.js: $(VENDOR)/bpmn-navigated-viewer.production.min.js
 	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/
 
-vendor: $(VENDOR)/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-modeler.production.min.js
+# Charts on the dashboards: Chart.js's UMD build, from the same pinned install.
+$(VENDOR)/chart.umd.min.js: $(VENDOR)/bpmn-navigated-viewer.production.min.js
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+
+vendor: $(VENDOR)/bpmn-navigated-viewer.production.min.js $(VENDOR)/bpmn-modeler.production.min.js $(VENDOR)/chart.umd.min.js
 
 translations: venv
 	$(BIN)/pybabel compile -d webui/translations
