@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .kpi_tables import CaseMetrics
@@ -70,13 +72,17 @@ def metrics_values(case: Case, data: dict) -> dict:
     }
 
 
+def _upsert(dialect: str):
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(CaseMetrics.__table__)
+    columns = [c.name for c in CaseMetrics.__table__.columns if c.name != "case_id"]
+    return stmt.on_conflict_do_update(index_elements=["case_id"], set_={c: stmt.excluded[c] for c in columns})
+
+
+_UPSERTS = {name: _upsert(name) for name in ("sqlite", "postgresql")}
+
+
 def update_metrics(session: Session, case: Case, data: dict, step=None) -> None:
-    """StepRunner hook: upsert the row through the identity map (one row per case)."""
-    values = metrics_values(case, data)
-    row = session.get(CaseMetrics, case.id)
-    if row is None:
-        session.add(CaseMetrics(case_id=case.id, **values))
-        return
-    for key, value in values.items():
-        if getattr(row, key) != value:
-            setattr(row, key, value)
+    """StepRunner hook: one prebuilt upsert, no read first (it runs on every step)."""
+    connection = session.connection()
+    connection.execute(_UPSERTS[connection.dialect.name], {"case_id": case.id, **metrics_values(case, data)})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from processes.masking import petitioner_label
@@ -50,40 +50,73 @@ def _small(value) -> bool:
     return value is None or isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= 200)
 
 
+class TaskRow:
+    """A human_task row as a step sees it: plain attributes, written back with prebuilt Core
+    statements (the ORM's unit of work cost more than the rest of the step)."""
+
+    def __init__(self, **values):
+        self.properties: dict | None = None     # transient: reminder policies read it in step hooks
+        self.due_changed = False
+        self.__dict__.update(values)
+
+
+_T = HumanTask.__table__
+_OPEN_ROWS = select(*_T.columns).where(_T.c.case_id == bindparam("case_id"), _T.c.state == "open")
+_CLOSE = (update(_T).where(_T.c.id == bindparam("row_id"))
+          .values(state=bindparam("state"), completed_at=bindparam("at"), completed_by=bindparam("by")))
+DENORMALISED = ("reg_no", "subject", "category", "unit", "region", "channel", "petitioner")
+_REFRESH = update(_T).where(_T.c.id == bindparam("row_id")).values(
+    {c: bindparam(f"v_{c}") for c in DENORMALISED + ("due_at",)})
+_INSERT = insert(_T).returning(_T.c.id)
+_INSERT_GROUPS = insert(HumanTaskGroup.__table__)
+
+
 def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str,
-               completed_uuid: str | None) -> tuple[list[HumanTask], list[HumanTask], list[HumanTask]]:
+               completed_uuid: str | None) -> tuple[list[TaskRow], list[TaskRow], list[TaskRow]]:
     """Diff the engine's READY user tasks against the open rows; claims survive the rebuild.
     Returns (opened, closed, still open)."""
+    conn = session.connection()
     ready = {v.uuid: v for v in runtime.ready_user_tasks(wf)}
-    opened, closed, kept = [], [], []
-    for row in repository.open_tasks_of_case(session, case.id):
+    opened, closed, kept, refreshed = [], [], [], []
+    for found in conn.execute(_OPEN_ROWS, {"case_id": case.id}).mappings():
+        row = TaskRow(**found)
         if row.task_uuid in ready:
             view = ready.pop(row.task_uuid)
+            before = tuple(getattr(row, c) for c in DENORMALISED + ("due_at",))
             _denormalise(row, case, view.unit)
             _redate(row, view, now)
+            if before != tuple(getattr(row, c) for c in DENORMALISED + ("due_at",)):
+                refreshed.append({"row_id": row.id, **{f"v_{c}": getattr(row, c) for c in DENORMALISED + ("due_at",)}})
             kept.append(row)
             continue
-        if row.bpmn_id.startswith("supervise:") or ":" in row.bpmn_id:
-            kept.append(row)      # projection-only tasks (e.g. 督办) are not engine tasks
+        if ":" in row.bpmn_id:
+            kept.append(row)      # projection-only tasks (e.g. 督办 `supervise:…`) are not engine tasks
             continue
-        row.state = "completed" if row.task_uuid == completed_uuid else "cancelled"
-        row.completed_at = now
-        row.completed_by = actor if row.task_uuid == completed_uuid else None
+        done = row.task_uuid == completed_uuid
+        row.state, row.completed_at, row.completed_by = ("completed" if done else "cancelled"), now, \
+            (actor if done else None)
         closed.append(row)
+    if closed:
+        conn.execute(_CLOSE, [{"row_id": r.id, "state": r.state, "at": now, "by": r.completed_by} for r in closed])
+    if refreshed:
+        conn.execute(_REFRESH, refreshed)
     for view in ready.values():
-        row = HumanTask(case_id=case.id, task_uuid=view.uuid, bpmn_id=view.bpmn_id, name=view.name[:256],
-                        lane=view.lane, groups=",".join(view.groups), form_key=view.form_key,
-                        due_at=runtime.due_from_properties(view.properties, view.deadlines, now),
-                        priority=_priority(view.properties), state="open", created_at=now,
-                        candidate_groups=[HumanTaskGroup(group_name=g) for g in view.groups])
-        row.properties = view.properties     # transient: reminder policies read it in step hooks
+        row = TaskRow(case_id=case.id, task_uuid=view.uuid, bpmn_id=view.bpmn_id, name=view.name[:256],
+                      lane=view.lane, groups=",".join(view.groups), assignee=None, owner=None,
+                      form_key=view.form_key, due_at=runtime.due_from_properties(view.properties, view.deadlines, now),
+                      priority=_priority(view.properties), state="open", created_at=now, completed_at=None,
+                      completed_by=None)
+        row.properties = view.properties
         _denormalise(row, case, view.unit)
-        session.add(row)
+        values = {c.name: getattr(row, c.name) for c in _T.columns if c.name != "id"}
+        row.id = conn.execute(_INSERT, values).scalar_one()
+        if view.groups:
+            conn.execute(_INSERT_GROUPS, [{"task_id": row.id, "group_name": g} for g in dict.fromkeys(view.groups)])
         opened.append(row)
     return opened, closed, kept
 
 
-def _redate(row: HumanTask, view, now: datetime) -> None:
+def _redate(row: TaskRow, view, now: datetime) -> None:
     """A task due by a named deadline follows that deadline when it moves (an extension)."""
     row.properties, row.due_changed = view.properties, False
     if not view.properties.get("dueDeadline"):
@@ -100,9 +133,9 @@ def _priority(props: dict) -> int:
         return 50
 
 
-def _denormalise(row: HumanTask, case: Case, unit: str | None = None) -> None:
+def _denormalise(row: TaskRow, case: Case, unit: str | None = None) -> None:
     """A step that belongs to one unit (lead or one co-handling unit) carries that unit."""
-    for column in ("reg_no", "subject", "category", "unit", "region", "channel", "petitioner"):
+    for column in DENORMALISED:
         setattr(row, column, getattr(case, column))
     if unit:
         row.unit = unit

@@ -21,7 +21,7 @@ import logging
 import uuid as uuidlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
@@ -78,7 +78,8 @@ def step_hook(rule_lookup=None):
 
     def hook(session: Session, case: Case, data: dict, step) -> None:
         for row in step.closed:
-            _cancel(session, case.id, row.task_uuid)
+            if row.due_at is not None:      # reminders are only ever armed on a dated task
+                _cancel(session, case.id, row.task_uuid)
         for row in step.open_tasks:
             if ":" in row.bpmn_id:
                 continue
@@ -107,10 +108,13 @@ def _add(session, case, row, kind, due, payload, now) -> None:
         case.next_due_at = due
 
 
+_CANCEL = (update(Timer).where(Timer.case_id == bindparam("c"), Timer.task_uuid == bindparam("t"),
+                               Timer.kind.in_(("reminder", "escalation")), Timer.status == "waiting")
+           .values(status="cancelled", lock_owner=None, lock_expires_at=None))
+
+
 def _cancel(session: Session, case_id: int, task_uuid: str) -> None:
-    session.execute(update(Timer).where(Timer.case_id == case_id, Timer.task_uuid == task_uuid,
-                                        Timer.kind.in_(("reminder", "escalation")), Timer.status == "waiting")
-                    .values(status="cancelled", lock_owner=None, lock_expires_at=None))
+    session.connection().execute(_CANCEL, {"c": case_id, "t": task_uuid})
 
 
 def _redate(session: Session, case: Case, row: HumanTask, now: datetime) -> None:

@@ -1,7 +1,7 @@
 """Data access for the case store; the session never leaves engine/."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from .errors import NotFound
@@ -48,13 +48,19 @@ def case_by_reg_no(session: Session, reg_no: str) -> Case | None:
     return session.scalars(select(Case).where(Case.reg_no == reg_no)).first()
 
 
+# Statements every step runs are built once: constructing them costs more than running them.
+_OPEN_TASKS = select(HumanTask).where(HumanTask.case_id == bindparam("case_id"), HumanTask.state == "open")
+_TASK = select(HumanTask).where(HumanTask.task_uuid == bindparam("uuid"))
+_ACTOR = (select(User.unit_code, UserGroup.group_name).outerjoin(UserGroup, UserGroup.user_id == User.id)
+          .where(User.username == bindparam("name"), User.is_active.is_(True)))
+
+
 def open_tasks_of_case(session: Session, case_id: int) -> list[HumanTask]:
-    return list(session.scalars(select(HumanTask).where(HumanTask.case_id == case_id,
-                                                        HumanTask.state == "open")))
+    return list(session.scalars(_OPEN_TASKS, {"case_id": case_id}))
 
 
 def human_task(session: Session, task_uuid: str) -> HumanTask:
-    task = session.scalars(select(HumanTask).where(HumanTask.task_uuid == task_uuid)).first()
+    task = session.scalars(_TASK, {"uuid": task_uuid}).first()
     if task is None:
         raise NotFound(f"no task {task_uuid}")
     return task
@@ -90,9 +96,7 @@ def require_user(session: Session, username: str) -> User:
 
 def actor_row(session: Session, username: str) -> tuple[str | None, list[str]]:
     """(unit, groups) of an active user in one round trip, without ORM objects: every step asks."""
-    rows = session.execute(select(User.unit_code, UserGroup.group_name)
-                           .outerjoin(UserGroup, UserGroup.user_id == User.id)
-                           .where(User.username == username, User.is_active.is_(True))).all()
+    rows = session.connection().execute(_ACTOR, {"name": username}).all()
     if not rows:
         raise NotFound(f"no active user {username!r}")
     return rows[0][0], [group for _, group in rows if group]

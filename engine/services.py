@@ -18,7 +18,7 @@ from .deadline_audit import provisional_deadline_hook
 from .documents import DocumentServices, DocumentStore
 from .health import HealthServices
 from .lookup import CaseLookup
-from .models import AccessLog
+from .models import AccessLog, Case
 from .clock import utcnow
 from .errors import CaseFailed, Conflict, NotAllowed, NotFound, ValidationFailed, XinfangError
 from .forms import FormRegistry
@@ -268,7 +268,7 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
     def complete_task(self, task_uuid: str, *, user: str, data: dict | None = None) -> dict:
         data = _object(data, "form data")
 
-        def locate(session) -> int:
+        def locate(session) -> Case:
             actor = self._actor(session, user)
             row = repository.human_task(session, task_uuid)
             if row.state != "open":
@@ -284,7 +284,7 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
                 raise ValidationFailed("the form has errors", errors)
             if ":" in row.bpmn_id:
                 raise _OutsideEngine(row.case_id)
-            return row.case_id
+            return case
         try:
             return self._step(None, Action("complete", user, task_uuid=task_uuid, data=data), locate=locate)
         except _OutsideEngine:
@@ -343,14 +343,14 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
     # -- the step ---------------------------------------------------------------------------
     def _step(self, case_id: int | None, action: Action, *, retry: bool = False, expect_running: bool = False,
               locate=None) -> dict:
-        """One step in one transaction; `locate(session) -> case_id` runs the caller's checks inside it."""
+        """One step in one transaction; `locate(session) -> Case` runs the caller's checks inside it
+        (and hands over the loaded case: the session only holds it weakly)."""
         now = utcnow()
         raw = action.data
         try:
             with self.uow() as uow:
-                if locate is not None:
-                    case_id = locate(uow.session)
-                case = repository.get_case(uow.session, case_id)
+                case = locate(uow.session) if locate is not None else repository.get_case(uow.session, case_id)
+                case_id = case.id
                 if case.status != "running" and not (retry and case.status == "error"):
                     raise Conflict(f"case {case_id} is {case.status}")
                 action = self._protected(uow.session, case, action, raw)
