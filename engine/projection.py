@@ -141,34 +141,42 @@ def _denormalise(row: TaskRow, case: Case, unit: str | None = None) -> None:
         row.unit = unit
 
 
-def sync_timers(session: Session, case: Case, wf, *, now: datetime) -> list[Timer]:
+_TM = Timer.__table__
+_WAITING = select(_TM.c.id, _TM.c.task_uuid, _TM.c.kind, _TM.c.due_at).where(
+    _TM.c.case_id == bindparam("case_id"), _TM.c.status == "waiting")
+_SETTLE = update(_TM).where(_TM.c.id == bindparam("row_id")).values(
+    status=bindparam("status"), fired_at=bindparam("at"), lock_owner=None, lock_expires_at=None)
+_REDUE = update(_TM).where(_TM.c.id == bindparam("row_id")).values(due_at=bindparam("due"))
+
+
+def sync_timers(session: Session, case: Case, wf, *, now: datetime) -> datetime | None:
     """One row per waiting BPMN timer; rows whose timer left the waiting state are closed.
-    Returns the rows still waiting."""
+    Returns when the earliest timer still waiting (of any kind) is due."""
     waiting = {v.uuid: v for v in runtime.waiting_timers(wf)}
-    still = []
     if not waiting and case.next_due_at is None and case.id is not None:
-        return still      # no timer rows can be waiting: next_due_at covers every kind
-    for row in repository.timers_of_case(session, case.id, status="waiting"):
+        return None      # no timer rows can be waiting: next_due_at covers every kind
+    conn = session.connection()
+    dues, settled, redue = [], [], []
+    for row in conn.execute(_WAITING, {"case_id": case.id}):
         if row.kind != "bpmn":
-            still.append(row)
+            dues.append(row.due_at)
             continue
         view = waiting.pop(row.task_uuid, None)
         if view is None:
             fired = runtime.task_completed(wf, row.task_uuid)
-            row.status = "fired" if fired else "cancelled"
-            row.fired_at = now if fired else None
-            row.lock_owner = row.lock_expires_at = None
+            settled.append({"row_id": row.id, "status": "fired" if fired else "cancelled",
+                            "at": now if fired else None})
         else:
             if view.due_at != row.due_at:
-                row.due_at = view.due_at
-            still.append(row)
-    for view in waiting.values():
-        row = Timer(case_id=case.id, task_uuid=view.uuid, bpmn_id=view.bpmn_id, kind="bpmn",
-                    due_at=view.due_at, status="waiting", created_at=now, attempts=0)
-        session.add(row)
-        still.append(row)
-    return still
-
-
-def next_due(timers: list[Timer]) -> datetime | None:
-    return min((t.due_at for t in timers if t.status == "waiting"), default=None)
+                redue.append({"row_id": row.id, "due": view.due_at})
+            dues.append(view.due_at)
+    if settled:
+        conn.execute(_SETTLE, settled)
+    if redue:
+        conn.execute(_REDUE, redue)
+    if waiting:
+        conn.execute(insert(_TM), [{"case_id": case.id, "task_uuid": v.uuid, "bpmn_id": v.bpmn_id, "kind": "bpmn",
+                                    "due_at": v.due_at, "status": "waiting", "created_at": now, "attempts": 0}
+                                   for v in waiting.values()])
+        dues.extend(v.due_at for v in waiting.values())
+    return min(dues, default=None)

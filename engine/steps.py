@@ -145,12 +145,12 @@ class StepRunner:
         completed = action.task_uuid if action.kind == "complete" else None
         opened, closed, kept = projection.sync_tasks(session, case, wf, now=now, actor=action.actor,
                                                      completed_uuid=completed)
-        timers = projection.sync_timers(session, case, wf, now=now)
+        next_due = projection.sync_timers(session, case, wf, now=now)
         case.state = serialization.dump_state(wf)
         case.state_format = serialization.STATE_FORMAT
         case.lib_version = serialization.LIB_VERSION
         case.tree_depth = runtime.tree_depth(wf)
-        case.next_due_at = projection.next_due(timers)
+        case.next_due_at = next_due
         case.due_at = min((t.due_at for t in opened + kept if t.due_at), default=None)
         case.updated_at = now
         case.error_message = case.error_task = case.pending_action = None
