@@ -68,6 +68,7 @@ bench: venv
 	$(BIN)/python -m bench.timer_bench
 	$(BIN)/python -m bench.inbox_bench
 	$(BIN)/python -m bench.kpi_bench
+	$(BIN)/python -m bench.http_bench
 
 lint: venv
 	$(BIN)/python -m pyflakes engine handlers processes webui cli tests || true

@@ -81,6 +81,11 @@ def run(url: str, waiting: int, due: int, steady_s: int, rate: int) -> dict:
     result = Scheduler(svc, worker="bench-one").tick()
     fire_s = time.perf_counter() - t0
     assert result.fired == due, result
+    if svc.engine.dialect.name == "postgresql":
+        # the burst left 10,000 dead index entries for waiting timers; autovacuum clears them in
+        # production, and the claim is about waiting rows, so measure after a vacuum
+        with svc.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE timer"))
     empty_big = empty_sweep_ms(svc)
     lateness = steady(svc, steady_s, rate)
     svc.engine.dispose()

@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 from . import repository
 from .errors import NotAllowed, NotFound, ValidationFailed
 from .models import AccessLog, Group, Unit, User, UserGroup
-from .users import _NAME, _user_dict
+from .users import _NAME, user_dict
 
 ROLES = ("clerk", "director", "leader", "unit_staff", "legal_advisor", "analyst", "admin")
 MIN_PASSWORD = 8
@@ -25,7 +25,7 @@ class AdminServices:
     def list_users(self, *, user: str) -> list[dict]:
         with self.uow(write=False) as uow:
             self._require_admin(uow.session, user)
-            return [_user_dict(u) for u in uow.session.scalars(select(User).order_by(User.username))]
+            return [user_dict(u) for u in uow.session.scalars(select(User).order_by(User.username))]
 
     def create_user(self, username: str, *, user: str, groups: list[str], password: str, display_name: str = "",
                     unit: str | None = None) -> dict:
@@ -65,7 +65,7 @@ class AdminServices:
             if display_name is not None:
                 target.display_name = display_name.strip()[:200] or username
             uow.commit()
-            return _user_dict(target)
+            return user_dict(target)
 
     def list_groups(self, *, user: str) -> list[dict]:
         with self.uow(write=False) as uow:

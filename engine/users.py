@@ -38,11 +38,11 @@ class UserAdmin:
             user.memberships = [UserGroup(group_name=g) for g in sorted(set(groups))]
             s.add(user)
             uow.commit()
-            return _user_dict(user)
+            return user_dict(user)
 
     def get_user(self, username: str) -> dict:
         with self.uow(write=False) as uow:
-            return _user_dict(repository.require_user(uow.session, username))
+            return user_dict(repository.require_user(uow.session, username))
 
     def check_password(self, username: str, password: str) -> bool:
         with self.uow(write=False) as uow:
@@ -59,6 +59,6 @@ class UserAdmin:
             return {"code": code, "name": name, "kind": kind}
 
 
-def _user_dict(user: User) -> dict:
+def user_dict(user: User) -> dict:
     return {"username": user.username, "display_name": user.display_name, "groups": user.groups,
             "unit": user.unit_code, "active": user.is_active}

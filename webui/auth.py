@@ -36,11 +36,11 @@ def load_user_from_request(req) -> WebUser | None:
     header = req.headers.get("Authorization", "")
     if not req.path.startswith("/api/") or not header.lower().startswith("bearer "):
         return None
-    username = get_services().user_for_token(header[7:].strip())
-    if username is None:
+    user = get_services().user_for_token(header[7:].strip())
+    if user is None:
         return None
     g.auth_via_token = True
-    return load_user(username)
+    return WebUser(user)
 
 
 def unauthorized():
