@@ -38,9 +38,9 @@ class DocumentStore:
     """`names()` decrypts the petitioners' names, only when a notice is addressed to them."""
 
     def __init__(self, session: Session, case: Case, now: datetime, *, office: str,
-                 names: Callable[[], list[str]] = list, templates: Path = TEMPLATES):
+                 names: Callable[[], list[str]] = list, templates: Path = TEMPLATES, actor: str = "system"):
         self.session, self.case, self.now, self.templates = session, case, now, templates
-        self.office, self.names = office, names
+        self.office, self.names, self.actor = office, names, actor
 
     def unit_name(self, code: str | None) -> str:
         unit = self.session.get(Unit, code) if code else None
@@ -57,7 +57,7 @@ class DocumentStore:
         filename = f"{self.case.reg_no or self.case.id}-{kind}.docx"
         row = Document(case_id=self.case.id, kind=kind, filename=filename, content=content,
                        sha256=hashlib.sha256(content).hexdigest(), size=len(content),
-                       created_at=self.now, created_by="system")
+                       created_at=self.now, created_by=self.actor)
         self.session.add(row)
         self.session.flush()
         return DocumentRef(row.id, kind, filename)
@@ -70,10 +70,11 @@ class DocumentServices:
         with self.uow(write=False) as uow:
             check_case_visible(self._actor(uow.session, user), repository.get_case(uow.session, case_id))
             rows = uow.session.execute(select(Document.id, Document.kind, Document.filename, Document.size,
-                                              Document.created_at).where(Document.case_id == case_id)
+                                              Document.created_at, Document.created_by)
+                                       .where(Document.case_id == case_id)
                                        .order_by(Document.id)).all()
             return [{"id": r.id, "kind": r.kind, "filename": r.filename, "size": r.size,
-                     "created_at": r.created_at.isoformat()} for r in rows]
+                     "created_at": r.created_at.isoformat(), "created_by": r.created_by} for r in rows]
 
     def get_document(self, case_id: int, document_id: int, *, user: str) -> tuple[str, bytes, str]:
         """(filename, content, mimetype); every download is in the access log."""

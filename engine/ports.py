@@ -39,12 +39,12 @@ class CaseInfo:
     created_at: datetime
 
 
-DependencyFactory = Callable[[Session, Case, datetime], Any]
+DependencyFactory = Callable[[Session, Case, datetime, str], Any]   # (session, case, now, actor)
 
 
 def core_factories() -> dict[str, DependencyFactory]:
     return {
-        "clock": lambda session, case, now: Clock(now),
-        "case": lambda session, case, now: CaseInfo(case.id, case.reg_no, case.process_key,
+        "clock": lambda session, case, now, actor: Clock(now),
+        "case": lambda session, case, now, actor: CaseInfo(case.id, case.reg_no, case.process_key,
                                                     case.definition_version, case.created_at),
     }

@@ -200,7 +200,7 @@ def _supervision_letter(session, services, case_id, task, count, now):
     if factory is None:
         return None
     case = session.get(Case, case_id)
-    store = factory(session, case, now)
+    store = factory(session, case, now, "scheduler")
     doc = store.render("督办函", reg_no=task.reg_no or "", subject=task.subject, unit_name=store.unit_name(task.unit),
                        deadline=chinese_date((task.due_at - timedelta(microseconds=1)) if task.due_at else None),
                        count=count, office=store.office, issued=chinese_date(now))

@@ -50,7 +50,7 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
         self.forms = FormRegistry(self.settings.bpmn_dir / "forms")
         self.runner = StepRunner(SpecCache(), self._dependencies, self.settings.max_tree_depth)
         self.runner.hooks.append(update_metrics)
-        self.register_dependency("lookup", lambda session, case, now: CaseLookup(session, case.id))
+        self.register_dependency("lookup", lambda session, case, now, actor: CaseLookup(session, case.id))
         self.register_dependency("deadlines", self._deadline_table)
         self.register_dependency("documents", self._document_store)
         self.runner.hooks.append(reminders.step_hook(self._reminder_offsets))
@@ -83,15 +83,15 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
     def log_access(self, session, user: str, action: str, case_id: int | None, detail: str = "") -> None:
         session.add(AccessLog(at=utcnow(), username=user, action=action, case_id=case_id, detail=detail[:2000]))
 
-    def _deadline_table(self, session, case, now) -> deadlines.DeadlineTable:
+    def _deadline_table(self, session, case, now, actor=None) -> deadlines.DeadlineTable:
         """The table in force when the case was registered: a case keeps its limits."""
         return deadlines.load_table(self.settings.jurisdiction, on=local_day(case.created_at or now))
 
-    def _document_store(self, session, case, now) -> DocumentStore:
+    def _document_store(self, session, case, now, actor: str = "system") -> DocumentStore:
         def names() -> list[str]:
             return [p["name"] for p in identity.reveal(session, self.keys, case.id)
                     if p["role"] == "petitioner" and p["name"]]
-        return DocumentStore(session, case, now, office=self.settings.office_name, names=names)
+        return DocumentStore(session, case, now, office=self.settings.office_name, names=names, actor=actor)
 
     def _reminder_offsets(self, name: str) -> tuple[int, ...] | None:
         try:
@@ -102,9 +102,9 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
     def register_dependency(self, name: str, factory: DependencyFactory) -> None:
         self.factories[name] = factory
 
-    def _dependencies(self, session, case) -> dict:
+    def _dependencies(self, session, case, actor: str) -> dict:
         now = utcnow()
-        return {name: lazy(lambda f=f: f(session, case, now)) for name, f in self.factories.items()}
+        return {name: lazy(lambda f=f: f(session, case, now, actor)) for name, f in self.factories.items()}
 
     # -- definitions ------------------------------------------------------------------------
     def validate(self, files: dict[str, bytes | str]) -> list[dict]:

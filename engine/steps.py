@@ -90,12 +90,12 @@ class SavedStep:
 class StepRunner:
     def __init__(self, specs: SpecCache, dependencies, max_depth: int):
         self.specs = specs
-        self.dependencies = dependencies      # callable(session, case) -> dict of handler deps
+        self.dependencies = dependencies      # callable(session, case, actor) -> dict of handler deps
         self.max_depth = max_depth
         self.hooks: list = []                 # extra read models: hook(session, case, data, step) after each save
 
     def context(self, session: Session, case: Case, actor: str, now: datetime) -> StepContext:
-        return StepContext(case.id, actor, now, self.dependencies(session, case))
+        return StepContext(case.id, actor, now, self.dependencies(session, case, actor))
 
     def load(self, session: Session, case: Case, actor: str, now: datetime):
         spec, subs = self.specs.get_for(case)

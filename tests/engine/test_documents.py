@@ -53,6 +53,7 @@ def test_acceptance_notice_names_the_petitioner_and_the_assignment_letter_its_de
     case_id = start(office)
     docs = office.list_documents(case_id, user="boss")
     assert [d["kind"] for d in docs] == ["受理告知书", "交办函"]
+    assert {d["created_by"] for d in docs} == {"boss"}, "a notice records who issued it"
     _, content, mimetype = office.get_document(case_id, docs[0]["id"], user="boss")
     assert mimetype.endswith("wordprocessingml.document")
     text = text_of(content)
@@ -101,8 +102,8 @@ def test_escalation_issues_a_supervision_letter(office):
     case_id = start(office)
     with time_machine.travel(datetime(2026, 5, 7, 2, 0, tzinfo=timezone.utc), tick=False):
         assert Scheduler(office, worker="t").tick().escalations == 1
-    kinds = [d["kind"] for d in office.list_documents(case_id, user="boss")]
-    assert kinds[-1] == "督办函"
+    last = office.list_documents(case_id, user="boss")[-1]
+    assert (last["kind"], last["created_by"]) == ("督办函", "scheduler")
 
 
 def test_notices_travel_in_the_backup_archive_byte_for_byte(sqlite_services, pg_services):
