@@ -5,6 +5,7 @@ missing or malformed keys, since cases of older diagrams carry fewer of them.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -83,6 +84,13 @@ _UPSERTS = {name: _upsert(name) for name in ("sqlite", "postgresql")}
 
 
 def update_metrics(session: Session, case: Case, data: dict, step=None) -> None:
-    """StepRunner hook: one prebuilt upsert, no read first (it runs on every step)."""
+    """StepRunner hook: one prebuilt upsert, no read first (it runs on every step), and none at all
+    when the row would not change: the case keeps a digest of what was last written (this hook is
+    the table's only writer; a rebuild must clear `cases.metrics_digest`)."""
+    values = metrics_values(case, data)
+    digest = hashlib.blake2b(repr(sorted(values.items())).encode(), digest_size=16).hexdigest()
+    if digest == case.metrics_digest:
+        return
     connection = session.connection()
-    connection.execute(_UPSERTS[connection.dialect.name], {"case_id": case.id, **metrics_values(case, data)})
+    connection.execute(_UPSERTS[connection.dialect.name], {"case_id": case.id, **values})
+    case.metrics_digest = digest

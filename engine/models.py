@@ -98,6 +98,7 @@ class Case(Base):
     state_format: Mapped[str] = mapped_column(String(16))
     lib_version: Mapped[str] = mapped_column(String(32))
     tree_depth: Mapped[int] = mapped_column(Integer, default=0)
+    metrics_digest: Mapped[str | None] = mapped_column(String(32))   # of the case_metrics row last written
     row_version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     definition: Mapped[Definition] = relationship(lazy="select")   # only needed on a spec-cache miss

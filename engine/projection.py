@@ -25,10 +25,13 @@ def record(session: Session, case_id: int, kind: str, *, actor: str, at: datetim
                           task_uuid=task_uuid, bpmn_id=bpmn_id, data=data))
 
 
+_INSERT_EVENTS = insert(CaseEvent.__table__)
+
+
 def record_many(session: Session, events: list[dict]) -> None:
     """One executemany for a step's events: the audit trail is write-only on the hot path."""
     if events:
-        session.connection().execute(insert(CaseEvent.__table__), events)   # Core: no ORM bookkeeping
+        session.connection().execute(_INSERT_EVENTS, events)   # Core: no ORM bookkeeping
 
 
 def project_case(case: Case, data: dict) -> None:

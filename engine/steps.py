@@ -209,7 +209,7 @@ class StepRunner:
 STEP_COLUMNS = projection.CASE_COLUMNS + ("definition_id", "definition_version",
     "is_repeat", "main_case_id", "facts", "petitioner", "state", "state_format", "lib_version", "tree_depth",
     "next_due_at", "due_at", "updated_at", "error_message", "error_task", "pending_action", "status",
-    "completed_at")
+    "completed_at", "metrics_digest")
 _CASES = Case.__table__
 _WRITE_CASE = (update(_CASES).where(_CASES.c.id == bindparam("_id"), _CASES.c.row_version == bindparam("_seen"))
                .values({**{c: bindparam(c) for c in STEP_COLUMNS}, "row_version": bindparam("_next")}))

@@ -248,3 +248,23 @@ def test_suspended_case_refuses_work_and_resumes(office):
     office.terminate_case(case["id"], user="boss", reason="撤回")
     assert office.list_tasks(case_id=case["id"])["total"] == 0
     assert office.get_case(case["id"])["status"] == "terminated"
+
+
+def test_the_kpi_row_is_rewritten_only_when_a_step_changes_it(office):
+    """A step that changes nothing the figures read (here: the first task, which only moves the
+    case along) skips the case_metrics write; a step that changes them writes the row."""
+    from sqlalchemy import event, select
+    from engine.kpi_tables import CaseMetrics
+    writes = []
+    event.listen(office.engine, "before_cursor_execute",
+                 lambda conn, cur, statement, *a: writes.append(statement) if "case_metrics" in statement
+                 and statement.lstrip().upper().startswith("INSERT") else None)
+    case = office.start_case("complaint_simple", {"channel": "来信"})
+    assert len(writes) == 1, "a new case writes its row"
+    office.complete_task(only_task(office, case["id"])["id"], user="clerk1")
+    assert len(writes) == 1, "nothing the figures read changed"
+    office.complete_task(only_task(office, case["id"])["id"], user="rev1",
+                         data={"decision": "accept", "channel": "网信"})
+    assert len(writes) == 2
+    with office.engine.connect() as conn:
+        assert conn.execute(select(CaseMetrics.channel).where(CaseMetrics.case_id == case["id"])).scalar() == "网信"
