@@ -1,38 +1,25 @@
-"""Inbox and task-completion benchmark.
-
-(a) Inbox: a generator fills the read tables with 1,000,000 cases and 200,000 open tasks by
-    server-side INSERT … SELECT (no engine runs), then times the first inbox page of a user in
-    3 groups, sorted by due date with a category filter, through `Services.inbox` (the service
-    layer), on an SQLite file and on PostgreSQL. Target: p95 ≤ 20 ms.
-(b) HTTP task completion: gunicorn with 2 workers on PostgreSQL, loopback only; client threads
-    complete open tasks of real cases through POST /api/v1/tasks/{id}/complete with a bearer
-    token, bounded in count and time. Target: ≥ 200/s with p95 ≤ 50 ms.
+"""Inbox benchmark: a generator fills the read tables with 1,000,000 cases and 200,000 open tasks
+by server-side INSERT … SELECT (no engine runs), then times the first inbox page of a user in
+3 groups, sorted by due date with a category filter, through `Services.inbox` (the service
+layer), on an SQLite file and on PostgreSQL. Target: p95 ≤ 20 ms. (HTTP completion: http_bench.)
 
 Writes bench/results/inbox.json and prints a Markdown table.
-    python -m bench.inbox_bench [--cases N] [--open N] [--skip-http] [--skip-sqlite] [--skip-postgres]
+    python -m bench.inbox_bench [--cases N] [--open N] [--skip-sqlite] [--skip-postgres]
 """
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
-import random
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from engine import db
 from engine.services import Services
 from engine.settings import Settings
 
@@ -157,128 +144,17 @@ def drop_pg(name: str) -> None:
     admin.dispose()
 
 
-# -- HTTP completion ----------------------------------------------------------------------------
-PARALLEL = 8
-
-
-def parallel_diagram() -> str:
-    from tests import bpmn_builder as b
-    body = '<bpmn:startEvent id="start"/><bpmn:endEvent id="end"/>'
-    body += '<bpmn:parallelGateway id="split"/><bpmn:parallelGateway id="join"/>'
-    body += b.flow("f_in", "start", "split") + b.flow("f_out", "join", "end")
-    for i in range(PARALLEL):
-        body += b.user_task(f"t{i}", "clerk") + b.flow(f"a{i}", "split", f"t{i}") + b.flow(f"b{i}", f"t{i}", "join")
-    return b.process("bench_http", body)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http_bench(url: str, cases: int, threads: int, max_seconds: float) -> dict:
-    settings = Settings(database_url=url, testing=True, scheduler_enabled=False,
-                        storage_dir=Path(tempfile.mkdtemp(prefix="xf-bench-")), secret_key="bench")
-    svc = Services(settings)
-    svc.init_db()
-    svc.deploy({"bench_http.bpmn": parallel_diagram()})
-    svc.add_user("bench_clerk", groups=["clerk"])
-    token = svc.create_api_token(user="bench_clerk", name="bench")["token"]
-    t0 = time.perf_counter()
-    work: list[list[str]] = []
-    for _ in range(cases):
-        case = svc.start_case("bench_http", {"subject": "bench"}, user="bench_clerk")
-        work.append([t["id"] for t in svc.list_tasks(case_id=case["id"], per_page=50)["items"]])
-    setup_s = time.perf_counter() - t0
-    svc.engine.dispose()
-    port = free_port()
-    env = {**os.environ, "XINFANG_DATABASE_URL": url, "XINFANG_SCHEDULER": "0", "XINFANG_SECRET_KEY": "bench",
-           "XINFANG_STORAGE_DIR": str(settings.storage_dir)}
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    server = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                               "webui.wsgi:app"], env=env, cwd=ROOT)
-    try:
-        _wait_for(port)
-        latencies, errors = _drive(port, token, work, threads, max_seconds)
-    finally:
-        server.terminate()
-        server.wait(10)
-    wall = latencies.pop("wall")
-    done = len(latencies["ms"])
-    return {"workers": 2, "client_threads": threads, "completions": done, "errors": errors,
-            "seconds": round(wall, 2), "per_second": round(done / wall, 1),
-            "p50_ms": round(statistics.median(latencies["ms"]), 1), "p95_ms": round(percentile(latencies["ms"], .95), 1),
-            "setup_cases": cases, "setup_s": round(setup_s, 1)}
-
-
-def _wait_for(port: int) -> None:
-    for _ in range(100):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
-
-
-def _drive(port: int, token: str, work: list[list[str]], threads: int, max_seconds: float):
-    """Each thread owns whole cases (their tasks are completed one after the other)."""
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors = [0]
-    queue = list(work)
-    deadline = time.perf_counter() + max_seconds
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while time.perf_counter() < deadline:
-            with lock:
-                if not queue:
-                    return
-                tasks = queue.pop()
-            for task in tasks:
-                if time.perf_counter() >= deadline:
-                    return
-                t0 = time.perf_counter()
-                conn.request("POST", f"/api/v1/tasks/{task}/complete", body=b'{"data": {}}', headers=headers)
-                response = conn.getresponse()
-                response.read()
-                elapsed = (time.perf_counter() - t0) * 1000
-                with lock:
-                    if response.status == 200:
-                        latencies.append(elapsed)
-                    else:
-                        errors[0] += 1
-
-    start = time.perf_counter()
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    return {"ms": latencies, "wall": time.perf_counter() - start}, errors[0]
-
-
 # -- report -------------------------------------------------------------------------------------
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--open", type=int, default=200_000)
     ap.add_argument("--runs", type=int, default=200)
-    ap.add_argument("--http-cases", type=int, default=500, help=f"cases of {PARALLEL} parallel tasks each")
-    ap.add_argument("--http-threads", type=int, default=4)
-    ap.add_argument("--http-seconds", type=float, default=20.0)
     ap.add_argument("--skip-sqlite", action="store_true")
     ap.add_argument("--skip-postgres", action="store_true")
-    ap.add_argument("--skip-http", action="store_true")
     args = ap.parse_args()
     out = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-           "inbox": {}, "http_complete": None, "targets": {"inbox_p95_ms": 20, "http_per_second": 200,
-                                                             "http_p95_ms": 50}}
+           "inbox": {}, "targets": {"inbox_p95_ms": 20}}
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             out["inbox"]["sqlite"] = inbox_bench(f"sqlite:///{tmp}/inbox.db", args.cases, args.open, args.runs)
@@ -290,13 +166,6 @@ def main() -> None:
             print("postgresql", out["inbox"]["postgresql"], flush=True)
         finally:
             drop_pg("xinfang_bench_inbox")
-    if not args.skip_http:
-        url = fresh_pg("xinfang_bench_http")
-        try:
-            out["http_complete"] = http_bench(url, args.http_cases, args.http_threads, args.http_seconds)
-            print("http", out["http_complete"], flush=True)
-        finally:
-            drop_pg("xinfang_bench_http")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "inbox.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     print(table(out))
@@ -308,11 +177,6 @@ def table(out: dict) -> str:
         lines.append(f"| First inbox page (3 groups, category filter, by due date), service layer | {name} | "
                      f"{r['cases']:,} cases, {r['open_tasks']:,} open tasks ({r['matching_tasks']:,} match) | "
                      f"{r['p50_ms']} ms | {r['p95_ms']} ms | — | p95 ≤ 20 ms |")
-    h = out.get("http_complete")
-    if h:
-        lines.append(f"| HTTP task completion, gunicorn {h['workers']} workers, {h['client_threads']} client threads | "
-                     f"postgresql | {h['completions']:,} completions in {h['seconds']} s ({h['errors']} errors) | "
-                     f"{h['p50_ms']} ms | {h['p95_ms']} ms | {h['per_second']}/s | ≥ 200/s, p95 ≤ 50 ms |")
     return "\n".join(lines)
 
 

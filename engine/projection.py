@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from processes.masking import petitioner_label
 
-from . import repository, runtime
+from . import runtime
 from .models import Case, CaseEvent, HumanTask, HumanTaskGroup, Timer
 
 CASE_COLUMNS = ("reg_no", "subject", "channel", "category", "unit", "region", "accused_unit", "stage",
