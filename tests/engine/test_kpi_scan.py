@@ -1,0 +1,28 @@
+"""The split scan SQLite uses on big tables gives exactly the figures of the single scan."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from engine import kpi
+from tests.engine.test_kpi import figures, office  # noqa: F401  (the hand-computed dataset)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)   # PostgreSQL never splits
+@pytest.mark.parametrize("by", [None, "unit", "channel"])
+def test_split_scan_adds_up_to_the_single_scan(office, monkeypatch, by):  # noqa: F811
+    monkeypatch.setattr(kpi, "SPLIT_WAYS", 1)
+    single = figures(office, by=by)
+    pools = []
+
+    def counting_pool(*args, **kwargs):
+        pools.append(args)
+        return ThreadPoolExecutor(*args, **kwargs)
+    monkeypatch.setattr(kpi, "ThreadPoolExecutor", counting_pool)
+    monkeypatch.setattr(kpi, "SPLIT_WAYS", 3)
+    monkeypatch.setattr(kpi, "SPLIT_ROWS", 0)
+    split = figures(office, by=by)
+    assert pools, "the scan was split"
+    assert any(row["denominator"] for row in single.values())
+    assert split == single
