@@ -126,11 +126,11 @@ def figures(session: Session, start: datetime, end: datetime, now: datetime, *, 
             total, hits, persons, person_hits = sums[4 * i: 4 * i + 4]
             if by and not total:
                 continue
-            rows.append({"kpi": kpi.key, "label": kpi.label, "group": grp, "denominator": total,
+            rows.append({"kpi": kpi.key, "key": kpi.key, "label": kpi.label, "group": grp, "denominator": total,
                          "numerator": hits, "rate": _rate(hits, total),
                          "persons_denominator": persons, "persons_numerator": person_hits})
     if not by and not rows:
-        rows = [{"kpi": k.key, "label": k.label, "group": "", "denominator": 0, "numerator": 0, "rate": None,
+        rows = [{"kpi": k.key, "key": k.key, "label": k.label, "group": "", "denominator": 0, "numerator": 0, "rate": None,
                  "persons_denominator": 0, "persons_numerator": 0} for k in chosen]
     return rows
 

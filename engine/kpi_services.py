@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from . import kpi, kpi_report
+from . import kpi, kpi_ledger, kpi_report
 from .access import Actor
 from .clock import utcnow
 from .errors import NotAllowed, ValidationFailed
@@ -58,6 +58,66 @@ class KpiServices:
         with self.uow(write=False) as uow:
             unit = self._kpi_scope(uow.session, user)
             return kpi.cases_behind(uow.session, key, start, end, utcnow(), part=part, by=by, group=group, unit=unit)
+
+
+    def kpi_trend(self, user: str | Actor, start_month: str, end_month: str, *, by: str | None = None) -> list[dict]:
+        """Every KPI month by month, "YYYY-MM" to "YYYY-MM" inclusive: each item is a kpis() row
+        with its "month"; a month counts exactly what kpis_of_month counts."""
+        months = _months(start_month, end_month)
+        self._kpi_args(*_month(start_month), by)
+        with self.uow(write=False) as uow:
+            unit, now = self._kpi_scope(uow.session, user), utcnow()
+            return [{"month": month, **row} for month in months
+                    for row in kpi.figures(uow.session, *kpi.month_bounds(month), now, by=by, unit=unit)]
+
+    def overdue_ledger(self, user: str | Actor, start: datetime, end: datetime) -> list[dict]:
+        """The 交办督办 ledger: per unit, the items assigned (交办) in [start, end) and where they
+        stand now, then a total row with unit None (see engine.kpi_ledger)."""
+        self._kpi_args(start, end, None)
+        with self.uow(write=False) as uow:
+            unit = self._kpi_scope(uow.session, user)
+            return kpi_ledger.ledger(uow.session, start, end, utcnow(), unit=unit)
+
+    def ledger_cases(self, user: str | Actor, unit: str | None, column: str, start: datetime, end: datetime, *,
+                     page: int = 1, per_page: int = 50) -> dict:
+        """The items behind one ledger cell (petitioners masked); `unit` None is the total row."""
+        self._kpi_args(start, end, None)
+        if column not in kpi_ledger.COLUMNS:
+            raise ValidationFailed(f"unknown ledger column {column!r}; use one of {', '.join(kpi_ledger.COLUMNS)}")
+        page, per_page = _paging(page, per_page)
+        with self.uow(write=False) as uow:
+            own = self._kpi_scope(uow.session, user)
+            if unit is not None and (not isinstance(unit, str) or not kpi_ledger.known_unit(uow.session, unit)):
+                raise ValidationFailed(f"unknown unit {unit!r}")
+            if own is not None and unit not in (None, own):
+                raise NotAllowed("unit staff see their own unit's ledger only")
+            return kpi_ledger.ledger_cases(uow.session, column, start, end, utcnow(), unit=unit or own,
+                                           page=page, per_page=per_page)
+
+
+MAX_PER_PAGE, MAX_MONTHS = 200, 120
+
+
+def _paging(page, per_page) -> tuple[int, int]:
+    try:
+        page, per_page = int(page), int(per_page)
+    except (TypeError, ValueError):
+        raise ValidationFailed("page and per_page must be whole numbers") from None
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValidationFailed(f"page must be 1 or more and per_page between 1 and {MAX_PER_PAGE}")
+    return page, per_page
+
+
+def _months(first: str, last: str) -> list[str]:
+    _month(first), _month(last)
+    y1, m1 = (int(p) for p in first.split("-"))
+    y2, m2 = (int(p) for p in last.split("-"))
+    count = (y2 - y1) * 12 + m2 - m1 + 1
+    if count < 1:
+        raise ValidationFailed("the last month must not come before the first")
+    if count > MAX_MONTHS:
+        raise ValidationFailed(f"a trend covers at most {MAX_MONTHS} months")
+    return [f"{y1 + (m1 - 1 + i) // 12:04d}-{(m1 - 1 + i) % 12 + 1:02d}" for i in range(count)]
 
 
 def _month(month: str) -> tuple[datetime, datetime]:

@@ -1,4 +1,5 @@
-"""The `case_metrics` read table: one row per case with the dates and flags KPIs count.
+"""The KPI read tables: `case_metrics`, one row per case with the dates and flags KPIs count,
+and `unit_metrics`, one row per handling unit of a case (主办 and each 协办).
 
 Maintained by engine.kpi_projection inside each step's transaction, so figures are plain SQL
 aggregates (correct for open cases too) and never need a workflow loaded.
@@ -29,7 +30,7 @@ class CaseMetrics(Base):
     reg_no: Mapped[str | None] = mapped_column(String(40))
     channel: Mapped[str | None] = mapped_column(String(16))
     category: Mapped[str | None] = mapped_column(String(32))
-    unit: Mapped[str | None] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(64))                 # the lead (主办) unit
     accused_unit: Mapped[str | None] = mapped_column(String(64))
     region: Mapped[str | None] = mapped_column(String(16))
     organ: Mapped[str | None] = mapped_column(String(64))
@@ -43,7 +44,8 @@ class CaseMetrics(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())        # 办结: reply served or report accepted
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(16))
-    rating: Mapped[str | None] = mapped_column(String(16))
+    rating: Mapped[str | None] = mapped_column(String(16))                # of the office
+    unit_rating: Mapped[str | None] = mapped_column(String(16))           # of the lead unit
     evaluation_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
     evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     evaluation_lapsed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -53,3 +55,25 @@ class CaseMetrics(Base):
     key_case: Mapped[bool] = mapped_column(Boolean, default=False)         # 包案
     backlog: Mapped[bool] = mapped_column(Boolean, default=False)          # 积案 (listed by higher level)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)         # 化解
+    mode: Mapped[str | None] = mapped_column(String(16))                  # 交办 / 转送 / …
+    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())      # sent to the unit(s)
+
+
+class UnitMetrics(Base):
+    """What one unit owes on one case: the lead's reply or report, or a co-handling unit's opinion,
+    each against its deadline. The 交办督办 ledger and the per-unit 按期办结率 read it."""
+    __tablename__ = "unit_metrics"
+    __table_args__ = (
+        Index("ix_unit_metrics_unit_routed", "unit", "routed_at"),
+        Index("ix_unit_metrics_routed", "routed_at"),
+        Index("ix_unit_metrics_due", "due"),
+    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lead: Mapped[bool] = mapped_column(Boolean, default=True)             # 主办 (else 协办)
+    mode: Mapped[str | None] = mapped_column(String(16))
+    in_stats: Mapped[bool] = mapped_column(Boolean, default=True)
+    persons: Mapped[int] = mapped_column(Integer, default=1)
+    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
