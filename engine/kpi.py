@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, false, func, literal, or_, select, true
+from sqlalchemy import BigInteger, and_, case, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from .kpi_tables import CaseMetrics as M
+from .kpi_tables import MICROSECOND, CaseMetrics as M, UnitMetrics as U
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 GROUPS = {"unit": M.unit, "category": M.category, "region": M.region, "channel": M.channel, "organ": M.organ}
@@ -25,69 +25,95 @@ RATINGS = SATISFIED + ("不满意",)
 
 
 @dataclass(frozen=True)
+class Ask:
+    """What one question binds: the period [start, end), the instant figures are taken at, and the
+    一次性化解 window (None: a 重件 at any time after closure counts against it)."""
+    start: datetime
+    end: datetime
+    now: datetime
+    window: timedelta | None = None
+    back: object = None        # the came-back subquery, built by `_base`
+
+
+@dataclass(frozen=True)
 class Kpi:
     key: str
     label: str
-    cohort: Callable        # (start, end, now) -> SQL condition
-    hit: Callable           # (start, end, now) -> SQL condition within the cohort
+    cohort: Callable        # (Ask) -> SQL condition: the denominator
+    hit: Callable           # (Ask) -> SQL condition within the cohort: the numerator
+    classes: tuple = ()     # (key, label, (Ask) -> condition): named parts of the cohort outside the hit
 
 
-def _within(column, start, end):
-    return and_(column >= start, column < end)
+def _within(column, a: Ask):
+    return and_(column >= a.start, column < a.end)
 
 
-def _due_within(column, start, end):
+def _due_within(column, a: Ask):
     """Deadlines end at 24:00 local (16:00Z), which is the next period's first instant: a due
     time belongs to the period whose last day it ends, hence (start, end]."""
-    return and_(column > start, column <= end)
+    return and_(column > a.start, column <= a.end)
 
 
-def _repeated():
-    """Cases some 重件 names as its 主件: an outer-joined set (a hash join, not a per-row subquery)."""
-    repeat = aliased(M)
-    return (select(repeat.main_case_id.label("main_id")).where(repeat.is_repeat == true(),
-                                                               repeat.main_case_id.is_not(None))
-            .distinct().subquery("repeated"))
+def _came_back(window: timedelta | None):
+    """初件 some 重件 came back to after closure (within the window): a small joined set, outer-joined
+    to the scan (a hash join, not a per-row subquery)."""
+    repeat, main = aliased(M), aliased(M)
+    later = [repeat.registered_at > main.closed_at]
+    if window is not None:
+        later.append(repeat.registered_at <= main.closed_at + literal(window // MICROSECOND, BigInteger))
+    return (select(repeat.main_case_id.label("main_id")).join(main, main.case_id == repeat.main_case_id)
+            .where(repeat.is_repeat == true(), *later).distinct().subquery("came_back"))
 
 
-REPEATED = _repeated()
+def _accepted_in_time(a: Ask):
+    """First accepted at any level (the office's decision or the unit's acceptance) by the deadline."""
+    return or_(M.accepted_at <= M.route_due, M.unit_accepted_at <= M.route_due)
 
 
-def _base(query):
-    return query.select_from(M).outerjoin(REPEATED, REPEATED.c.main_id == M.case_id)
+def _accepted_late(a: Ask):
+    return and_(~func.coalesce(_accepted_in_time(a), false()),
+                or_(M.accepted_at.is_not(None), M.unit_accepted_at.is_not(None)))
 
 
-def _no_later_repeat():
-    return REPEATED.c.main_id.is_(None)
+def _not_accepted(a: Ask):
+    return and_(M.accepted_at.is_(None), M.unit_accepted_at.is_(None), M.route_due < a.now)
 
 
 KPIS = (
-    Kpi("timely_acceptance", "及时受理率", lambda s, e, n: _due_within(M.route_due, s, e),
-        lambda s, e, n: M.accepted_at <= M.route_due),
+    Kpi("timely_acceptance", "及时受理率", lambda a: _due_within(M.route_due, a), _accepted_in_time,
+        (("accepted_late", "超期受理", _accepted_late), ("not_accepted", "超期未受理", _not_accepted))),
     Kpi("unit_timely_acceptance", "及时受理率（单位）",
-        lambda s, e, n: and_(_due_within(M.unit_accept_due, s, e), M.unit.is_not(None)),
-        lambda s, e, n: M.unit_accepted_at <= M.unit_accept_due),
-    Kpi("on_time_closure", "按期办结率", lambda s, e, n: _due_within(M.handle_due, s, e),
-        lambda s, e, n: M.done_at <= M.handle_due),
+        lambda a: and_(_due_within(M.unit_accept_due, a), M.unit.is_not(None)),
+        lambda a: M.unit_accepted_at <= M.unit_accept_due),
+    Kpi("on_time_closure", "按期办结率", lambda a: _due_within(M.handle_due, a), lambda a: M.done_at <= M.handle_due),
     Kpi("evaluation_rate", "参评率",
-        lambda s, e, n: and_(_due_within(M.evaluation_due, s, e),
-                             or_(M.evaluated_at.is_not(None), M.evaluation_lapsed == true(), M.evaluation_due < n)),
-        lambda s, e, n: M.evaluated_at.is_not(None)),
-    Kpi("satisfaction", "满意率", lambda s, e, n: and_(_within(M.evaluated_at, s, e), M.rating.in_(RATINGS)),
-        lambda s, e, n: M.rating.in_(SATISFIED)),
-    Kpi("repeat_rate", "重复信访率", lambda s, e, n: _within(M.registered_at, s, e),
-        lambda s, e, n: M.is_repeat == true()),
-    Kpi("first_time_resolution", "一次性化解率",
-        lambda s, e, n: and_(_within(M.closed_at, s, e), M.is_repeat == false()),
-        lambda s, e, n: and_(M.resolved == true(), _no_later_repeat())),
-    Kpi("backlog_resolution", "积案化解率", lambda s, e, n: and_(M.backlog == true(), M.registered_at < e),
-        lambda s, e, n: and_(M.resolved == true(), M.closed_at < e)),
-    Kpi("key_case_resolution", "包案化解率", lambda s, e, n: and_(M.key_case == true(), _within(M.registered_at, s, e)),
-        lambda s, e, n: and_(M.resolved == true(), M.closed_at < e)),
-    Kpi("online_share", "网信占比", lambda s, e, n: _within(M.registered_at, s, e),
-        lambda s, e, n: M.channel == "网信"),
+        lambda a: and_(_due_within(M.evaluation_due, a),
+                       or_(M.evaluated_at.is_not(None), M.evaluation_lapsed == true(), M.evaluation_due < a.now)),
+        lambda a: M.evaluated_at.is_not(None)),
+    Kpi("satisfaction", "满意率", lambda a: and_(_within(M.evaluated_at, a), M.rating.in_(RATINGS)),
+        lambda a: M.rating.in_(SATISFIED)),
+    Kpi("unit_satisfaction", "满意率（单位）",
+        lambda a: and_(_within(M.evaluated_at, a), M.unit_rating.in_(RATINGS), M.unit.is_not(None)),
+        lambda a: M.unit_rating.in_(SATISFIED)),
+    Kpi("repeat_rate", "重复信访率", lambda a: _within(M.registered_at, a), lambda a: M.is_repeat == true()),
+    Kpi("first_time_resolution", "一次性化解率", lambda a: and_(_within(M.closed_at, a), M.is_repeat == false()),
+        lambda a: and_(M.resolved == true(), a.back.c.main_id.is_(None))),
+    Kpi("backlog_resolution", "积案化解率", lambda a: and_(M.backlog == true(), M.registered_at < a.end),
+        lambda a: and_(M.resolved == true(), M.closed_at < a.end)),
+    Kpi("key_case_resolution", "包案化解率", lambda a: and_(M.key_case == true(), _within(M.registered_at, a)),
+        lambda a: and_(M.resolved == true(), M.closed_at < a.end)),
+    Kpi("online_share", "网信占比", lambda a: _within(M.registered_at, a), lambda a: M.channel == "网信"),
 )
 BY_KEY = {k.key: k for k in KPIS}
+CO_PARTS = "on_time_closure"      # the one figure a co-handling (协办) unit is credited with
+
+
+def ask(start: datetime, end: datetime, now: datetime, window: timedelta | None = None) -> Ask:
+    return Ask(start, end, now, window, _came_back(window))
+
+
+def _from(query, a: Ask):
+    return query.select_from(M).outerjoin(a.back, a.back.c.main_id == M.case_id)
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -100,39 +126,70 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
 
 def scope(unit: str | None):
-    """Unit staff count only their unit's cases, never reports against their own unit (Art. 30)."""
+    """Unit staff count only the cases their unit leads, never reports against their own unit
+    (Art. 30); their co-handling parts come from unit_metrics (`_co_sums`)."""
     if unit is None:
         return true()
     return and_(M.unit == unit, or_(M.accused_unit.is_(None), M.accused_unit != unit))
 
 
-def figures(session: Session, start: datetime, end: datetime, now: datetime, *, by: str | None = None,
-            unit: str | None = None, keys: tuple[str, ...] | None = None) -> list[dict]:
+def figures(session: Session, a: Ask, *, by: str | None = None, unit: str | None = None,
+            keys: tuple[str, ...] | None = None) -> list[dict]:
     """Every KPI (or `keys`), optionally grouped by unit/category/region/channel/organ.
 
-    One scan of case_metrics for all figures: each row's cohort and hit flags are computed once,
-    then summed (see `_flag_sums`), so a year over a million cases stays within the benchmark
-    target on both databases."""
+    One scan of case_metrics for all figures: each row's flags are computed once, then summed
+    (see `_flag_sums`), so a year over a million cases stays within the benchmark target on both
+    databases. Per unit (grouped by unit, or for a unit's own staff) 按期办结率 also counts the
+    co-handling parts, each by its own deadline."""
     chosen = [BY_KEY[k] for k in keys] if keys else list(KPIS)
+    width = 4 + 1 + max(len(k.classes) for k in chosen)
     totals: dict = {}
-    for record in _flag_sums(session, chosen, start, end, now, by, unit):
-        sums = totals.setdefault(record[0], [0] * (4 * len(chosen)))
-        for i, value in enumerate(record[1:]):
-            sums[i] += int(value or 0)
+    for record in _flag_sums(session, chosen, a, by, unit):
+        sums = totals.setdefault(record[0], [0] * (width * len(chosen)))
+        for i, value in enumerate(_decode(record[1:], chosen)):
+            sums[i] += value
+    if CO_PARTS in [k.key for k in chosen] and (by == "unit" or unit is not None):
+        at = [k.key for k in chosen].index(CO_PARTS) * width
+        for grp, *values in _co_sums(session, a, by, unit):
+            sums = totals.setdefault(grp, [0] * (width * len(chosen)))
+            for i, value in enumerate(values):
+                sums[at + i] += int(value or 0)
     rows = []
     for grp in sorted(totals, key=lambda g: (g is None, g or "")):
-        sums = totals[grp]
         for i, kpi in enumerate(chosen):
-            total, hits, persons, person_hits = sums[4 * i: 4 * i + 4]
-            if by and not total:
-                continue
-            rows.append({"kpi": kpi.key, "key": kpi.key, "label": kpi.label, "group": grp, "denominator": total,
-                         "numerator": hits, "rate": _rate(hits, total),
-                         "persons_denominator": persons, "persons_numerator": person_hits})
-    if not by and not rows:
-        rows = [{"kpi": k.key, "key": k.key, "label": k.label, "group": "", "denominator": 0, "numerator": 0, "rate": None,
-                 "persons_denominator": 0, "persons_numerator": 0} for k in chosen]
+            row = _row(kpi, grp, totals[grp][width * i: width * (i + 1)])
+            if not by or row["denominator"]:
+                rows.append(row)
+    if not rows and not by:
+        rows = [_row(k, "", [0] * width) for k in chosen]
     return rows
+
+
+def _row(kpi: Kpi, grp, sums: list[int]) -> dict:
+    total, hits, persons, person_hits = sums[:4]
+    row = {"kpi": kpi.key, "key": kpi.key, "label": kpi.label, "group": grp, "denominator": total,
+           "numerator": hits, "rate": _rate(hits, total), "persons_denominator": persons,
+           "persons_numerator": person_hits}
+    if kpi.classes:     # 及时受理率: 及时 / 超期受理 / 超期未受理, and the rest not yet due
+        named = dict(zip((label for _, label, _ in kpi.classes), sums[4:]))
+        row["classes"] = {"及时": hits, **named, "未到期": total - hits - sum(named.values())}
+    return row
+
+
+def _decode(values, chosen: list[Kpi]) -> list[int]:
+    """Per KPI the scan returns Σf, Σf², Σf·persons, Σf²·persons of a flag f that is 0 outside the
+    cohort, 1 inside it and 2 when hit (the cohort is evaluated once per row), then one count per
+    class; here they become count, hits, persons, person hits and the class counts."""
+    width = 4 + 1 + max(len(k.classes) for k in chosen)
+    out, i = [], 0
+    for kpi in chosen:
+        f, f2, fp, f2p = (int(v or 0) for v in values[i:i + 4])
+        hits, person_hits = (f2 - f) // 2, (f2p - fp) // 2
+        part = [f - hits, hits, fp - person_hits, person_hits]
+        part += [int(v or 0) for v in values[i + 4:i + 4 + len(kpi.classes)]]
+        out += part + [0] * (width - len(part))
+        i += 4 + len(kpi.classes)
+    return out
 
 
 # SQLite runs one query on one core: above this many rows the scan is split by case id over
@@ -141,14 +198,16 @@ SPLIT_ROWS = 200_000
 SPLIT_WAYS = max(1, min(4, os.cpu_count() or 1))
 
 
-def _flag_sums(session: Session, chosen: list[Kpi], start, end, now, by, unit) -> list[tuple]:
-    """(group, count, hits, persons, person hits per KPI...) rows, from one or several scans."""
+def _flag_sums(session: Session, chosen: list[Kpi], a: Ask, by, unit) -> list[tuple]:
+    """(group, the sums `_decode` reads...) rows, from one or several scans."""
     group = GROUPS[by] if by else literal("")
     flags = [group.label("grp"), M.persons.label("persons")]
     for i, kpi in enumerate(chosen):
-        cohort, hit = kpi.cohort(start, end, now), kpi.hit(start, end, now)
-        flags += [case((cohort, 1), else_=0).label(f"c{i}"), case((and_(cohort, hit), 1), else_=0).label(f"h{i}")]
-    base = _base(select(*flags)).where(M.in_stats == true(), scope(unit))
+        cohort = kpi.cohort(a)
+        flags.append(case((cohort, case((kpi.hit(a), 2), else_=1)), else_=0).label(f"f{i}"))
+        flags += [case((and_(cohort, condition(a)), 1), else_=0).label(f"k{i}_{j}")
+                  for j, (_, _, condition) in enumerate(kpi.classes)]
+    base = _from(select(*flags), a).where(M.in_stats == true(), scope(unit))
     bind = session.get_bind()
     sqlite = bind.dialect.name == "sqlite"
 
@@ -158,13 +217,14 @@ def _flag_sums(session: Session, chosen: list[Kpi], start, end, now, by, unit) -
         # evaluate every cohort expression once per aggregate instead of once per row.
         inner = (inner.limit(-1) if sqlite else inner).subquery("flags")
         sums = [inner.c.grp if by else literal("")]
-        for i in range(len(chosen)):
-            c, h = inner.c[f"c{i}"], inner.c[f"h{i}"]
-            sums += [func.sum(c), func.sum(h), func.sum(c * inner.c.persons), func.sum(h * inner.c.persons)]
+        for i, kpi in enumerate(chosen):
+            f, p = inner.c[f"f{i}"], inner.c.persons
+            sums += [func.sum(f), func.sum(f * f), func.sum(f * p), func.sum(f * f * p)]
+            sums += [func.sum(inner.c[f"k{i}_{j}"]) for j in range(len(kpi.classes))]
         return select(*sums).group_by(inner.c.grp) if by else select(*sums)
 
-    low, high, count = session.execute(select(func.min(M.case_id), func.max(M.case_id), func.count())).one()
-    if not sqlite or SPLIT_WAYS == 1 or (count or 0) < SPLIT_ROWS:
+    low, high = session.execute(select(func.min(M.case_id), func.max(M.case_id))).one()
+    if not sqlite or SPLIT_WAYS == 1 or low is None or high - low < SPLIT_ROWS:
         return list(session.execute(query()))
     step = (high - low) // SPLIT_WAYS + 1
     ranges = [(low + k * step, low + (k + 1) * step) for k in range(SPLIT_WAYS)]
@@ -176,23 +236,64 @@ def _flag_sums(session: Session, chosen: list[Kpi], start, end, now, by, unit) -
         return [row for part in pool.map(scan, ranges) for row in part]
 
 
+def _co_parts(a: Ask, by: str | None, unit: str | None) -> tuple:
+    """(group column, conditions) of the co-handling parts due in the period: a 协办 unit owes its
+    opinion by the handle deadline; the case's category, region… group it like its case."""
+    group = U.unit if by == "unit" else (GROUPS[by] if by else literal(""))
+    where = [U.lead == false(), U.in_stats == true(), U.due > a.start, U.due <= a.end]
+    if unit is not None:
+        where.append(U.unit == unit)
+    return group, where
+
+
+def _co_sums(session: Session, a: Ask, by: str | None, unit: str | None) -> list[tuple]:
+    group, where = _co_parts(a, by, unit)
+    hit = case((U.done_at <= U.due, 1), else_=0)
+    query = select(group, func.count(), func.sum(hit), func.sum(U.persons), func.sum(hit * U.persons)) \
+        .select_from(U).where(*where)
+    if by not in (None, "unit"):
+        query = query.join(M, M.case_id == U.case_id)
+    return list(session.execute(query.group_by(group) if by else query))
+
+
 def _rate(hits, total) -> float | None:
     return round(100.0 * int(hits) / int(total), 2) if total else None
 
 
-def cases_behind(session: Session, key: str, start: datetime, end: datetime, now: datetime, *,
-                 part: str = "numerator", by: str | None = None, group: str | None = None,
-                 unit: str | None = None, limit: int = 500) -> list[dict]:
-    """The cases a figure counts: `part` numerator, denominator or 'missed' (denominator minus numerator)."""
+PARTS = ("numerator", "denominator", "missed")
+
+
+def cases_behind(session: Session, key: str, a: Ask, *, part: str = "numerator", by: str | None = None,
+                 group: str | None = None, unit: str | None = None, limit: int = 500) -> list[dict]:
+    """The cases a figure counts: `part` numerator, denominator, 'missed' (denominator minus
+    numerator) or one of the KPI's classes; per unit with the co-handling parts (role 协办)."""
     kpi = BY_KEY[key]
-    conditions = [kpi.cohort(start, end, now), M.in_stats == true(), scope(unit)]
-    hit = kpi.hit(start, end, now)
+    conditions = [kpi.cohort(a), M.in_stats == true(), scope(unit)]
+    classes = {name: condition for name, _, condition in kpi.classes}
     if part == "numerator":
-        conditions.append(hit)
+        conditions.append(kpi.hit(a))
     elif part == "missed":
-        conditions.append(~func.coalesce(hit, false()))
+        conditions.append(~func.coalesce(kpi.hit(a), false()))
+    elif part in classes:
+        conditions.append(classes[part](a))
     if by:
         conditions.append(GROUPS[by] == group if group is not None else GROUPS[by].is_(None))
-    query = _base(select(M.case_id, M.reg_no, M.unit, M.category, M.channel)).where(*conditions) \
-        .order_by(M.case_id).limit(limit)
+    role = case((M.unit.is_not(None), "主办"))
+    query = _from(select(M.case_id, M.reg_no, M.unit, M.category, M.channel, role.label("role")), a) \
+        .where(*conditions)
+    if key == CO_PARTS and (by == "unit" or unit is not None) and part in PARTS:
+        query = query.union_all(_co_cases(a, part, by, group, unit))
+    query = query.order_by("case_id", "role").limit(limit)
     return [dict(r._mapping) for r in session.execute(query)]
+
+
+def _co_cases(a: Ask, part: str, by, group, unit):
+    column, where = _co_parts(a, by, unit)
+    if part == "numerator":
+        where.append(U.done_at <= U.due)
+    elif part == "missed":
+        where.append(or_(U.done_at.is_(None), U.done_at > U.due))
+    if by:
+        where.append(column == group if group is not None else column.is_(None))
+    return select(M.case_id, M.reg_no, U.unit, M.category, M.channel, literal("协办").label("role")) \
+        .select_from(U).join(M, M.case_id == U.case_id).where(*where)

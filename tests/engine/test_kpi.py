@@ -44,7 +44,15 @@ CASES = {
     "G": dict(channel="网信", persons=1, unit="U2",
               milestones={"registered": z("10-20T02:00"), "accepted": z("10-22T02:00")},
               deadlines={"route": z("11-04T16:00"), "handle": z("11-30T16:00"), "evaluate": z("11-10T16:00")}),
+    # closed in June; I comes back in September (106 days later, past the 90-day window), J on 20 June
+    "I": dict(channel="来信", persons=1, unit="U3",
+              milestones={"registered": z("05-04T02:00"), "closed": z("06-01T02:00")}),
+    "J": dict(channel="来信", persons=1, unit="U3",
+              milestones={"registered": z("05-05T02:00"), "closed": z("06-02T02:00")}),
 }
+REPEATS = {"C2": ("A", dict(channel="来信", milestones={"registered": z("11-02T02:00")})),
+           "I2": ("I", dict(channel="来信", milestones={"registered": z("09-15T02:00")})),
+           "J2": ("J", dict(channel="来信", milestones={"registered": z("06-20T02:00")}))}
 
 
 @pytest.fixture
@@ -55,9 +63,10 @@ def office(services):
     with time_machine.travel(NOW, tick=False):
         for name, data in CASES.items():
             ids[name] = services.start_case("complaint_simple", {"reg_no": f"REG-{name}", **data}, user="clerk1")["id"]
-        services.start_case("complaint_simple", {"reg_no": "REG-C2", "channel": "来信", "is_repeat": True,
-                                                 "main_case_id": ids["A"],
-                                                 "milestones": {"registered": z("11-02T02:00")}}, user="clerk1")
+        for name, (main, data) in REPEATS.items():
+            ids[name] = services.start_case("complaint_simple", {"reg_no": f"REG-{name}", "is_repeat": True,
+                                                                 "main_case_id": ids[main], **data},
+                                            user="clerk1")["id"]
     services.ids = ids
     return services
 
@@ -76,11 +85,13 @@ def nd(row) -> tuple:
 def test_october_figures_match_the_hand_computed_values(office):
     f = figures(office)
     assert nd(f["timely_acceptance", ""]) == (2, 4, 50.0)            # A, D in time; B late; C never accepted
+    assert f["timely_acceptance", ""]["classes"] == {"及时": 2, "超期受理": 1, "超期未受理": 1, "未到期": 0}
     assert (f["timely_acceptance", ""]["persons_numerator"], f["timely_acceptance", ""]["persons_denominator"]) == (4, 10)
     assert nd(f["unit_timely_acceptance", ""]) == (2, 2, 100.0)      # A, E: registration + 30 d falls in October
     assert nd(f["on_time_closure", ""]) == (1, 3, 33.33)              # A on time; B open overdue; D late
     assert nd(f["evaluation_rate", ""]) == (1, 2, 50.0)               # D rated; E's window lapsed
     assert nd(f["satisfaction", ""]) == (1, 2, 50.0)                  # A 满意, D 不满意
+    assert nd(f["unit_satisfaction", ""]) == (1, 2, 50.0)             # one rating rates office and unit
     assert nd(f["repeat_rate", ""]) == (1, 5, 20.0)                   # C among A B C D G (F not counted)
     assert (f["repeat_rate", ""]["persons_numerator"], f["repeat_rate", ""]["persons_denominator"]) == (5, 11)
     assert nd(f["first_time_resolution", ""]) == (2, 3, 66.67)        # D, E; A came back as C2
@@ -100,6 +111,9 @@ def test_a_deadline_at_the_end_of_the_last_day_counts_in_that_month(office):
 
 def test_open_items_not_yet_due_stay_in_the_denominator(office):
     f = figures(office, "2026-11")
+    # G accepted in time; C2 (registered 2 Nov, due 17 Nov) not accepted yet and not yet due
+    assert nd(f["timely_acceptance", ""]) == (1, 2, 50.0)
+    assert f["timely_acceptance", ""]["classes"] == {"及时": 1, "超期受理": 0, "超期未受理": 0, "未到期": 1}
     assert nd(f["on_time_closure", ""]) == (1, 2, 50.0)               # E on time, G open and not yet due
     assert nd(f["evaluation_rate", ""]) == (1, 1, 100.0)              # A rated; G's window still open: left out
 
@@ -111,10 +125,28 @@ def test_evaluation_windows_that_lapse_enter_the_denominator_once_past(office):
     assert nd(rows["evaluation_rate"]) == (1, 2, 50.0)                # G's window ended 10 Nov 24:00
 
 
+def test_a_repeat_after_the_window_does_not_undo_a_first_time_resolution(office):
+    f = figures(office, "2026-06")
+    assert nd(f["first_time_resolution", ""]) == (1, 2, 50.0)        # I (back after 106 days); J back in 18
+    start, end = month_bounds("2026-06")
+    rows = office.kpi_cases(DIRECTOR, "first_time_resolution", start, end, part="missed")
+    assert [r["reg_no"] for r in rows] == ["REG-J"]
+
+
+def test_acceptance_classes_list_their_cases(office):
+    start, end = month_bounds("2026-10")
+    late = office.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="accepted_late")
+    never = office.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="not_accepted")
+    assert ([r["reg_no"] for r in late], [r["reg_no"] for r in never]) == (["REG-B"], ["REG-C"])
+    with pytest.raises(ValidationFailed):
+        office.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="not_accepted")
+
+
 def test_figures_by_unit_and_the_cases_behind_them(office):
     f = figures(office, by="unit")
     assert nd(f["on_time_closure", "U1"]) == (1, 2, 50.0)
     assert nd(f["on_time_closure", "U2"]) == (0, 1, 0.0)
+    assert nd(f["unit_satisfaction", "U1"]) == (1, 1, 100.0) and nd(f["unit_satisfaction", "U2"]) == (0, 1, 0.0)
     start, end = month_bounds("2026-10")
     missed = office.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="missed")
     assert [r["reg_no"] for r in missed] == ["REG-B", "REG-D"]

@@ -170,6 +170,30 @@ def test_trend_gives_each_month_what_that_month_alone_gives(story):
                              "persons_numerator", "persons_denominator"}
 
 
+def test_co_handling_units_are_credited_with_their_own_part_of_on_time_closure(story):
+    """May (all handle deadlines are 6 May): the office counts each case once; per unit, the lead
+    answers for its case and a co-handling unit for its opinion."""
+    s, ids = story
+    may = month_bounds("2025-05")
+    with time_machine.travel(datetime(2025, 6, 1, tzinfo=timezone.utc), tick=False):
+        office = {r["key"]: r for r in s.kpis(DIRECTOR, *may)}
+        units = {r["group"]: r for r in s.kpis(DIRECTOR, *may, by="unit") if r["key"] == "on_time_closure"}
+        mine = {r["key"]: r for r in s.kpis(HOUSING, *may)}
+        missed = s.kpi_cases(DIRECTOR, "on_time_closure", *may, part="missed", by="unit", group="housing")
+        own_missed = s.kpi_cases(HOUSING, "on_time_closure", *may, part="missed")
+    assert (office["on_time_closure"]["numerator"], office["on_time_closure"]["denominator"]) == (1, 3)
+    assert {u: (r["numerator"], r["denominator"]) for u, r in units.items()} == {
+        "city_agri": (1, 1),        # P1 opinion on 5 March
+        "city_police": (0, 1),      # P3 replied 10 May
+        "housing": (1, 3)}          # P1 replied 13 March; P2 open past due; P3 opinion on 8 May
+    assert (mine["on_time_closure"]["numerator"], mine["on_time_closure"]["denominator"]) == (1, 3)
+    assert [(r["case_id"], r["role"]) for r in missed] == [(ids["P2"], "主办"), (ids["P3"], "协办")]
+    assert own_missed == missed
+    # only the lead is credited with acceptance: P5 (registered 2 April, housing) unsigned by 2 May
+    timely = mine["unit_timely_acceptance"]
+    assert (timely["numerator"], timely["denominator"]) == (0, 1)
+
+
 @pytest.mark.parametrize("first, last", [("2025-05", "2025-02"), ("2025-13", "2025-14"), ("2015-01", "2025-12"),
                                          ("2025", "2025-02")])
 def test_bad_trend_ranges_are_refused(story, first, last):
