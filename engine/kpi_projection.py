@@ -20,6 +20,10 @@ from .kpi_tables import CaseMetrics, UnitMetrics
 from .models import Case
 
 ROUTE_DAYS, UNIT_ACCEPT_DAYS = 15, 30
+# the instants KPI cohorts are anchored on (engine.kpi): a row whose latest is before a period
+# cannot count in it
+ACTIVITY = ("registered_at", "route_due", "unit_accept_due", "handle_due", "closed_at", "evaluation_due",
+            "evaluated_at")
 
 
 def _when(value) -> datetime | None:
@@ -63,7 +67,7 @@ def metrics_values(case: Case, data: dict) -> dict:
     ms, dl = _dict(data, "milestones"), _dict(data, "deadlines")
     registered = _when(ms.get("registered")) or case.created_at
     closed = _when(ms.get("closed"))
-    return {
+    values = {
         "reg_no": case.reg_no, "channel": _text(data.get("channel"), 16), "category": _text(data.get("category"), 32),
         "unit": handling_units(data)[0], "accused_unit": _text(data.get("accused_unit"), 64),
         "region": _text(data.get("region"), 16), "organ": _text(data.get("organ"), 64),
@@ -87,6 +91,9 @@ def metrics_values(case: Case, data: dict) -> dict:
         "resolved": bool(data["resolved"]) if "resolved" in data else closed is not None,
         "mode": _text(data.get("mode"), 16), "routed_at": _when(ms.get("routed")),
     }
+    instants = [values[k] for k in ACTIVITY if values[k] is not None]
+    values["first_at"], values["last_at"] = min(instants), max(instants)
+    return values
 
 
 def _upsert(dialect: str, table, keys: list[str]):

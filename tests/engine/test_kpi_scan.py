@@ -4,6 +4,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import true
 
 from engine import kpi
 from tests.engine.test_kpi import figures, office  # noqa: F401  (the hand-computed dataset)
@@ -26,3 +27,11 @@ def test_split_scan_adds_up_to_the_single_scan(office, monkeypatch, by):  # noqa
     assert pools, "the scan was split"
     assert any(row["denominator"] for row in single.values())
     assert split == single
+
+
+@pytest.mark.parametrize("month", ["2026-06", "2026-09", "2026-10", "2026-11", "2026-12"])
+def test_the_activity_filter_leaves_every_figure_as_it_was(office, monkeypatch, month):  # noqa: F811
+    """first_at/last_at only spare the scan rows of other periods; without them nothing changes."""
+    filtered = figures(office, month, by="unit")
+    monkeypatch.setattr(kpi, "_active", lambda a: true())
+    assert figures(office, month, by="unit") == filtered

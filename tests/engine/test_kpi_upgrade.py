@@ -79,6 +79,7 @@ def test_upgrade_converts_instants_exactly_and_backfills_unit_rows(database_url)
     assert (first.unit, first.mode, first.unit_rating) == ("housing", "交办", "满意")
     assert (first.unit_accepted_at, first.handle_due, first.registered_at, first.routed_at) == (
         SIGNED, DUE, ROUTED, ROUTED)
-    assert (second.unit, second.handle_due, second.registered_at) == (None, None, ROUTED)
+    assert (first.first_at, first.last_at) == (ROUTED, DUE)              # the earliest and latest a cohort reads
+    assert (second.unit, second.handle_due, second.first_at, second.last_at) == (None, None, ROUTED, ROUTED)
     assert [(u.unit, u.lead, u.mode, u.due, u.done_at, u.routed_at, u.persons) for u in units] == [
         ("city_agri", False, "交办", DUE, CO_DONE, ROUTED, 3), ("housing", True, "交办", DUE, None, ROUTED, 3)]

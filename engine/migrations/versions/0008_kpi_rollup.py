@@ -29,8 +29,10 @@ INDEXES = {"ix_case_metrics_registered": "registered_at", "ix_case_metrics_route
            "ix_case_metrics_unit_due": "unit_accept_due", "ix_case_metrics_handle_due": "handle_due",
            "ix_case_metrics_evaluation_due": "evaluation_due", "ix_case_metrics_closed": "closed_at",
            "ix_case_metrics_unit": "unit", "ix_case_metrics_main": "main_case_id"}
-UNIT_INDEXES = {"ix_unit_metrics_unit_routed": ["unit", "routed_at"], "ix_unit_metrics_routed": ["routed_at"],
-                "ix_unit_metrics_due": ["due"]}
+UNIT_INDEXES = {"ix_unit_metrics_ledger": ["mode", "unit", "routed_at", "due", "done_at"],
+                "ix_unit_metrics_co": ["lead", "due", "in_stats", "unit", "done_at", "persons"]}
+ACTIVITY = ("registered_at", "route_due", "unit_accept_due", "handle_due", "closed_at", "evaluation_due",
+            "evaluated_at")
 MODES = ("交办", "转送")
 CHUNK = 5000
 
@@ -38,7 +40,9 @@ CHUNK = 5000
 def _metrics_table(name: str, instant_type, *, new_columns: bool = True) -> None:
     added = [sa.Column("unit_rating", sa.String(length=16), nullable=True),
              sa.Column("mode", sa.String(length=16), nullable=True),
-             sa.Column("routed_at", instant_type(), nullable=True)] if new_columns else []
+             sa.Column("routed_at", instant_type(), nullable=True),
+             sa.Column("first_at", instant_type(), nullable=True),
+             sa.Column("last_at", instant_type(), nullable=True)] if new_columns else []
     op.create_table(
         name,
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -81,11 +85,21 @@ def _micros(dialect: str, column: str) -> str:
             f"+ CAST(substr({column}, 21, 6) AS INTEGER)")
 
 
+def _span(dialect: str) -> tuple[str, str]:
+    """first_at and last_at: the earliest and latest instant KPI cohorts read (never NULL: every
+    row has registered_at)."""
+    parts = [_micros(dialect, c) for c in ACTIVITY]
+    if dialect == "postgresql":
+        return f"LEAST({', '.join(parts)})", f"GREATEST({', '.join(parts)})"
+    parts = [f"COALESCE({p}, {parts[0]})" for p in parts]      # SQLite's min/max give NULL on any NULL
+    return f"min({', '.join(parts)})", f"max({', '.join(parts)})"
+
+
 def upgrade() -> None:
     conn = op.get_bind()
     _metrics_table("case_metrics_new", EpochMicros)
-    columns = ", ".join(KEPT + INSTANTS)
-    converted = ", ".join(KEPT + tuple(_micros(conn.dialect.name, c) for c in INSTANTS))
+    columns = ", ".join(KEPT + INSTANTS + ("first_at", "last_at"))
+    converted = ", ".join(KEPT + tuple(_micros(conn.dialect.name, c) for c in INSTANTS) + _span(conn.dialect.name))
     op.execute(f"INSERT INTO case_metrics_new ({columns}) SELECT {converted} FROM case_metrics")
     for name in INDEXES:
         op.drop_index(name, table_name="case_metrics")
