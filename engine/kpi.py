@@ -1,8 +1,9 @@
-"""KPI figures (domain.md §4) as SQL aggregates over case_metrics, identical on SQLite and
-PostgreSQL, correct while cases are still open.
+"""KPI figures (domain.md §4) as SQL aggregates over case_metrics (and unit_metrics for the
+co-handling parts), identical on SQLite and PostgreSQL, correct while cases are still open.
 
 Each KPI is a cohort (the denominator) and a condition inside it (the numerator); periods are
-half-open [start, end) in UTC; counts are given in 件次 (rows) and 人次 (sum of persons).
+half-open [start, end) in UTC; counts are given in 件次 (rows) and 人次 (sum of persons). The
+drill-down (`cases_behind`) filters with the very conditions the figures count.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class Ask:
     end: datetime
     now: datetime
     window: timedelta | None = None
-    back: object = None        # the came-back subquery, built by `_base`
+    back: object = None        # the came-back subquery, built by `ask`
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def _pattern(chosen: list[Kpi], a: Ask):
     """One integer per row holding every KPI's state: a base-3 digit per KPI (0 outside the cohort,
     1 inside, 2 hit), then a bit per class. Grouping rows by (group, pattern, persons) leaves a
     few thousand groups whatever the table size; `_add` reads them back."""
-    pattern, weight = literal(0), 1
+    pattern, weight = literal(0, BigInteger), 1
     for kpi in chosen:
         cohort = kpi.cohort(a)
         pattern = pattern + case((cohort, case((kpi.hit(a), 2 * weight), else_=weight)), else_=0)

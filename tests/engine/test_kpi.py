@@ -86,6 +86,7 @@ def test_october_figures_match_the_hand_computed_values(office):
     f = figures(office)
     assert nd(f["timely_acceptance", ""]) == (2, 4, 50.0)            # A, D in time; B late; C never accepted
     assert f["timely_acceptance", ""]["classes"] == {"及时": 2, "超期受理": 1, "超期未受理": 1, "未到期": 0}
+    # 人次: A 3 + D 1 in time; A 3 + B 1 + C 5 + D 1 due
     assert (f["timely_acceptance", ""]["persons_numerator"], f["timely_acceptance", ""]["persons_denominator"]) == (4, 10)
     assert nd(f["unit_timely_acceptance", ""]) == (2, 2, 100.0)      # A, E: registration + 30 d falls in October
     assert nd(f["on_time_closure", ""]) == (1, 3, 33.33)              # A on time; B open overdue; D late
@@ -93,9 +94,10 @@ def test_october_figures_match_the_hand_computed_values(office):
     assert nd(f["satisfaction", ""]) == (1, 2, 50.0)                  # A 满意, D 不满意
     assert nd(f["unit_satisfaction", ""]) == (1, 2, 50.0)             # one rating rates office and unit
     assert nd(f["repeat_rate", ""]) == (1, 5, 20.0)                   # C among A B C D G (F not counted)
+    # 人次: C 5; A 3 + B 1 + C 5 + D 1 + G 1
     assert (f["repeat_rate", ""]["persons_numerator"], f["repeat_rate", ""]["persons_denominator"]) == (5, 11)
-    assert nd(f["first_time_resolution", ""]) == (2, 3, 66.67)        # D, E; A came back as C2
-    assert nd(f["backlog_resolution", ""]) == (1, 1, 100.0)
+    assert nd(f["first_time_resolution", ""]) == (2, 3, 66.67)        # D, E; A came back as C2 two days on
+    assert nd(f["backlog_resolution", ""]) == (1, 1, 100.0)           # E, listed, closed 8 October
     assert nd(f["key_case_resolution", ""]) == (1, 2, 50.0)           # D closed, B open
     assert nd(f["online_share", ""]) == (3, 5, 60.0)                  # A, D, G
 
