@@ -9,12 +9,14 @@ step knows: that time is kept on the unit's row from then on.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
+
+from processes.calendar import OfficeCalendar, end_of_day, local_day
 
 from .kpi_tables import CaseMetrics, UnitMetrics
 from .models import Case
@@ -34,6 +36,15 @@ def _when(value) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+_CALENDAR = OfficeCalendar(lenient=True)     # a year without a holiday notice yet: weekends only
+
+
+def days_after(instant: datetime, days: int) -> datetime:
+    """Domain day arithmetic (domain.md §2.1): day one is the day after, the last day moves off
+    rest days and holidays, and the period ends at 24:00 local."""
+    return end_of_day(_CALENDAR.add_days(local_day(instant), days))
 
 
 def _dict(data: dict, key: str) -> dict:
@@ -73,9 +84,9 @@ def metrics_values(case: Case, data: dict) -> dict:
         "region": _text(data.get("region"), 16), "organ": _text(data.get("organ"), 64),
         "in_stats": data.get("in_stats", True) is not False,
         "registered_at": registered,
-        "route_due": _when(dl.get("route")) or registered + timedelta(days=ROUTE_DAYS),
+        "route_due": _when(dl.get("route")) or days_after(registered, ROUTE_DAYS),
         "accepted_at": _when(ms.get("accepted")),
-        "unit_accept_due": registered + timedelta(days=UNIT_ACCEPT_DAYS),
+        "unit_accept_due": days_after(registered, UNIT_ACCEPT_DAYS),
         "unit_accepted_at": _when(ms.get("unit_accepted")) or _when(ms.get("unit_signed")),
         "handle_due": _when(dl.get("extension")) or _when(dl.get("handle")),
         "done_at": _when(ms.get("replied")) or _when(ms.get("reported")),

@@ -88,7 +88,9 @@ def test_october_figures_match_the_hand_computed_values(office):
     assert f["timely_acceptance", ""]["classes"] == {"及时": 2, "超期受理": 1, "超期未受理": 1, "未到期": 0}
     # 人次: A 3 + D 1 in time; A 3 + B 1 + C 5 + D 1 due
     assert (f["timely_acceptance", ""]["persons_numerator"], f["timely_acceptance", ""]["persons_denominator"]) == (4, 10)
-    assert nd(f["unit_timely_acceptance", ""]) == (2, 2, 100.0)      # A, E: registration + 30 d falls in October
+    # registration + 30 d, moved off rest days: E's Sat 10 Oct is a make-up working day (调休) and
+    # stays; A's Sat 31 Oct moves to Mon 2 Nov (November's test)
+    assert nd(f["unit_timely_acceptance", ""]) == (1, 1, 100.0)      # E signed 1 Oct
     assert nd(f["on_time_closure", ""]) == (1, 3, 33.33)              # A on time; B open overdue; D late
     assert nd(f["evaluation_rate", ""]) == (1, 2, 50.0)               # D rated; E's window lapsed
     assert nd(f["satisfaction", ""]) == (1, 2, 50.0)                  # A 满意, D 不满意
@@ -113,6 +115,8 @@ def test_a_deadline_at_the_end_of_the_last_day_counts_in_that_month(office):
 
 def test_open_items_not_yet_due_stay_in_the_denominator(office):
     f = figures(office, "2026-11")
+    # unit acceptance due 2 Nov (A, B, C), 3 Nov (D), 19 Nov (G): A, D signed; B, C never; G not yet due
+    assert nd(f["unit_timely_acceptance", ""]) == (2, 5, 40.0)
     # G accepted in time; C2 (registered 2 Nov, due 17 Nov) not accepted yet and not yet due
     assert nd(f["timely_acceptance", ""]) == (1, 2, 50.0)
     assert f["timely_acceptance", ""]["classes"] == {"及时": 1, "超期受理": 0, "超期未受理": 0, "未到期": 1}

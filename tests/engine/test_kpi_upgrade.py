@@ -79,7 +79,10 @@ def test_upgrade_converts_instants_exactly_and_backfills_unit_rows(database_url)
     assert (first.unit, first.mode, first.unit_rating) == ("housing", "交办", "满意")
     assert (first.unit_accepted_at, first.handle_due, first.registered_at, first.routed_at) == (
         SIGNED, DUE, ROUTED, ROUTED)
-    assert (first.first_at, first.last_at) == (ROUTED, DUE)              # the earliest and latest a cohort reads
-    assert (second.unit, second.handle_due, second.first_at, second.last_at) == (None, None, ROUTED, ROUTED)
+    # registered Tue 3 March (09:00 local) + 30 d = Thu 2 April, ends 24:00 local
+    assert first.unit_accept_due == datetime(2026, 4, 2, 16, tzinfo=timezone.utc)
+    assert (first.first_at, first.last_at) == (ROUTED, DUE)              # earliest and latest a cohort reads
+    assert (second.unit, second.handle_due, second.first_at, second.last_at) == (
+        None, None, ROUTED, second.unit_accept_due)
     assert [(u.unit, u.lead, u.mode, u.due, u.done_at, u.routed_at, u.persons) for u in units] == [
         ("city_agri", False, "交办", DUE, CO_DONE, ROUTED, 3), ("housing", True, "交办", DUE, None, ROUTED, 3)]

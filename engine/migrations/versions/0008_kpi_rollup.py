@@ -150,6 +150,7 @@ def _backfill(conn) -> None:
                                   metrics.c.handle_due, metrics.c.done_at, cases.c.facts)
                         .join(cases, cases.c.id == metrics.c.case_id).where(metrics.c.unit.is_not(None))).all()
     conn.execute(metrics.update().values(unit_rating=metrics.c.rating))
+    _redate_unit_acceptance(conn, micros)
     change = metrics.update().where(metrics.c.case_id == sa.bindparam("cid")) \
         .values(unit=sa.bindparam("lead"), mode=sa.bindparam("m"), routed_at=sa.bindparam("at"))
     for start in range(0, len(rows), CHUNK):
@@ -167,6 +168,26 @@ def _backfill(conn) -> None:
         conn.execute(change, updates)
         if inserts:
             conn.execute(units.insert(), inserts)
+
+
+def _redate_unit_acceptance(conn, micros) -> None:
+    """Registration + 30 d now follows the day arithmetic of domain.md §2.1 (ends 24:00 local, moved
+    off rest days); closed cases take no more steps, so their rows are redated here (and last_at
+    with them: the new due time may be the row's latest instant)."""
+    from engine.kpi_projection import UNIT_ACCEPT_DAYS, days_after
+    metrics = sa.table("case_metrics", sa.column("case_id"), sa.column("registered_at"),
+                       sa.column("unit_accept_due"), sa.column("last_at"))
+    change = metrics.update().where(metrics.c.case_id == sa.bindparam("cid")).values(
+        unit_accept_due=sa.bindparam("due"), last_at=sa.bindparam("last"))
+    rows = conn.execute(sa.select(metrics.c.case_id, metrics.c.registered_at, metrics.c.last_at)
+                        .where(metrics.c.registered_at.is_not(None))).all()
+    for start in range(0, len(rows), CHUNK):
+        params = []
+        for case_id, registered, last in rows[start:start + CHUNK]:
+            due = micros.process_bind_param(days_after(micros.process_result_value(registered, None),
+                                                       UNIT_ACCEPT_DAYS), None)
+            params.append({"cid": case_id, "due": due, "last": max(due, last or due)})
+        conn.execute(change, params)
 
 
 def downgrade() -> None:
