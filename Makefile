@@ -7,7 +7,7 @@ DB ?= var/xinfang.db
 export XINFANG_DATABASE_URL ?= sqlite:///$(CURDIR)/$(DB)
 export TZ := UTC
 
-.PHONY: venv run serve test test-fast bench demo-db clean lint browser-deps vendor translations web-assets
+.PHONY: fonts venv run serve test test-fast bench demo-db clean lint browser-deps vendor translations web-assets
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -48,13 +48,18 @@ browser-deps:
 	(command -v chromium && dpkg -s fonts-wqy-microhei) >/dev/null 2>&1 || \
 		(apt-get update && apt-get install -y chromium fonts-wqy-microhei)
 
+# The monthly report's charts need a CJK font; `make run` tries to install it and goes on without.
+fonts:
+	@dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || (apt-get update && apt-get install -y fonts-wqy-microhei) || \
+		echo "warning: fonts-wqy-microhei not installed; report charts will show boxes for Chinese"
+
 # A living office: a few hundred petitions played through the real processes (~40 s), once per database.
 demo-db: venv
 	$(BIN)/xinfang init-db
 	$(BIN)/xinfang setup-demo
 	@test -f $(DB).demo || ($(BIN)/xinfang demo --cases 300 && touch $(DB).demo)
 
-run: demo-db web-assets
+run: demo-db web-assets fonts
 	XINFANG_COOKIE_SECURE=0 $(BIN)/xinfang serve --host 127.0.0.1 --port 5000
 
 test: venv browser-deps web-assets

@@ -81,7 +81,8 @@ def empty_sweep_ms(svc: Services, repeats: int = 30) -> float:
 
 
 def run(url: str, waiting: int, due: int, steady_s: int, rate: int) -> dict:
-    svc = Services(Settings(database_url=url, scheduler_enabled=False))
+    # as `xinfang scheduler` runs: no ping per connection checkout (Settings.db_pre_ping)
+    svc = Services(Settings(database_url=url, scheduler_enabled=False, db_pre_ping=False))
     svc.init_db()
     svc.deploy({"w.bpmn": WAIT})
     now = datetime.now(timezone.utc)

@@ -5,8 +5,8 @@ Every command prints JSON with --json (human text otherwise), exits 0 on success
 """
 from __future__ import annotations
 
-import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -124,6 +124,19 @@ def users_add(ctx, name, groups, password, unit, display_name) -> None:
     user = c.services.add_user(name, groups=groups.split(","), password=password, unit=unit,
                                display_name=display_name)
     c.out(user, f"added user {user['username']} ({', '.join(user['groups'])})")
+
+
+@users.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@click.pass_context
+def users_import(ctx, path) -> None:
+    """Create every user of a CSV file (username,display_name,groups,unit,password) or, on any error, none."""
+    c = _context(ctx)
+    done = None if c.as_json else (lambda n, total: click.echo(f"\r{n}/{total}", nl=False, err=True))
+    result = c.services.import_users(path.read_bytes(), user=None, progress=done)
+    c.out(result, f"\nimported {len(result['created'])} users" + "".join(
+        f"\n{p['username']}\t{p['password']}" for p in result["generated_passwords"]))
 
 
 @main.command()
@@ -277,7 +290,10 @@ def serve(ctx, host, port, no_scheduler) -> None:
 def scheduler(ctx) -> None:
     """Run the timer scheduler standalone (one process per machine)."""
     from engine.ticker import make_ticker
-    services = _context(ctx).services
+    settings = Settings.from_env()
+    if "XINFANG_DB_PRE_PING" not in os.environ:       # see Settings.db_pre_ping
+        settings = settings.with_(db_pre_ping=False)
+    services = Services(settings)
     services.check_ready_to_start()
     ticker = make_ticker(services, background=False)
     try:
@@ -313,54 +329,6 @@ def demo(ctx, count, days, seed) -> None:
     c.out(result, f"{result['cases']} demo cases: {result.get('steps', 0)} steps, {result['timers']} timers fired")
 
 
-@main.group()
-def keys() -> None:
-    """Field-encryption keys."""
-
-
-@keys.command("rotate")
-@json_option
-@click.pass_context
-def keys_rotate(ctx) -> None:
-    """Re-encrypt every identity field with the newest key in XINFANG_FIELD_KEYS."""
-    c = _context(ctx)
-    count = c.services.rotate_keys()
-    c.out({"rotated": count}, f"re-encrypted {count} person record(s)")
-
-
-@main.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@json_option
-@click.pass_context
-def export_cmd(ctx, path) -> None:
-    """Write a consistent JSON-lines archive (gzip) of the whole database and stored files."""
-    from engine.backup import export_archive
-    c = _context(ctx)
-    with open(path, "wb") as fh:
-        counts = export_archive(c.services.engine, fh, c.services.settings.storage_dir,
-                                progress=None if c.as_json else _progress)
-    c.services.record_export(f"cli:{getpass.getuser()}", f"archive {path.name}: {counts.get('cases', 0)} cases")
-    c.out({"path": str(path), "counts": counts}, f"\nwrote {path}: {counts}")
-
-
-@main.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@json_option
-@click.pass_context
-def import_cmd(ctx, path) -> None:
-    """Restore an archive into an empty database (SQLite or PostgreSQL)."""
-    from engine.backup import import_archive
-    c = _context(ctx)
-    with open(path, "rb") as fh:
-        counts = import_archive(c.services.engine, fh, c.services.settings.storage_dir,
-                                progress=None if c.as_json else _progress)
-    c.out({"path": str(path), "counts": counts}, f"\nrestored {path}: {counts}")
-
-
-def _progress(counts: dict) -> None:
-    click.echo("\r" + " ".join(f"{k}={v}" for k, v in counts.items() if isinstance(v, int)), nl=False, err=True)
-
-
 @main.command("test-process")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @json_option
@@ -382,6 +350,9 @@ def test_process(ctx, paths) -> None:
     if failed:
         sys.exit(1)
 
+
+from cli import analysis as _analysis  # noqa: E402,F401  (hotspots, selection, evaluation)
+from cli import operations as _operations  # noqa: E402,F401  (keys, export, import)
 
 if __name__ == "__main__":
     main()

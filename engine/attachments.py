@@ -56,7 +56,8 @@ class AttachmentServices:
                                    [{"field": "file", "message": "content does not match type"}])
         stored = f"{uuid.uuid4().hex}.{ext}"
         with self.uow() as uow:
-            check_case_visible(self._actor(uow.session, user), repository.get_case(uow.session, case_id))
+            session = uow.session
+            check_case_visible(self._actor(session, user), repository.get_case(session, case_id), session)
             self.attachment_dir.mkdir(parents=True, exist_ok=True)
             (self.attachment_dir / stored).write_bytes(content)
             row = Attachment(case_id=case_id, task_uuid=task_uuid, filename=filename.strip(), stored_name=stored,
@@ -72,7 +73,8 @@ class AttachmentServices:
             row = uow.session.get(Attachment, attachment_id)
             if row is None:
                 raise NotFound(f"no attachment {attachment_id}")
-            check_case_visible(self._actor(uow.session, user), repository.get_case(uow.session, row.case_id))
+            session = uow.session
+            check_case_visible(self._actor(session, user), repository.get_case(session, row.case_id), session)
             return {**attachment_dict(row), "path": str(self.attachment_dir / row.stored_name)}
 
 

@@ -104,7 +104,7 @@ class CasePageServices:
         with self.uow(write=False) as uow:
             case = repository.get_case(uow.session, case_id)
             actor = self._actor(uow.session, user)
-            check_case_visible(actor, case)
+            check_case_visible(actor, case, uow.session)
             if not (actor.is_office or actor.unit):
                 raise NotAllowed("no diagrams for your role")
             wf = self.runner.load(uow.session, case, user, utcnow())

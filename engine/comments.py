@@ -21,7 +21,8 @@ class CommentServices:
             raise ValidationFailed(f"a comment needs 1 to {MAX_COMMENT} characters",
                                    [{"field": "body", "message": "required"}])
         with self.uow() as uow:
-            check_case_visible(self._actor(uow.session, user), repository.get_case(uow.session, case_id))
+            session = uow.session
+            check_case_visible(self._actor(session, user), repository.get_case(session, case_id), session)
             row = CaseComment(case_id=case_id, task_uuid=task_uuid, author=user, body=body, at=utcnow())
             uow.session.add(row)
             uow.commit()
@@ -29,7 +30,8 @@ class CommentServices:
 
     def list_comments(self, case_id: int, *, user: str) -> list[dict]:
         with self.uow(write=False) as uow:
-            check_case_visible(self._actor(uow.session, user), repository.get_case(uow.session, case_id))
+            session = uow.session
+            check_case_visible(self._actor(session, user), repository.get_case(session, case_id), session)
             return comments_of(uow.session, case_id)
 
 

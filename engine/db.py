@@ -30,7 +30,7 @@ def make_engine(settings: Settings) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=settings.db_pre_ping, pool_size=10, max_overflow=20)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from . import lint, repository, serialization
+from . import form_services, lint, repository, serialization
 from .errors import InvalidDiagram, ValidationFailed
 from .models import Definition
 from .lint import NS, Problem
@@ -48,16 +49,22 @@ def _decode(name: str, content: bytes | str) -> tuple[str | None, list[Problem]]
                                                 f"byte {err.start}")]
 
 
-def prepare(session: Session, files: dict[str, bytes | str]) -> list[Prepared]:
-    """Raises InvalidDiagram with every problem found; otherwise returns what to store."""
-    if not files:
+def prepare(session: Session, files: dict[str, bytes | str], forms_dir: Path | None = None) -> list[Prepared]:
+    """Raises InvalidDiagram with every problem found; otherwise returns what to store.
+
+    Entries named forms/<key>.json are task forms; the bundle stores every form its diagrams
+    reference (sent along, else from `forms_dir`), so a definition keeps its forms."""
+    if not any(not form_services.is_form_file(name) for name in files or {}):
         raise ValidationFailed("no BPMN files given")
     problems: list[Problem] = []
-    texts, trees = {}, {}
+    texts, trees, given = {}, {}, {}
     for name, content in files.items():
         text, found = _decode(name, content)
         problems += found
         if text is None:
+            continue
+        if form_services.is_form_file(name):
+            given[name] = text
             continue
         tree, found = lint.parse_xml(name, text)
         problems += found
@@ -71,13 +78,16 @@ def prepare(session: Session, files: dict[str, bytes | str]) -> list[Prepared]:
     in_bundle = {k for tree in trees.values() for k in lint.all_processes(tree)}
     called = {node.get("calledElement") for tree in trees.values()
               for node in tree.getroot().iterfind(".//bpmn:callActivity", NS)} - in_bundle - {None}
-    deployed = {}
+    deployed, inherited = {}, {}
     for key in called:
         found = repository.latest_definition(session, key)
         if found is not None:
-            deployed.update(found.bundle)
+            for name, text in found.bundle.items():
+                (inherited if form_services.is_form_file(name) else deployed)[name] = text
     for name, tree in trees.items():
         problems += lint.rule_problems(name, tree, in_bundle | {k for k in called if _has(deployed, k)})
+    forms, found = form_services.bundle_forms(trees, given, inherited, forms_dir)
+    problems += found
     if not keys and not problems:
         problems.append(Problem(next(iter(trees)), None, None, "no executable process (isExecutable=\"true\")"))
     if problems:
@@ -86,8 +96,9 @@ def prepare(session: Session, files: dict[str, bytes | str]) -> list[Prepared]:
     specs, problems = lint.build_specs({**trees, **extra}, keys)
     if problems:
         raise InvalidDiagram(_summary(problems), [p.as_dict() for p in problems])
-    digest = content_hash(texts)
-    return [Prepared(key, spec.description or key, digest, texts,
+    bundle = {**texts, **forms}
+    digest = content_hash(bundle)
+    return [Prepared(key, spec.description or key, digest, bundle,
                      serialization.dump_specs(spec, subs)) for key, (spec, subs) in specs.items()]
 
 

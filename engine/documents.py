@@ -68,7 +68,8 @@ class DocumentServices:
 
     def list_documents(self, case_id: int, *, user: str) -> list[dict]:
         with self.uow(write=False) as uow:
-            check_case_visible(self._actor(uow.session, user), repository.get_case(uow.session, case_id))
+            session = uow.session
+            check_case_visible(self._actor(session, user), repository.get_case(session, case_id), session)
             rows = uow.session.execute(select(Document.id, Document.kind, Document.filename, Document.size,
                                               Document.created_at, Document.created_by)
                                        .where(Document.case_id == case_id)
@@ -79,7 +80,8 @@ class DocumentServices:
     def get_document(self, case_id: int, document_id: int, *, user: str) -> tuple[str, bytes, str]:
         """(filename, content, mimetype); every download is in the access log."""
         with self.uow() as uow:
-            check_case_visible(self._actor(uow.session, user), repository.get_case(uow.session, case_id))
+            session = uow.session
+            check_case_visible(self._actor(session, user), repository.get_case(session, case_id), session)
             row = uow.session.get(Document, document_id)
             if row is None or row.case_id != case_id:
                 raise NotFound(f"no document {document_id} in case {case_id}")

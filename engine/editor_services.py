@@ -12,7 +12,7 @@ from multiprocessing import get_context
 
 from sqlalchemy import select
 
-from . import repository, versioning, views
+from . import form_services, repository, versioning, views
 from .clock import utcnow
 from .editor_tables import CaseMigration
 from .errors import Conflict, NotAllowed, NotFound
@@ -44,7 +44,10 @@ class EditorServices:
         with self.uow(write=False) as uow:
             self.check_editor(uow.session, user)
             definition = repository.definition_version(uow.session, key, version)
-            return {"key": key, "version": definition.version, "files": dict(definition.bundle)}
+            bundle, number = dict(definition.bundle), definition.version
+        files = {name: text for name, text in bundle.items() if not form_services.is_form_file(name)}
+        forms = form_services.definition_forms(bundle, self.settings.bpmn_dir / "forms")
+        return {"key": key, "version": number, "files": files, "forms": forms}
 
     def diff_versions(self, key: str, old: int, new: int, *, user: str) -> dict:
         with self.uow(write=False) as uow:
@@ -148,7 +151,7 @@ def _digest(blob: bytes) -> str:
 
 
 
-class EditorActions:
+class EditorActions(form_services.FormServices):
     """What the editor page does: options for its panel, validate, deploy, run scenarios."""
 
     def editor_options(self, *, user: str) -> dict:
@@ -198,7 +201,7 @@ class EditorActions:
         keys = lint.all_processes(tree)
         file_name = name if name.endswith(".bpmn") else f"{name}.bpmn"
         return {"key": keys[0] if keys else name.rsplit(".", 1)[0], "version": 0,
-                "files": {file_name: converted["xml"]}, "mapped": converted["mapped"],
+                "files": {file_name: converted["xml"]}, "forms": {}, "mapped": converted["mapped"],
                 "ignored": converted["ignored"], "problems": self.validate({file_name: converted["xml"]})}
 
 

@@ -9,15 +9,25 @@ from jsonschema.exceptions import SchemaError
 
 
 class FormRegistry:
-    """Forms live in bpmn/forms/<form_key>.json next to the diagrams that use them."""
+    """A definition carries the forms it was deployed with (bundle entries forms/<key>.json);
+    definitions deployed before forms were bundled use bpmn/forms/<form_key>.json."""
 
     def __init__(self, directory: Path):
         self.directory = directory
         self._cache: dict[str, dict | None] = {}
+        self._bundled: dict[tuple[str, str], dict] = {}
 
-    def get(self, form_key: str | None) -> dict | None:
+    def get(self, form_key: str | None, definition=None) -> dict | None:
+        """The form of a task of a case on `definition` (a models.Definition), or the file's."""
         if not form_key:
             return None
+        bundle = getattr(definition, "bundle", None) or {}
+        name = f"forms/{form_key}.json"
+        if name in bundle:
+            key = (definition.content_hash, form_key)
+            if key not in self._bundled:
+                self._bundled[key] = json.loads(bundle[name])
+            return self._bundled[key]
         if form_key not in self._cache:
             path = self.directory / f"{form_key}.json"
             if ".." in form_key or "/" in form_key or not path.is_file():
@@ -28,9 +38,9 @@ class FormRegistry:
                 self._cache[form_key] = schema
         return self._cache[form_key]
 
-    def validate(self, form_key: str | None, data: dict) -> list[dict]:
+    def validate(self, form_key: str | None, data: dict, definition=None) -> list[dict]:
         """[{field, message}] for each problem; empty when the data fits the form (or there is none)."""
-        schema = self.get(form_key)
+        schema = self.get(form_key, definition)
         if schema is None:
             return []
         validator = Draft202012Validator(schema)

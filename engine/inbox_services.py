@@ -12,10 +12,11 @@ from sqlalchemy import and_, exists, func, or_, select, text, true
 from sqlalchemy.orm import Session
 
 from . import repository, views
-from .access import Actor, check_case_visible
+from .access import Actor, case_scope, check_can_work, check_case_visible, task_scope
 from .clock import parse_instant, utcnow
-from .errors import NotAllowed, NotFound, ValidationFailed, XinfangError
+from .errors import Conflict, NotAllowed, NotFound, ValidationFailed, XinfangError
 from .models import Case, HumanTask, HumanTaskGroup
+from .projection import record
 from .web_tables import MULTI_GROUP, SavedFilter
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -61,10 +62,6 @@ def clean_filters(raw: dict) -> dict:
 COUNT_CAP = 1000
 
 
-def _unit_match(column, unit: str):
-    return or_(column == unit, column.like(f"{unit},%"), column.like(f"%,{unit}"), column.like(f"%,{unit},%"))
-
-
 def visibility(actor: Actor, view: str) -> list:
     """Disjoint parts of what a view shows, each answerable from one index, so the total is a sum
     of cheap counts: tasks assigned to me; unassigned tasks whose single candidate group is mine
@@ -82,11 +79,7 @@ def visibility(actor: Actor, view: str) -> list:
 
 def conditions(actor: Actor, filters: dict, now: datetime) -> list:
     """Scope (unit, the accused unit's wall) and the user's filters, shared by every part."""
-    out = [HumanTask.state == "open"]
-    if actor.unit and not actor.is_office:
-        out.append(_unit_match(HumanTask.unit, actor.unit))
-    if actor.unit:
-        out.append(HumanTask.case_id.not_in(select(Case.id).where(Case.accused_unit == actor.unit)))
+    out = [HumanTask.state == "open", *task_scope(actor)]
     for column in ("category", "region", "unit", "channel"):
         if filters.get(column):
             out.append(getattr(HumanTask, column) == filters[column])
@@ -150,6 +143,52 @@ class InboxServices:
         finder = getattr(self, "_case_ids_by_name", None)
         return finder(session, name) if finder else []
 
+    # -- claims and assignment ----------------------------------------------------------
+    def claim_task(self, task_uuid: str, *, user: str) -> dict:
+        return self._change_assignment(task_uuid, user, lambda actor, row: self._claim(actor, row))
+
+    def unclaim_task(self, task_uuid: str, *, user: str) -> dict:
+        def unclaim(actor, row):
+            if row.assignee != actor.username and not actor.is_supervisor:
+                raise NotAllowed("only the assignee or a director can release this task")
+            row.assignee = None
+        return self._change_assignment(task_uuid, user, unclaim)
+
+    def assign_task(self, task_uuid: str, assignee: str, *, user: str) -> dict:
+        def assign(actor, row, session):
+            target = self._actor(session, assignee)
+            if not actor.is_supervisor and row.assignee != actor.username:
+                raise NotAllowed("only a director or the current assignee can assign this task")
+            if not set(row.groups.split(",")) & target.groups:
+                raise ValidationFailed(f"{assignee} is not in the task's group(s) {row.groups}")
+            check_case_visible(target, repository.get_case(session, row.case_id), session)
+            row.assignee = assignee
+        return self._change_assignment(task_uuid, user, assign, pass_session=True)
+
+    def _claim(self, actor: Actor, row) -> None:
+        if row.assignee == actor.username:
+            return
+        if row.assignee:
+            raise Conflict(f"task is already claimed by {row.assignee}")
+        check_can_work(actor, row)
+        row.assignee = actor.username
+
+    def _change_assignment(self, task_uuid, user, change, pass_session=False) -> dict:
+        """Claims live only in the inbox projection: the case itself is never suspended."""
+        with self.uow() as uow:
+            actor = self._actor(uow.session, user)
+            row = repository.human_task(uow.session, task_uuid)
+            if row.state != "open":
+                raise Conflict(f"task is {row.state}")
+            check_case_visible(actor, repository.get_case(uow.session, row.case_id), uow.session)
+            before = row.assignee
+            change(actor, row, uow.session) if pass_session else change(actor, row)
+            if row.assignee != before:
+                record(uow.session, row.case_id, "task_assigned", actor=user, at=utcnow(), task_uuid=task_uuid,
+                       bpmn_id=row.bpmn_id, message=row.name, data={"from": before, "to": row.assignee})
+            uow.commit()
+            return views.task_dict(row)
+
     # -- saved filters ----------------------------------------------------------------------
     def save_filter(self, *, user: str, name: str, query: dict, share_with: str | None = None) -> dict:
         name = (name or "").strip()
@@ -200,7 +239,7 @@ class InboxServices:
                 raise NotAllowed("claim the task before delegating it")
             if delegate == actor.username:
                 raise ValidationFailed("you cannot delegate a task to yourself")
-            check_case_visible(self._actor(session, delegate), repository.get_case(session, row.case_id))
+            check_case_visible(self._actor(session, delegate), repository.get_case(session, row.case_id), session)
             row.owner = row.owner or actor.username
             row.assignee = delegate
         return self._change_assignment(task_uuid, user, change, pass_session=True)
@@ -240,7 +279,7 @@ class InboxServices:
             actor = self._actor(uow.session, user)
             if not (actor.is_office or actor.unit):
                 raise NotAllowed("no case statistics for your role")
-            scope = _case_scope(actor)
+            scope = case_scope(actor)
             s = uow.session
             by_status = dict(s.execute(select(Case.status, func.count()).where(*scope).group_by(Case.status)).all())
             open_scope = [*scope, Case.status.in_(("running", "suspended", "error"))]
@@ -255,15 +294,6 @@ class InboxServices:
         return {"as_of": now.isoformat(), "cases_by_status": by_status, "open_cases_by_category": by_category,
                 "overdue_cases": overdue_cases or 0, "open_tasks": open_tasks or 0,
                 "overdue_tasks": overdue_tasks or 0}
-
-
-def _case_scope(actor: Actor) -> list:
-    scope = []
-    if actor.unit and not actor.is_office:
-        scope.append(_unit_match(Case.unit, actor.unit))
-    if actor.unit:
-        scope.append(or_(Case.accused_unit.is_(None), Case.accused_unit != actor.unit))
-    return scope
 
 
 def _page(session: Session, q, counts: list, page, per_page, render) -> dict:

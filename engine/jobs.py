@@ -40,9 +40,14 @@ class JobServices:
     def start_inbox_export(self, *, user: str, filters: dict | None = None, wait: bool = False) -> dict:
         """A CSV of the user's inbox with these filters; returns the job to poll."""
         first = self.inbox(user=user, filters=filters, per_page=1)      # checks the filters and the user
-        job = self._new_job("inbox_export", user, first["total"])
-        worker = threading.Thread(target=self._run_export, args=(job["id"], user, filters or {}),
-                                  name=f"export-{job['id']}", daemon=True)
+        return self._start_job("inbox_export", user, first["total"], self._run_export, user, filters or {},
+                               wait=wait)
+
+    def _start_job(self, kind: str, user: str, total: int, work, *args, wait: bool = False) -> dict:
+        """A job row, then `work(job_id, *args)` on a thread; the status to poll. `wait` (tests, CLI)
+        returns once the work is done."""
+        job = self._new_job(kind, user, total)
+        worker = threading.Thread(target=work, args=(job["id"], *args), name=f"{kind}-{job['id']}", daemon=True)
         worker.start()
         if wait:
             worker.join()
@@ -97,6 +102,8 @@ class JobServices:
     def job_result(self, job_id: str, *, user: str) -> dict:
         """{path, filename} of a finished job's file."""
         job = self.job_status(job_id, user=user)
+        if job["kind"] != "inbox_export":
+            raise NotFound(f"job {job_id} has no CSV to download here")
         if job["status"] != "done":
             raise Conflict(f"job {job_id} is {job['status']}")
         return {"path": str(self.export_dir / f"{job_id}.csv"), "filename": f"inbox-{job_id[:8]}.csv"}
@@ -105,5 +112,5 @@ class JobServices:
 def _job_dict(row: Job) -> dict:
     percent = 100 if row.status == "done" else (int(100 * row.done / row.total) if row.total else 0)
     return {"id": row.id, "kind": row.kind, "status": row.status, "done": row.done, "total": row.total,
-            "percent": percent, "message": row.message, "created_at": row.created_at.isoformat(),
+            "percent": percent, "message": row.message, "has_result": bool(row.result_name), "created_at": row.created_at.isoformat(),
             "finished_at": row.finished_at.isoformat() if row.finished_at else None}

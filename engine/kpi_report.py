@@ -7,7 +7,9 @@ from __future__ import annotations
 from io import BytesIO
 
 from docx import Document
+from docx.shared import Cm
 
+from . import report_charts as charts
 from .exports import Sheet, workbook as _workbook
 
 GROUP_TITLES = {"": "全部", "unit": "按单位", "category": "按类别", "region": "按属地", "channel": "按渠道"}
@@ -21,10 +23,17 @@ def workbook(month: str, tables: dict[str, list[dict]]) -> bytes:
                             widths={"label": 20}) for by, figures in tables.items()])
 
 
-def document(month: str, tables: dict[str, list[dict]]) -> bytes:
-    """The monthly Word report: one table per grouping (charts are not yet drawn)."""
+def document(month: str, tables: dict[str, list[dict]], trend: list[dict] | None = None) -> bytes:
+    """The monthly Word report: charts of the month and its trend, then one table per grouping."""
     doc = Document()
     doc.add_heading(f"{month} 信访工作月度报告", level=0)
+    doc.add_heading("图表", level=1)
+    pictures = [charts.rates_chart(tables.get("", []), f"{month} 各项指标"),
+                charts.trend_chart(trend or [], "近期主要指标走势")]
+    pictures += [charts.group_chart(tables.get("unit", []), key, f"{month} {label}（按单位）")
+                 for key, label in (("on_time_closure", "按期办结率"), ("satisfaction", "满意率"))]
+    for png in filter(None, pictures):
+        doc.add_picture(BytesIO(png), width=Cm(15))
     for by, figures in tables.items():
         doc.add_heading(f"指标（{GROUP_TITLES.get(by, by)}）", level=1)
         table = doc.add_table(rows=1, cols=len(COLUMNS))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from processes import deadlines
@@ -13,6 +14,7 @@ from .errors import NotAllowed, ValidationFailed
 
 FIRST_TIME_RULE = "first_time_resolution"
 REPORT_GROUPS = ("", "unit", "category", "region", "channel")
+REPORT_STEPS = len(REPORT_GROUPS) + 2
 KPI_GROUPS = frozenset({"director", "leader", "analyst", "admin"})
 
 
@@ -31,10 +33,22 @@ class KpiServices:
         return {"month": month, "from": start.isoformat(), "to": end.isoformat(),
                 "figures": self.kpis(user, start, end, by=by)}
 
-    def kpi_report(self, user: str | Actor, month: str) -> dict[str, bytes]:
-        """The month's figures, overall and by unit, category, region and channel, as .xlsx and .docx."""
-        tables = {by: self.kpis_of_month(user, month, by=by or None)["figures"] for by in REPORT_GROUPS}
-        return {"xlsx": kpi_report.workbook(month, tables), "docx": kpi_report.document(month, tables)}
+    def kpi_report(self, user: str | Actor, month: str, *,
+                   progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
+        """The month's figures, overall and by unit, category, region and channel, as .xlsx and .docx;
+        the document's trend chart covers the six months up to this one. `progress(done)` is called
+        after each of the REPORT_STEPS steps, for a job's progress bar."""
+        step = progress or (lambda done: None)
+        tables = {}
+        for done, by in enumerate(REPORT_GROUPS, start=1):
+            tables[by] = self.kpis_of_month(user, month, by=by or None)["figures"]
+            step(done)
+        trend = self.kpi_trend(user, _months_before(month, REPORT_TREND_MONTHS - 1), month)
+        files = {"xlsx": kpi_report.workbook(month, tables)}
+        step(len(REPORT_GROUPS) + 1)
+        files["docx"] = kpi_report.document(month, tables, trend)
+        step(REPORT_STEPS)
+        return files
 
     def _ask(self, start: datetime, end: datetime, now: datetime) -> kpi.Ask:
         """The 一次性化解 window is the `first_time_resolution` rule of the office's deadline table."""
@@ -108,7 +122,14 @@ class KpiServices:
                                            page=page, per_page=per_page)
 
 
-MAX_PER_PAGE, MAX_MONTHS = 200, 120
+MAX_PER_PAGE, MAX_MONTHS, REPORT_TREND_MONTHS = 200, 120, 6
+
+
+def _months_before(month: str, count: int) -> str:
+    _month(month)
+    year, mon = (int(p) for p in month.split("-"))
+    index = year * 12 + mon - 1 - count
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _paging(page, per_page) -> tuple[int, int]:
@@ -133,7 +154,18 @@ def _months(first: str, last: str) -> list[str]:
     return [f"{y1 + (m1 - 1 + i) // 12:04d}-{(m1 - 1 + i) % 12 + 1:02d}" for i in range(count)]
 
 
+YEARS = (2000, 2199)        # dates outside are typing mistakes (and would overflow the arithmetic)
+
+
+def check_month(value: str, field: str = "month") -> str:
+    """'2026-10' (a real month in a plausible year), or a ValidationFailed naming the field."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value, re.ASCII):
+        raise ValidationFailed(f"{field} must look like 2026-10, not {value!r}",
+                               [{"field": field, "message": "not a month"}])
+    if not YEARS[0] <= int(value[:4]) <= YEARS[1]:
+        raise ValidationFailed(f"{field} must lie between {YEARS[0]} and {YEARS[1]}")
+    return value
+
+
 def _month(month: str) -> tuple[datetime, datetime]:
-    if not isinstance(month, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise ValidationFailed(f"month must look like 2026-10, not {month!r}")
-    return kpi.month_bounds(month)
+    return kpi.month_bounds(check_month(month))

@@ -28,10 +28,16 @@ def record(session: Session, case_id: int, kind: str, *, actor: str, at: datetim
 _INSERT_EVENTS = insert(CaseEvent.__table__)
 
 
+def execute_rows(conn, statement, rows: list[dict]) -> None:
+    """A single row goes as a plain execute: psycopg runs executemany as a pipeline, which costs
+    extra round trips for the one-row case that most steps have."""
+    conn.execute(statement, rows[0] if len(rows) == 1 else rows)
+
+
 def record_many(session: Session, events: list[dict]) -> None:
     """One executemany for a step's events: the audit trail is write-only on the hot path."""
     if events:
-        session.connection().execute(_INSERT_EVENTS, events)   # Core: no ORM bookkeeping
+        execute_rows(session.connection(), _INSERT_EVENTS, events)   # Core: no ORM bookkeeping
 
 
 def project_case(case: Case, data: dict) -> None:
@@ -100,9 +106,10 @@ def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str,
             (actor if done else None)
         closed.append(row)
     if closed:
-        conn.execute(_CLOSE, [{"row_id": r.id, "state": r.state, "at": now, "by": r.completed_by} for r in closed])
+        execute_rows(conn, _CLOSE, [{"row_id": r.id, "state": r.state, "at": now, "by": r.completed_by}
+                                    for r in closed])
     if refreshed:
-        conn.execute(_REFRESH, refreshed)
+        execute_rows(conn, _REFRESH, refreshed)
     for view in ready.values():
         row = TaskRow(case_id=case.id, task_uuid=view.uuid, bpmn_id=view.bpmn_id, name=view.name[:256],
                       lane=view.lane, groups=",".join(view.groups), assignee=None, owner=None,
@@ -114,7 +121,7 @@ def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str,
         values = {c.name: getattr(row, c.name) for c in _T.columns if c.name != "id"}
         row.id = conn.execute(_INSERT, values).scalar_one()
         if view.groups:
-            conn.execute(_INSERT_GROUPS, [{"task_id": row.id, "group_name": g} for g in dict.fromkeys(view.groups)])
+            execute_rows(conn, _INSERT_GROUPS, [{"task_id": row.id, "group_name": g} for g in dict.fromkeys(view.groups)])
         opened.append(row)
     return opened, closed, kept
 
@@ -174,12 +181,12 @@ def sync_timers(session: Session, case: Case, wf, *, now: datetime) -> datetime 
                 redue.append({"row_id": row.id, "due": view.due_at})
             dues.append(view.due_at)
     if settled:
-        conn.execute(_SETTLE, settled)
+        execute_rows(conn, _SETTLE, settled)
     if redue:
-        conn.execute(_REDUE, redue)
+        execute_rows(conn, _REDUE, redue)
     if waiting:
-        conn.execute(insert(_TM), [{"case_id": case.id, "task_uuid": v.uuid, "bpmn_id": v.bpmn_id, "kind": "bpmn",
-                                    "due_at": v.due_at, "status": "waiting", "created_at": now, "attempts": 0}
-                                   for v in waiting.values()])
+        execute_rows(conn, insert(_TM), [{"case_id": case.id, "task_uuid": v.uuid, "bpmn_id": v.bpmn_id,
+                                          "kind": "bpmn", "due_at": v.due_at, "status": "waiting",
+                                          "created_at": now, "attempts": 0} for v in waiting.values()])
         dues.extend(v.due_at for v in waiting.values())
     return min(dues, default=None)

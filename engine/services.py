@@ -35,13 +35,15 @@ from .timer_services import TimerServices
 from .web_services import WebServices
 from .editor_services import EditorActions, EditorServices
 from .kpi_services import KpiServices
+from .dashboard_exports import DashboardServices
+from .analysis_services import AnalysisServices
 from .kpi_projection import update_metrics
 
 log = logging.getLogger(__name__)
 
 
-class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthServices, KpiServices,
-               EditorServices, EditorActions):
+class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthServices, KpiServices, DashboardServices,
+               EditorServices, EditorActions, AnalysisServices):
     def __init__(self, settings: Settings | None = None, engine: Engine | None = None):
         self.settings = settings or Settings.from_env()
         self.engine = engine or db.make_engine(self.settings)
@@ -111,14 +113,14 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
         """Problems a deploy would report, without storing anything."""
         with self.uow(write=False) as uow:
             try:
-                deployment.prepare(uow.session, files)
+                deployment.prepare(uow.session, files, self.settings.bpmn_dir / "forms")
             except XinfangError as err:
                 return err.details or [{"file": "", "line": None, "element": None, "message": err.message}]
         return []
 
     def deploy(self, files: dict[str, bytes | str], *, user: str = "system") -> list[dict]:
         with self.uow() as uow:
-            prepared = deployment.prepare(uow.session, files)
+            prepared = deployment.prepare(uow.session, files, self.settings.bpmn_dir / "forms")
             result = deployment.store(uow.session, prepared, user, utcnow())
             uow.commit()
         return result
@@ -166,7 +168,7 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
             actor = SYSTEM
             if user is not None:
                 actor = self._actor(uow.session, user)
-                check_case_visible(actor, case)
+                check_case_visible(actor, case, uow.session)
                 self.log_access(uow.session, user, "open", case_id)
             wf = self.runner.load(uow.session, case, user or "system", utcnow())
             detail = views.case_detail(uow.session, case, wf, events)
@@ -181,7 +183,9 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
             raise ValidationFailed("say why you need the full identity data (purpose)")
         with self.uow() as uow:
             case = repository.get_case(uow.session, case_id)
-            check_can_reveal(self._actor(uow.session, user), case)
+            actor = self._actor(uow.session, user)
+            check_case_visible(actor, case, uow.session)
+            check_can_reveal(actor, case)
             people = identity.reveal(uow.session, self.keys, case_id)
             self.log_access(uow.session, user, "reveal", case_id, purpose.strip())
             uow.commit()
@@ -216,54 +220,10 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
     def get_task(self, task_uuid: str, *, user: str | None = None) -> dict:
         with self.uow(write=False) as uow:
             row = repository.human_task(uow.session, task_uuid)
+            case = repository.get_case(uow.session, row.case_id)
             if user is not None:
-                check_case_visible(self._actor(uow.session, user), repository.get_case(uow.session, row.case_id))
-            return views.task_dict(row, form=self.forms.get(row.form_key))
-
-    def claim_task(self, task_uuid: str, *, user: str) -> dict:
-        return self._change_assignment(task_uuid, user, lambda actor, row: self._claim(actor, row))
-
-    def unclaim_task(self, task_uuid: str, *, user: str) -> dict:
-        def unclaim(actor, row):
-            if row.assignee != actor.username and not actor.is_supervisor:
-                raise NotAllowed("only the assignee or a director can release this task")
-            row.assignee = None
-        return self._change_assignment(task_uuid, user, unclaim)
-
-    def assign_task(self, task_uuid: str, assignee: str, *, user: str) -> dict:
-        def assign(actor, row, session):
-            target = self._actor(session, assignee)
-            if not actor.is_supervisor and row.assignee != actor.username:
-                raise NotAllowed("only a director or the current assignee can assign this task")
-            check_case_visible(target, repository.get_case(session, row.case_id))
-            if not set(row.groups.split(",")) & target.groups:
-                raise ValidationFailed(f"{assignee} is not in the task's group(s) {row.groups}")
-            row.assignee = assignee
-        return self._change_assignment(task_uuid, user, assign, pass_session=True)
-
-    def _claim(self, actor: Actor, row) -> None:
-        if row.assignee == actor.username:
-            return
-        if row.assignee:
-            raise Conflict(f"task is already claimed by {row.assignee}")
-        check_can_work(actor, row)
-        row.assignee = actor.username
-
-    def _change_assignment(self, task_uuid, user, change, pass_session=False) -> dict:
-        """Claims live only in the inbox projection: the case itself is never suspended."""
-        with self.uow() as uow:
-            actor = self._actor(uow.session, user)
-            row = repository.human_task(uow.session, task_uuid)
-            if row.state != "open":
-                raise Conflict(f"task is {row.state}")
-            check_case_visible(actor, repository.get_case(uow.session, row.case_id))
-            before = row.assignee
-            change(actor, row, uow.session) if pass_session else change(actor, row)
-            if row.assignee != before:
-                record(uow.session, row.case_id, "task_assigned", actor=user, at=utcnow(), task_uuid=task_uuid,
-                       bpmn_id=row.bpmn_id, message=row.name, data={"from": before, "to": row.assignee})
-            uow.commit()
-            return views.task_dict(row)
+                check_case_visible(self._actor(uow.session, user), case, uow.session)
+            return views.task_dict(row, form=self.forms.get(row.form_key, case.definition))
 
     def complete_task(self, task_uuid: str, *, user: str, data: dict | None = None) -> dict:
         data = _object(data, "form data")
@@ -274,12 +234,12 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
             if row.state != "open":
                 raise Conflict(f"task is already {row.state}")
             case = repository.get_case(session, row.case_id)
-            check_case_visible(actor, case)
-            check_not_routed_to_accused(case, data)
             check_can_work(actor, row)
+            check_case_visible(actor, case, session, working=True)
+            check_not_routed_to_accused(case, data)
             if row.owner and row.owner != actor.username:
                 raise NotAllowed(f"this task is delegated by {row.owner}: hand it back (resolve) for them to complete")
-            errors = self.forms.validate(row.form_key, data)
+            errors = self.forms.validate(row.form_key, data, case.definition)
             if errors:
                 raise ValidationFailed("the form has errors", errors)
             if ":" in row.bpmn_id:

@@ -31,6 +31,10 @@ class Settings:
     scheduler_enabled: bool = True
     tick_seconds: float = 1.0
     scheduler_threads: int = 4      # connections a scheduler fires cases on (PostgreSQL only)
+    # A ping per connection checkout (a round trip) spares web users an error after a database
+    # restart; the standalone scheduler turns it off (XINFANG_DB_PRE_PING): a dead connection fails
+    # one tick, the pool is then invalidated and the next tick reconnects.
+    db_pre_ping: bool = True
     lock_seconds: int = 300
     max_tree_depth: int = 800
     field_keys: tuple[str, ...] = ()     # Fernet keys, newest first (XINFANG_FIELD_KEYS)
@@ -52,6 +56,7 @@ class Settings:
             scheduler_enabled=_bool(env.get("XINFANG_SCHEDULER"), True),
             tick_seconds=float(env.get("XINFANG_TICK_SECONDS") or base.tick_seconds),
             scheduler_threads=int(env.get("XINFANG_SCHEDULER_THREADS") or base.scheduler_threads),
+            db_pre_ping=_bool(env.get("XINFANG_DB_PRE_PING"), base.db_pre_ping),
             field_keys=tuple(k.strip() for k in env.get("XINFANG_FIELD_KEYS", "").split(",") if k.strip()),
             hash_key=env.get("XINFANG_HASH_KEY", ""),
         )

@@ -15,6 +15,9 @@ from .scheduler import Scheduler
 from .services import Services
 
 log = logging.getLogger(__name__)
+# APScheduler logs every run of the 1 s tick at INFO ("Running job…", "executed successfully"):
+# 172,800 lines a day that drown the application's own. Its warnings (missed runs) still show.
+logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
 
 def _sweep(worker: Scheduler) -> None:

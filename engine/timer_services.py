@@ -33,7 +33,7 @@ class TimerServices:
             actor = self._actor(uow.session, user)
             if not actor.is_supervisor:
                 raise NotAllowed("only the director or an administrator can change a deadline")
-            check_case_visible(actor, repository.get_case(uow.session, case_id))
+            check_case_visible(actor, repository.get_case(uow.session, case_id), uow.session)
         data = {"name": name.strip(), "due": instant.isoformat(), "reason": str(reason)[:500]}
         return self._step(case_id, Action("deadline", user, data=data))
 
@@ -64,7 +64,7 @@ class TimerServices:
         if case_id is None:
             return True
         try:
-            check_case_visible(actor, repository.get_case(session, case_id))
+            check_case_visible(actor, repository.get_case(session, case_id), session)
         except (NotAllowed, NotFound):
             return False
         return True

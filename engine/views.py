@@ -7,7 +7,7 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import repository, runtime, serialization
-from .access import Actor
+from .access import Actor, case_scope, task_scope
 from .models import Case, Definition, HumanTask, HumanTaskGroup, Timer
 
 MAX_PER_PAGE = 200
@@ -73,10 +73,7 @@ def cases(session: Session, actor: Actor, *, status: str | None, page: int, per_
     q = select(Case)
     if status:
         q = q.where(Case.status == status)
-    if not actor.is_office and actor.unit:
-        q = q.where(Case.unit == actor.unit)
-    if actor.unit:
-        q = q.where(or_(Case.accused_unit.is_(None), Case.accused_unit != actor.unit))
+    q = q.where(*case_scope(actor))
     return _page(session, q.order_by(Case.id.desc()), page, per_page, case_summary)
 
 
@@ -95,8 +92,7 @@ def tasks(session: Session, actor: Actor | None, *, groups, filters: dict, page:
             q = q.where(HumanTask.assignee.is_(None), in_groups)
         elif view != "all" or not actor.is_supervisor:
             q = q.where(or_(HumanTask.assignee == actor.username, (HumanTask.assignee.is_(None)) & in_groups))
-        if actor.unit:
-            q = q.where(HumanTask.case_id.not_in(select(Case.id).where(Case.accused_unit == actor.unit)))
+        q = q.where(*task_scope(actor))
     elif groups:
         q = q.where(exists().where(HumanTaskGroup.task_id == HumanTask.id, HumanTaskGroup.group_name.in_(groups)))
     for column in ("category", "region", "unit", "channel"):

@@ -11,10 +11,12 @@ from .intake import CaseOpening, IntakeServices
 from .jobs import JobServices
 from .selfservice import SelfService
 from .tokens import TokenServices
+from .user_import import UserImportServices
 
 
 class WebServices(InboxServices, CommentServices, AttachmentServices, CasePageServices, IntakeServices, CaseOpening,
-                  SelfService, TokenServices, JobServices, AdminServices, AccessLogServices):
+                  SelfService, TokenServices, JobServices, AdminServices, AccessLogServices,
+                  UserImportServices):
     """Each base is a small module of its own; they rely on Services' uow(), _actor() and _step()."""
 
 

@@ -11,7 +11,10 @@ from contextlib import contextmanager
 import pytest
 from werkzeug.serving import make_server
 
+from pathlib import Path
+
 CHROMIUM = shutil.which("chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"     # screenshots, kept by CI, gitignored
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 needs_chromium = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI", "").lower() != "true",
                                     reason="chromium is not installed (make browser-deps)")
@@ -31,6 +34,8 @@ def serve(app) -> Iterator[str]:
 
 @contextmanager
 def chromium_page(height: int = 768) -> Iterator[object]:
+    """A 1366-wide page (1366×768 is the office's smallest screen); the artifacts folder exists."""
+    ARTIFACTS.mkdir(exist_ok=True)
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -44,6 +44,26 @@ def update_user(name: str):
                                password=form.get("password") or None, display_name=form.get("display_name"))
     flash(_("用户已更新"))
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/import")
+@login_required
+def import_users():
+    """Starts the import of an uploaded CSV; the page polls /jobs/<id> for its progress and errors."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed(_("请选择要导入的CSV文件"))
+    job = get_services().start_user_import(upload.read(), user=username())
+    return job, 202
+
+
+@bp.get("/users/import/<job_id>/passwords.csv")
+@login_required
+def import_passwords(job_id: str):
+    """The generated passwords, once: the server keeps no copy after this download."""
+    text = get_services().take_import_passwords(job_id, user=username())
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=passwords-{job_id[:8]}.csv", "Cache-Control": "no-store"})
 
 
 @bp.route("/groups", methods=["GET", "POST"])

@@ -116,6 +116,8 @@ def _register_blueprints(app: Flask) -> None:
     for module in (auth, inbox, cases, registration, public, admin, metrics, notifications, documents):
         app.register_blueprint(module.bp)
     from . import editor; app.register_blueprint(editor.bp)  # noqa: E702
+    from . import dashboard; app.register_blueprint(dashboard.bp)  # noqa: E702
+    from . import analysis; app.register_blueprint(analysis.bp)  # noqa: E702
     csrf.exempt(api.bp)      # the API checks CSRF itself for cookie sessions (bearer tokens need none)
     app.register_blueprint(api.bp)
     from .errors import register_error_handlers

@@ -9,9 +9,10 @@ from engine.errors import ValidationFailed
 
 from .app import get_services, int_param
 from .auth import username
+from .formrender import render_form
 
 bp = Blueprint("editor", __name__)
-MAX_FILES = 20
+MAX_FILES = 100     # diagrams and the forms/<key>.json they use
 
 
 def _files() -> dict[str, str]:
@@ -19,7 +20,8 @@ def _files() -> dict[str, str]:
     files = body.get("files") if isinstance(body, dict) else None
     if not isinstance(files, dict) or not files or len(files) > MAX_FILES or \
             not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
-        raise ValidationFailed('send {"files": {"name.bpmn": "<xml>"}} with 1 to 20 files')
+        raise ValidationFailed('send {"files": {"name.bpmn": "<xml>", "forms/<key>.json": "<schema>"}} '
+                               f"with 1 to {MAX_FILES} files")
     return files
 
 
@@ -41,6 +43,24 @@ def edit(key: str):
 @login_required
 def options():
     return get_services().editor_options(user=username())
+
+
+@bp.post("/forms/preview")
+@login_required
+def preview_form():
+    """The editor's live preview: the form as a task page would show it, or why it cannot be."""
+    body = request.get_json(silent=True)
+    text = body.get("form") if isinstance(body, dict) else None
+    if not isinstance(text, str):
+        raise ValidationFailed('send {"form": "<JSON Schema text>"}')
+    schema = get_services().preview_form(text, user=username())
+    return jsonify({"html": str(render_form(schema)), "fields": list(schema["properties"])})
+
+
+@bp.get("/processes/forms/<key>.json")
+@login_required
+def form_source(key: str):
+    return jsonify(get_services().form_source(key, user=username()))
 
 
 @bp.post("/processes/validate")

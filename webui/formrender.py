@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 SCALARS = ("string", "integer", "number", "boolean")
@@ -183,16 +185,23 @@ def _parse_array(name: str, schema: dict, form) -> list | None:
 
 
 # -- messages ---------------------------------------------------------------------------------
-FRIENDLY = [(re.compile(r"is a required property"), "此项必填"),
-            (re.compile(r"is not of type '(integer|number)'"), "请输入数字"),
-            (re.compile(r"is not of type"), "格式不正确"),
-            (re.compile(r"is not one of"), "请从选项中选择"),
-            (re.compile(r"is too long"), "内容过长"),
-            (re.compile(r"is too short|should be non-empty"), "内容过短"),
-            (re.compile(r"does not match"), "格式不正确"),
-            (re.compile(r"is less than"), "数值过小"),
-            (re.compile(r"is greater than"), "数值过大"),
-            (re.compile(r"is not a '?date'?"), "请输入日期（年-月-日）")]
+FRIENDLY = [(re.compile(r"is a required property|^required$"), _l("此项必填")),
+            (re.compile(r"is not of type '(integer|number)'"), _l("请输入数字")),
+            (re.compile(r"is not of type"), _l("格式不正确")),
+            (re.compile(r"is not one of"), _l("请从选项中选择")),
+            (re.compile(r"is too long"), _l("内容过长")),
+            (re.compile(r"is too short|should be non-empty"), _l("内容过短")),
+            (re.compile(r"does not match"), _l("格式不正确")),
+            (re.compile(r"is less than|^不能小于"), _l("数值过小")),
+            (re.compile(r"is greater than"), _l("数值过大")),
+            (re.compile(r"is not a '?date'?"), _l("请输入日期（年-月-日）"))]
+# The engine's own form messages (engine/intake.py, engine/selfservice.py) are Chinese; listed here so
+# the catalog keeps their English, which field_errors looks up. tests/webui/test_english.py renders them.
+ENGINE_TEXTS = (_l("姓名必填（或勾选匿名）"), _l("身份证号码应为18位"), _l("电话号码格式不正确"), _l("应为整数"),
+                _l("请选择信访形式"), _l("事由必填，最多200字"), _l("内容必填"), _l("请选择信访目的"),
+                _l("请选择内容分类"), _l("问题属地应为6至12位行政区划代码"), _l("请选择被反映机关类型"),
+                _l("至少登记一名信访人，或勾选匿名"), _l("集体访人数应不少于5人"), _l("代表不超过5人"),
+                _l("只有集体访需要登记代表"), _l("请选择满意、基本满意或不满意"), _l("请写明申请复查的理由"))
 
 
 def field_errors(details) -> dict[str, list[str]]:
@@ -202,8 +211,8 @@ def field_errors(details) -> dict[str, list[str]]:
         if not isinstance(item, dict):
             continue
         message = str(item.get("message", ""))
-        friendly = next((text for pattern, text in FRIENDLY if pattern.search(message)), message)
-        out.setdefault(str(item.get("field") or ""), []).append(friendly)
+        friendly = next((str(text) for pattern, text in FRIENDLY if pattern.search(message)), None)
+        out.setdefault(str(item.get("field") or ""), []).append(friendly or gettext(message))
     return out
 
 

@@ -5,6 +5,7 @@ Nothing of a case beyond its stage and dates is shown; the query code travels in
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 
 from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.selfservice import RATINGS
@@ -13,6 +14,11 @@ from .app import client_address, get_services
 from .formrender import field_errors
 
 bp = Blueprint("public", __name__, url_prefix="/public")
+
+
+def _not_found(reg_no: str):
+    """One answer for a wrong number and a wrong code, so neither tells which was wrong."""
+    return render_template("public_lookup.html", error=_("登记号或查询码不正确"), reg_no=reg_no), 404
 
 
 def _credentials() -> tuple[str, str]:
@@ -29,8 +35,8 @@ def status():
     reg_no, code = _credentials()
     try:
         found = get_services().public_status(reg_no, code, client=client_address())
-    except NotFound as err:
-        return render_template("public_lookup.html", error=err.message, reg_no=reg_no), 404
+    except NotFound:
+        return _not_found(reg_no)
     return render_template("public_status.html", case=found, reg_no=reg_no, code=code, ratings=RATINGS)
 
 
@@ -52,8 +58,8 @@ def _answer(call):
     svc = get_services()
     try:
         found = call(svc, reg_no, code)
-    except NotFound as err:
-        return render_template("public_lookup.html", error=err.message, reg_no=reg_no), 404
+    except NotFound:
+        return _not_found(reg_no)
     except (ValidationFailed, Conflict) as err:
         found = svc.public_status(reg_no, code, client=client_address())
         return render_template("public_status.html", case=found, reg_no=reg_no, code=code, ratings=RATINGS,

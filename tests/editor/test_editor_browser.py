@@ -1,5 +1,7 @@
 """In chromium: an analyst opens the editor, changes a due date and a gateway condition, deploys;
-a new case runs on the new version while an older case continues on the old one."""
+a new case runs on the new version while an older case continues on the old one. The form editor
+previews as the analyst types and the deployed task shows the new form; every MIWG reference file
+round-trips with all its elements and diagram-interchange entries."""
 from __future__ import annotations
 
 import os
@@ -82,18 +84,58 @@ def test_edit_deploy_and_versions_side_by_side(office, server, page):
     assert [t["bpmn_id"] for t in office.list_tasks(case_id=new_case["id"])["items"]] == ["fast"]
 
 
+def _sign_in(page, server, user):
+    page.goto(f"{server}/login")
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit].primary")
+
+
+NEW_FORM = """{
+  "type": "object",
+  "required": ["mood"],
+  "properties": {
+    "mood": {"type": "string", "title": "情绪状况"},
+    "urgent": {"type": "boolean", "title": "紧急"}
+  }
+}"""
+
+
+def test_edit_a_form_with_live_preview_deploy_and_the_task_shows_it(office, server, page):
+    _sign_in(page, server, "analyst")
+    page.goto(f"{server}/processes/{KEY}/edit")
+    page.wait_for_selector("body[data-editor-ready='1']")
+    _select(page, "decide")
+    page.click("#ed-edit-form")
+    page.wait_for_selector("#form-editor:not([hidden])")
+    assert page.locator("#fe-key").input_value() == "decide"
+    page.wait_for_selector("#fe-preview label:has-text('办理意见')")       # the skeleton, previewed
+    page.fill("#fe-json", NEW_FORM.replace('"title": "紧急"}', '"title": "紧急"'))
+    page.wait_for_selector("#fe-error:has-text('line')")                 # broken JSON: said inline, with the line
+    page.fill("#fe-json", NEW_FORM)
+    page.wait_for_selector("#fe-preview label:has-text('情绪状况')")
+    assert page.locator("#fe-error").inner_text() == ""
+    page.click("#fe-close")
+    assert page.locator('#ed-panel select[name="formKey"]').input_value() == "decide"
+    page.click("#ed-deploy")
+    page.wait_for_selector("#ed-status:has-text('v2')")
+
+    case = office.start_case(KEY, user="clerk")
+    task = _task(office, case["id"], "decide")
+    page.context.clear_cookies()
+    _sign_in(page, server, "clerk")
+    page.goto(f"{server}/tasks/{task['id']}")
+    assert page.locator("[data-field='mood'] label").inner_text().startswith("情绪状况")
+
+
 MIWG = os.path.join(os.path.dirname(__file__), "..", "data", "miwg", "reference")
 ROUND_TRIP = """async (xml) => {
-  const result = await window.xinfangEditor.importXML(xml);
-  const out = await window.xinfangEditor.saveXML({ format: true });
-  return out.xml;
+  await window.xinfangDiagram.open(xml);
+  return await window.xinfangDiagram.save();
 }"""
 
 
 MODEL, DI = "http://www.omg.org/spec/BPMN/20100524/MODEL", "http://www.omg.org/spec/BPMN/20100524/DI"
-# bpmn-js 18 drops some diagram-interchange entries (never the BPMN elements themselves): several
-# shapes/edges in B.1.0 and B.2.0 and an edge without bpmnElement in C.7.0. Cause not yet investigated.
-KNOWN_DI_LOSS = {"B.1.0.bpmn", "B.2.0.bpmn", "C.7.0.bpmn"}
 
 
 def _elements(xml: str, namespace: str) -> set[tuple[str, str]]:
@@ -112,15 +154,44 @@ def test_every_miwg_reference_file_round_trips_through_the_editor(office, server
     page.wait_for_selector("body[data-editor-ready='1']")
     files = sorted(f for f in os.listdir(MIWG) if f.endswith(".bpmn"))
     assert len(files) == 21
-    lost, di_lost = {}, set()
+    lost = {}
     for name in files:
         with open(os.path.join(MIWG, name), encoding="utf-8") as fh:
             original = fh.read()
         saved = page.evaluate(ROUND_TRIP, original)
-        missing = _elements(original, MODEL) - _elements(saved, MODEL)
+        missing = (_elements(original, MODEL) - _elements(saved, MODEL)) | (_elements(original, DI) - _elements(saved, DI))
         if missing:
             lost[name] = sorted(missing)[:3]
-        if _elements(original, DI) - _elements(saved, DI):
-            di_lost.add(name)
     assert lost == {}, "; ".join(f"{k}: {v}" for k, v in lost.items())
-    assert di_lost <= KNOWN_DI_LOSS, di_lost - KNOWN_DI_LOSS
+
+
+# B.1.0: a process no participant shows (bpmn-js cannot draw it) next to two pools.
+UNDRAWN_SHAPE, DRAWN_TASK = ("S1373655174923__200f43e7-1385-46e2-a380-3ef16ebe7847",
+                               "_219b9ca1-d4c5-497d-a4f7-06a44a6da20e")
+DELETE_AND_SAVE = """async ([xml, id]) => {
+  await window.xinfangDiagram.open(xml);
+  const modeler = window.xinfangEditor;
+  modeler.get("modeling").removeElements([modeler.get("elementRegistry").get(id)]);
+  return await window.xinfangDiagram.save();
+}"""
+
+
+def test_undrawn_diagram_parts_are_kept_but_deleted_elements_stay_deleted(office, server, page):
+    _sign_in(page, server, "analyst")
+    page.goto(f"{server}/processes/{KEY}/edit")
+    page.wait_for_selector("body[data-editor-ready='1']")
+    with open(os.path.join(MIWG, "B.1.0.bpmn"), encoding="utf-8") as fh:
+        original = fh.read()
+    saved = page.evaluate(DELETE_AND_SAVE, [original, DRAWN_TASK])
+    ids = {i for _, i in _elements(saved, DI) | _elements(saved, MODEL)}
+    assert UNDRAWN_SHAPE in ids and DRAWN_TASK not in ids
+    assert not any(DRAWN_TASK in i for i in ids)              # its shape went with it
+
+
+def test_an_imported_file_lists_what_the_editor_cannot_draw(office, server, page):
+    _sign_in(page, server, "analyst")
+    page.goto(f"{server}/processes")
+    page.set_input_files("form.import input[type=file]", os.path.join(MIWG, "C.7.0.bpmn"))
+    page.click("form.import button[type=submit]")
+    page.wait_for_selector("body[data-editor-ready='1']")
+    assert "_985753e3-a4ce-486b-908a-509d382259ed" in page.locator("#ed-warnings:not([hidden]) li").first.inner_text()

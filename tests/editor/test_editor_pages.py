@@ -85,3 +85,36 @@ def test_scenario_button_runs_the_process_scenarios_against_the_edited_diagram(a
                                  headers=_headers(browser)).get_json()
     assert failed["results"][0]["passed"] is False
     assert "No conditions satisfied for gw" in failed["results"][0]["failures"][0]
+
+
+FORM = '{"type": "object", "required": ["summary"], "properties": {"summary": {"type": "string", "title": "谈话摘要"}}}'
+
+
+def test_form_preview_shows_the_fields_or_says_what_is_wrong(as_user, office):
+    browser = as_user("analyst")
+    shown = browser.client.post("/forms/preview", json={"form": FORM}, headers=_headers(browser))
+    assert shown.status_code == 200
+    assert "谈话摘要" in shown.get_json()["html"] and 'name="summary"' in shown.get_json()["html"]
+    for text, expected in (('{"type": "object",\n "properties": {', "line 2"),
+                           ('{"type": "object", "properties": {"a": {"type": "strin"}}}', "$.properties.a.type"),
+                           ('[1, 2]', "is not of type 'object'"), ('true', "object schema")):
+        refused = browser.client.post("/forms/preview", json={"form": text}, headers=_headers(browser))
+        assert refused.status_code == 400 and expected in refused.get_json()["message"], refused.get_json()
+    assert browser.client.post("/forms/preview", data="{", headers=_headers(browser)).status_code == 400
+    no_token = browser.client.post("/forms/preview", json={"form": FORM}, headers={"Accept": "application/json"})
+    assert no_token.status_code == 400                                # CSRF protected
+
+
+def test_form_preview_and_sources_are_not_for_clerks(as_user):
+    browser = as_user("clerk")
+    assert browser.client.post("/forms/preview", json={"form": FORM}, headers=_headers(browser)).status_code == 403
+    assert browser.get("/processes/forms/web_form.json").status_code == 403
+
+
+def test_a_shipped_form_opens_for_editing(as_user, office):
+    browser = as_user("analyst")
+    names = browser.get("/processes/editor-options.json").get_json()["forms"]
+    found = browser.get(f"/processes/forms/{names[0]}.json").get_json()
+    assert found["key"] == names[0] and found["text"].lstrip().startswith("{")
+    assert browser.get("/processes/forms/nope.json").status_code == 404
+    assert browser.get("/processes/forms/Bad-Key.json").status_code == 400

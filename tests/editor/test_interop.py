@@ -37,10 +37,14 @@ def test_camunda_attributes_map_to_our_extensions_and_the_rest_is_reported(sqlit
                                                                         ("approve", "taskListener")}
     assert "camunda:" not in result["xml"] and "camunda.org" not in result["xml"]
     svc = sqlite_services
-    svc.deploy({"leave.bpmn": result["xml"]})
+    with pytest.raises(InvalidDiagram, match="form 'approve_form' does not exist"):
+        svc.deploy({"leave.bpmn": result["xml"]})                      # the form is not in bpmn/forms/
+    form = '{"type": "object", "properties": {"approved": {"type": "boolean", "title": "同意"}}}'
+    svc.deploy({"leave.bpmn": result["xml"], "forms/approve_form.json": form})
     case = svc.start_case("camunda_leave")
     task = svc.list_tasks(case_id=case["id"])["items"][0]
     assert task["groups"] == ["director"] and task["due_at"]
+    assert svc.get_task(task["id"])["form"]["properties"]["approved"]["title"] == "同意"
 
 
 def test_camunda_modeler_reference_file_report():

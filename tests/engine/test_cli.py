@@ -59,6 +59,7 @@ def test_a_case_from_the_command_line(cli, tmp_path):
     (("timers", "fire-due", "--now", "2026-01-01T00:00:00"), "no UTC offset"),
     (("users", "add", "x y"), "invalid user name"),
     (("report", "--month", "2026-13"), "month must look like 2026-10"),
+    (("report", "--month", "0000-01"), "month must lie between 2000 and 2199"),
 ])
 def test_bad_input_exits_2_with_a_reason(cli, args, reason):
     cli("init-db")
@@ -126,3 +127,15 @@ def test_the_monthly_report_is_written_as_xlsx_and_docx(cli, tmp_path):
     assert doc.paragraphs[0].text == "2026-10 信访工作月度报告"
     assert any(row.cells[0].text == "网信占比" and row.cells[4].text == "100.0"
                for table in doc.tables for row in table.rows)
+    pictures = [shape._inline.graphic.graphicData.pic.blipFill.blip.embed for shape in doc.inline_shapes]
+    assert len(pictures) >= 2                              # the month's rates and the six-month trend
+    assert all(doc.part.related_parts[rid].blob.startswith(b"\x89PNG") for rid in pictures)
+
+
+def test_report_charts_draw_chinese_labels_with_a_cjk_font():
+    from engine import report_charts
+    assert report_charts.cjk_family() is not None          # `make test` installs fonts-wqy-microhei
+    figures = [{"key": "online_share", "label": "网信占比", "rate": 40.0, "numerator": 2, "denominator": 5}]
+    assert report_charts.rates_chart(figures, "2026-10").startswith(b"\x89PNG")
+    assert report_charts.rates_chart([{**figures[0], "rate": None}], "2026-10") is None
+    assert report_charts.trend_chart([{"month": "2026-10", **figures[0]}], "t") is None   # one month: no line

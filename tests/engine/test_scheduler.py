@@ -171,3 +171,39 @@ def test_scheduler_status_reports_backlog_lateness_and_workers(office):
     assert status["workers"][0]["worker"] == "test"
     assert status["escalations_total"] == 1 and status["reminders_total"] == 1
     assert status["heartbeat_age_s"] == 5.0
+
+
+WAIT_A_DAY = b.process("wait_a_day", (
+    '<bpmn:startEvent id="start"/><bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
+    '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P1D"</bpmn:timeDuration>'
+    '</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent><bpmn:endEvent id="end"/>' +
+    b.flow("f1", "start", "wait") + b.flow("f2", "wait", "end")))
+
+
+@pytest.mark.postgres
+def test_a_scheduler_without_pre_ping_survives_a_database_restart(pg_services, pg_url):
+    """The standalone scheduler skips the per-checkout ping: when the server drops its connections,
+    one sweep fails (logged, the ticker goes on) and the next reconnects and fires."""
+    from sqlalchemy import create_engine, text
+    from engine.services import Services
+    from engine.ticker import _sweep
+    svc = Services(pg_services.settings.with_(db_pre_ping=False))
+    try:
+        svc.deploy({"w.bpmn": WAIT_A_DAY})
+        with time_machine.travel(T0, tick=False):
+            case_id = svc.start_case("wait_a_day")["id"]
+        worker = Scheduler(svc, worker="no-ping", threads=1)
+        with time_machine.travel(T0, tick=False):
+            assert worker.tick().fired == 0                     # the pool now holds a live connection
+        admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:                           # what a server restart does to clients
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        admin.dispose()
+        with time_machine.travel(T0 + timedelta(days=2), tick=False):
+            _sweep(worker)                                      # fails inside, must not raise
+            worker.tick()
+        assert svc.get_case(case_id)["status"] == "complete"
+        assert kinds(svc, case_id).count("timer_fired") == 1
+    finally:
+        svc.engine.dispose()

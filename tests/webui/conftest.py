@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 
@@ -26,6 +27,7 @@ USERS = {   # username: (groups, unit)
     "gov2": (["unit_staff"], "district_gov"),
     "court": (["unit_staff"], "district_court"),
     "disc": (["unit_staff"], "discipline"),
+    "nounit": (["unit_staff"], None),      # an account an administrator forgot to give a unit
 }
 UNITS = {"district_gov": "区人民政府", "district_court": "区人民法院", "discipline": "区纪委监委"}
 
@@ -156,3 +158,10 @@ def route_to(svc: Services, case_id: int, unit: str) -> dict:
     triage = open_task(svc, case_id, "triage")
     svc.complete_task(triage["id"], user="clerk", data={"unit": unit, "opinion": "转送办理"})
     return open_task(svc, case_id, "handle")
+
+
+def finish_job(job_id: str, timeout: float = 60) -> None:
+    """A job's work runs on a thread named `<kind>-<job id>` (engine/jobs.py): wait for it, never sleep."""
+    for thread in threading.enumerate():
+        if thread.name.endswith(f"-{job_id}"):
+            thread.join(timeout)

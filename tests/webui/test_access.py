@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webui.conftest import route_to, start_petition
+from engine.errors import NotAllowed
+from tests.webui.conftest import open_task, route_to, start_petition
 
 OFFICE = ["clerk", "director", "leader", "advisor", "analyst", "admin"]
 
@@ -24,7 +25,8 @@ def cases(office):
 CASE_MATRIX = [*[(u, c, 200) for u in OFFICE for c in ("gov_case", "accusation")],
                ("gov", "gov_case", 200), ("gov2", "gov_case", 200), ("gov", "accusation", 403),
                ("gov2", "accusation", 403), ("court", "gov_case", 403), ("court", "accusation", 403),
-               ("disc", "gov_case", 403), ("disc", "accusation", 200)]
+               ("disc", "gov_case", 403), ("disc", "accusation", 200),
+               ("nounit", "gov_case", 403), ("nounit", "accusation", 403)]
 
 
 @pytest.mark.parametrize("user,case,status", CASE_MATRIX)
@@ -36,7 +38,8 @@ def test_case_page_and_api_agree_on_who_sees_a_case(as_user, cases, user, case, 
 
 
 @pytest.mark.parametrize("user,sees,hidden", [
-    ("gov", "拖欠工资", "举报区政府某科长"), ("disc", "举报区政府某科长", "拖欠工资"), ("court", None, "拖欠工资")])
+    ("gov", "拖欠工资", "举报区政府某科长"), ("disc", "举报区政府某科长", "拖欠工资"), ("court", None, "拖欠工资"),
+    ("nounit", None, "拖欠工资"), ("nounit", None, "举报区政府某科长")])
 def test_a_unit_sees_only_its_own_tasks_and_never_an_accusation_against_it(as_user, cases, user, sees, hidden):
     inbox = as_user(user).get("/inbox").get_data(as_text=True)
     api = as_user(user).get("/api/v1/tasks").get_json()
@@ -109,3 +112,16 @@ def test_unit_counts_cover_only_the_units_cases(as_user, cases):
 def test_a_case_not_yet_sent_to_a_unit_is_for_the_office_only(office, as_user, user, status):
     case = start_petition(office)
     assert as_user(user).get(f"/api/v1/cases/{case['id']}").status_code == status
+
+
+def test_an_account_without_a_unit_sees_no_units_work_and_cannot_do_it(office, as_user, cases):
+    """Unit staff whose unit was never set must not fall through to seeing everything."""
+    browser = as_user("nounit")
+    listing = browser.get("/cases").get_data(as_text=True)
+    assert "拖欠工资" not in listing and "举报区政府某科长" not in listing
+    assert browser.get("/api/v1/tasks").get_json()["total"] == 0
+    handle = open_task(office, cases["gov_case"], "handle")
+    assert browser.post(f"/api/v1/tasks/{handle['id']}/claim").status_code == 403
+    with pytest.raises(NotAllowed, match="no unit"):
+        office.complete_task(handle["id"], user="nounit", data={})
+    assert open_task(office, cases["gov_case"], "handle")["assignee"] is None

@@ -7,16 +7,14 @@ Screenshots are kept in tests/artifacts/ (not committed).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium_page, needs_chromium, serve
+from tests.browser import ARTIFACTS, needs_chromium, serve
 from tests.webui.conftest import PASSWORD
 from tests.webui.handlers_for_web import query_code
 from webui import create_app
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 pytestmark = needs_chromium
 
 
@@ -26,11 +24,6 @@ def server(office):
         yield base
 
 
-@pytest.fixture
-def page():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with chromium_page() as browser_page:
-        yield browser_page
 
 
 def shot(page, name: str) -> None:

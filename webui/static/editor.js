@@ -27,6 +27,8 @@
   var modeling = modeler.get("modeling"), moddle = modeler.get("moddle"), overlays = modeler.get("overlays");
   var panel = document.getElementById("ed-panel"), status = document.getElementById("ed-status");
   var options = { handlers: {}, deadlines: [], forms: [] };
+  var TEXT = JSON.parse(document.getElementById("ed-text").textContent);
+  var forms = Object.assign({}, source.forms || {});   // form key → JSON text, deployed with the diagram
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -105,8 +107,12 @@
     var dueIn = field("或期限 dueIn (ISO 8601, 如 P15D)", text("dueIn", prop(bo, "dueIn")),
       function (v) { return v && !DURATION.test(v) ? "不是 ISO 8601 时长，例如 P15D、PT4H" : ""; });
     onChange(dueIn, function (v) { if (!v || DURATION.test(v)) setProp(element, "dueIn", v); });
-    onChange(field("表单 formKey", select("formKey", options.forms.map(function (f) { return [f, f]; }), prop(bo, "formKey"))),
+    var keys = options.forms.concat(Object.keys(forms)).filter(function (k, i, all) { return all.indexOf(k) === i; }).sort();
+    onChange(field("表单 formKey", select("formKey", keys.map(function (f) { return [f, f]; }), prop(bo, "formKey"))),
       function (v) { setProp(element, "formKey", v); });
+    var edit = el("button", { type: "button", id: "ed-edit-form" }, TEXT.editForm);
+    edit.addEventListener("click", function () { formEditor.open(element); });
+    panel.appendChild(el("p", {})).appendChild(edit);
     onChange(field("提醒（到期前天数，如 15,3）reminders", text("reminders", prop(bo, "reminders")),
       function (v) { return v && !/^\d+(,\d+)*$/.test(v) ? "用逗号分隔的天数" : ""; }),
       function (v) { if (!v || /^\d+(,\d+)*$/.test(v)) setProp(element, "reminders", v); });
@@ -145,7 +151,48 @@
     });
   }
 
-  function xml() { return modeler.saveXML({ format: true }).then(function (r) { var f = {}; f[fileName] = r.xml; return f; }); }
+  // bpmn-js draws only what it can render: DI of a process no participant shows, or an edge without
+  // bpmnElement, is reported as an import warning and left out of saveXML. It is put back on save.
+  var DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI", undrawn = [];
+  function open(text) {
+    return modeler.importXML(text).then(function (result) { undrawn = notDrawn(text); return result; });
+  }
+  function notDrawn(text) {
+    var doc = new DOMParser().parseFromString(text, "application/xml"), drawn = {}, out = [];
+    modeler.get("elementRegistry").getAll().forEach(function (e) { if (e.di && e.di.id) drawn[e.di.id] = true; });
+    var planes = Array.prototype.slice.call(doc.getElementsByTagNameNS(DI_NS, "BPMNPlane"));
+    planes.forEach(function (plane, index) {
+      Array.prototype.forEach.call(plane.children, function (n) {
+        var id = n.getAttribute("id");
+        if (n.namespaceURI === DI_NS && id && !drawn[id]) out.push({ id: id, node: n, plane: index, ref: n.getAttribute("bpmnElement") });
+      });
+    });
+    return out;
+  }
+  function restoreDI(exported) {
+    if (!undrawn.length) return exported;
+    var doc = new DOMParser().parseFromString(exported, "application/xml"), ids = {}, extra = {};
+    Array.prototype.forEach.call(doc.getElementsByTagName("*"), function (n) { if (n.getAttribute("id")) ids[n.getAttribute("id")] = true; });
+    var planes = doc.getElementsByTagNameNS(DI_NS, "BPMNPlane");
+    undrawn.forEach(function (d) {       // an element deleted in the editor takes its DI along
+      if (ids[d.id] || (d.ref && !ids[d.ref]) || !planes.length) return;
+      var at = Math.min(d.plane, planes.length - 1);
+      extra[at] = (extra[at] || "") + "\n" + new XMLSerializer().serializeToString(d.node);
+    });
+    Object.keys(extra).map(Number).sort(function (a, b) { return b - a; }).forEach(function (at) {
+      var close = "</" + planes[at].tagName + ">", pos = -1;
+      for (var i = 0; i <= at; i++) pos = exported.indexOf(close, pos + 1);
+      if (pos >= 0) exported = exported.slice(0, pos) + extra[at] + "\n" + exported.slice(pos);
+    });
+    return exported;
+  }
+  function xml() {
+    return modeler.saveXML({ format: true }).then(function (r) {
+      var f = {}; f[fileName] = restoreDI(r.xml);
+      Object.keys(forms).forEach(function (k) { f["forms/" + k + ".json"] = forms[k]; });
+      return f;
+    });
+  }
   function post(url, files) {
     return fetch(url, { method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
@@ -190,13 +237,67 @@
     status.textContent = code === 200 ? (body.results || []).length + " 个场景已运行" : body.message;
   });
 
+  var formEditor = (function () {
+    var box = document.getElementById("form-editor"), key = document.getElementById("fe-key");
+    var json = document.getElementById("fe-json"), preview = document.getElementById("fe-preview");
+    var error = document.getElementById("fe-error"), current = null, timer = null, seq = 0;
+    var SKELETON = { type: "object", required: ["opinion"],
+      properties: { opinion: { type: "string", title: TEXT.skeletonTitle, "x-widget": "textarea" } } };
+    function slug(id) { return String(id).toLowerCase().replace(/[^a-z0-9_]+/g, "_").slice(0, 64); }
+    function load(k) {
+      if (forms[k] !== undefined) return Promise.resolve(forms[k]);
+      return fetch("/processes/forms/" + encodeURIComponent(k) + ".json", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json().then(function (b) { return b.text; }) : JSON.stringify(SKELETON, null, 2); });
+    }
+    function render() {
+      var mine = ++seq;
+      if (/^[a-z0-9_]{1,64}$/.test(key.value)) forms[key.value] = json.value;
+      fetch("/forms/preview", { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ form: json.value }) })
+        .then(function (r) { return r.json().then(function (b) { return [r.status, b]; }); })
+        .then(function (res) {
+          if (mine !== seq) return;
+          if (res[0] === 200) { preview.innerHTML = res[1].html; error.textContent = ""; json.setAttribute("aria-invalid", "false"); return; }
+          json.setAttribute("aria-invalid", "true");
+          error.textContent = (res[1].details || [{ message: res[1].message }]).map(function (d) {
+            return (d.path ? d.path + " " : "") + (d.line ? TEXT.line.replace("{n}", d.line) + " " : "") + d.message;
+          }).join("；");
+        }).catch(function (e) { error.textContent = String(e); });
+    }
+    json.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(render, 300); });
+    key.addEventListener("change", function () {
+      var k = key.value.trim();
+      if (!/^[a-z0-9_]{1,64}$/.test(k)) { error.textContent = TEXT.badKey; return; }
+      forms[k] = json.value; setProp(current, "formKey", k); show(current); render();
+    });
+    document.getElementById("fe-close").addEventListener("click", function () {
+      box.hidden = true; document.getElementById("ed-canvas").style.height = "70vh"; show(current);
+    });
+    return { open: function (element) {
+      current = element;
+      var k = prop(element.businessObject, "formKey") || slug(element.businessObject.id);
+      load(k).then(function (text) {
+        key.value = k; json.value = text; forms[k] = text;
+        if (prop(element.businessObject, "formKey") !== k) { setProp(element, "formKey", k); show(element); }
+        document.getElementById("fe-task").textContent = element.businessObject.name || element.businessObject.id;
+        box.hidden = false; document.getElementById("ed-canvas").style.height = "40vh";
+        box.scrollIntoView(); json.focus(); render();
+      });
+    } };
+  }());
+
   modeler.on("selection.changed", function (e) { show(e.newSelection[0]); });
   fetch("/processes/editor-options.json", { credentials: "same-origin" }).then(function (r) { return r.json(); })
-    .then(function (o) { options = o; return modeler.importXML(source.files[fileName]); })
+    .then(function (o) { options = o; return open(source.files[fileName]); })
     .then(function (result) {
       modeler.get("canvas").zoom("fit-viewport");
       window.xinfangEditor = modeler;
-      status.textContent = result.warnings.length ? result.warnings.length + " 个导入警告" : "";
+      window.xinfangDiagram = { open: open, save: function () { return xml().then(function (f) { return f[fileName]; }); } };
+      status.textContent = result.warnings.length ? result.warnings.length + " " + TEXT.warnings : "";
+      var warned = document.getElementById("ed-warnings");
+      result.warnings.forEach(function (w) { warned.querySelector("ul").appendChild(el("li", {}, w.message)); });
+      warned.hidden = !result.warnings.length;
       document.body.setAttribute("data-editor-ready", "1");
     })
     .catch(function (e) { status.textContent = "无法打开图：" + e.message; });

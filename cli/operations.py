@@ -1,0 +1,58 @@
+"""`xinfang keys rotate`, `xinfang export` and `xinfang import`: an operator's maintenance of the
+data (registered on the main group when cli.main is imported)."""
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import click
+
+from cli.main import _context, json_option, main
+
+
+@main.group()
+def keys() -> None:
+    """Field-encryption keys."""
+
+
+@keys.command("rotate")
+@json_option
+@click.pass_context
+def keys_rotate(ctx) -> None:
+    """Re-encrypt every identity field with the newest key in XINFANG_FIELD_KEYS."""
+    c = _context(ctx)
+    count = c.services.rotate_keys()
+    c.out({"rotated": count}, f"re-encrypted {count} person record(s)")
+
+
+@main.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+@click.pass_context
+def export_cmd(ctx, path) -> None:
+    """Write a consistent JSON-lines archive (gzip) of the whole database and stored files."""
+    from engine.backup import export_archive
+    c = _context(ctx)
+    with open(path, "wb") as fh:
+        counts = export_archive(c.services.engine, fh, c.services.settings.storage_dir,
+                                progress=None if c.as_json else _progress)
+    c.services.record_export(f"cli:{getpass.getuser()}", f"archive {path.name}: {counts.get('cases', 0)} cases")
+    c.out({"path": str(path), "counts": counts}, f"\nwrote {path}: {counts}")
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@click.pass_context
+def import_cmd(ctx, path) -> None:
+    """Restore an archive into an empty database (SQLite or PostgreSQL)."""
+    from engine.backup import import_archive
+    c = _context(ctx)
+    with open(path, "rb") as fh:
+        counts = import_archive(c.services.engine, fh, c.services.settings.storage_dir,
+                                progress=None if c.as_json else _progress)
+    c.out({"path": str(path), "counts": counts}, f"\nrestored {path}: {counts}")
+
+
+def _progress(counts: dict) -> None:
+    click.echo("\r" + " ".join(f"{k}={v}" for k, v in counts.items() if isinstance(v, int)), nl=False, err=True)

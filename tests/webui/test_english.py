@@ -1,0 +1,189 @@
+"""English everywhere: every page of the app (every GET route of app.url_map, its parameters filled
+with a real case, task, process and job of the small office), signed in as each role, has no Chinese
+in its user interface when English is chosen; and the Chinese default shows Chinese navigation.
+
+Data may be Chinese (unit names, the diagram's task names, the JSON Schema forms' labels), and the
+language switch names each language in itself (中文): those known values are removed before checking.
+The registration vocabularies (channel, purpose, category…) are stored as Chinese words but shown
+translated, so they are not removed.
+"""
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.webui.conftest import SAMPLE_PETITION, UNITS, route_to, sign_in
+from tests.webui.diagrams import FORMS, intake_diagram
+from webui import create_app
+from webui.app import LANGUAGES
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+ROLES = ("clerk", "director", "leader", "advisor", "analyst", "admin", "gov", None)
+SKIP = {"static"}
+EXTRA = ("/inbox?view=all", "/notifications/?all=1", "/processes/web_intake/diff?from=1&to=1",
+         "/dashboard?by=unit", "/dashboard/cases?key=on_time_closure&part=denominator",
+         "/dashboard/ledger/cases?column=assigned")      # pages that show more with a query
+ASCII_PETITION = {**SAMPLE_PETITION, "subject": "Unpaid wages", "content": "Three months of wages unpaid.",
+                  "petitioners": [{"name": "Wang Wu", "id_number": "110105199001011234", "phone": "13812345678",
+                                   "address": "1 Example Street"}]}
+
+
+class Visible(HTMLParser):
+    """The text a user reads: text nodes outside script/style, and labels carried in attributes."""
+
+    ATTRS = ("placeholder", "title", "aria-label", "alt", "data-done-text")
+    SECTIONS = ("nav", "title", "h1", "h2", "th", "label", "button")
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.skip = 0
+        self.sections: dict[str, list[str]] = {}
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+        if tag in self.SECTIONS:
+            self.open.append(tag)
+        values = dict(attrs)
+        self.parts += [values[a] for a in self.ATTRS if values.get(a)]
+        if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
+            self.parts.append(values["value"])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip -= 1
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+            for tag in self.open:
+                self.sections.setdefault(tag, []).append(data)
+
+
+def known_data() -> list[str]:
+    """Chinese values that are data, not interface text; longest first so parts do not leave rests."""
+    values = set(UNITS.values()) | set(LANGUAGES.values())
+    values |= set(re.findall(r'name="([^"]+)"', intake_diagram()))
+
+    def strings(node):
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            for item in node.values():
+                yield from strings(item)
+        elif isinstance(node, list):
+            for item in node:
+                yield from strings(item)
+    for schema in FORMS.values():
+        values |= {s for s in strings(schema) if CJK.search(s)}
+    return sorted(values, key=len, reverse=True)
+
+
+def chinese_in(page: str, data: list[str]) -> list[str]:
+    parser = Visible()
+    parser.feed(page)
+    text = "\n".join(parser.parts)
+    for value in data:
+        text = text.replace(value, "")
+    return sorted({line.strip() for line in text.splitlines() if CJK.search(line)})
+
+
+@pytest.fixture
+def world(office):
+    """One case per stage the pages show: at triage (clerk), at the unit (handle), with an attachment."""
+    first = office.register_petition(ASCII_PETITION, user="clerk")
+    second = office.register_petition(ASCII_PETITION, user="clerk")
+    handle = route_to(office, second["id"], "district_gov")
+    office.add_attachment(second["id"], user="clerk", filename="note.txt", content=b"a note")
+    triage = [t for t in office.get_case(first["id"])["tasks"] if t["state"] == "open"][0]
+    attachment = office.get_case(second["id"], user="clerk").get("attachments", [{"id": 1}])[0]["id"]
+    return {"case": second["id"], "task": triage["id"], "unit_task": handle["id"], "attachment": attachment}
+
+
+def urls(app, office, world: dict, user: str | None) -> list[str]:
+    """Every GET route with its parameters filled in for this user (their own job, a visible task)."""
+    job = office.start_inbox_export(user=user, wait=True)["id"] if user else "0" * 32
+    values = {"case_id": world["case"], "task_id": world["unit_task"] if user == "gov" else world["task"],
+              "attachment_id": world["attachment"], "document_id": 1, "job_id": job,
+              "key": "web_intake", "table": "figures", "fmt": "xlsx"}
+    out = []
+    with app.test_request_context():
+        from flask import url_for
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.endpoint in SKIP:
+                continue
+            out.append(url_for(rule.endpoint, **{a: values[a] for a in rule.arguments}))
+    return sorted(out) + list(EXTRA)
+
+
+@pytest.mark.parametrize("user", ROLES)
+def test_every_page_is_in_english_when_english_is_chosen(office, world, user):
+    app = create_app(office.settings, office)
+    browser = sign_in(app, user)
+    assert browser.post("/lang/en", {"next": "/"}).status_code == 302
+    data = known_data()
+    untranslated = {}
+    for url in urls(app, office, world, user):
+        response = browser.get(url)
+        assert response.status_code < 500 or url == "/readyz", f"{url}: {response.status_code}"
+        if not response.mimetype == "text/html":
+            continue
+        found = chinese_in(response.get_data(as_text=True), data)
+        if found:
+            untranslated[f"{url} ({response.status_code})"] = found
+    assert not untranslated, json.dumps(untranslated, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize("user", ["clerk", "admin", "gov"])
+def test_the_chinese_default_has_chinese_navigation_and_headings(office, world, user):
+    app = create_app(office.settings, office)
+    browser = sign_in(app, user)
+    for url in urls(app, office, world, user):
+        response = browser.get(url)
+        if response.mimetype != "text/html" or response.status_code != 200:
+            continue
+        parser = Visible()
+        parser.feed(response.get_data(as_text=True))
+        nav = " ".join(parser.sections.get("nav", []))
+        assert CJK.search(nav) and "Inbox" not in nav, f"{url}: navigation {nav!r}"
+        labels = " ".join(text for tag in Visible.SECTIONS[1:] for text in parser.sections.get(tag, []))
+        assert CJK.search(labels), f"{url}: headings, labels and buttons {labels!r}"
+
+
+def test_form_errors_and_the_petitioners_pages_are_in_english(office, world):
+    """Pages only a POST shows: registration and task forms with every error, the petitioner's status
+    page with its evaluation form and a refused evaluation, the identities page."""
+    from tests.webui.conftest import open_task
+    from tests.webui.handlers_for_web import query_code
+    app = create_app(office.settings, office)
+    data = known_data()
+    clerk = sign_in(app, "clerk")
+    clerk.post("/lang/en", {"next": "/"})
+    pages = {
+        "register": clerk.post("/register", {"collective": "on", "persons": "2", "representatives.0.name": "A",
+                                             "petitioners.0.id_number": "123", "petitioners.0.phone": "x"}),
+        "task": clerk.post(f"/tasks/{world['task']}", {"urgent": "on"}),
+        "reveal": clerk.post(f"/cases/{world['case']}/reveal", {"purpose": "Checking a repeat petition"}),
+    }
+    handle = open_task(office, world["case"], "handle")
+    office.complete_task(handle["id"], user="gov", data={"result": "Wages paid"})
+    office.complete_task(open_task(office, world["case"], "reply")["id"], user="clerk", data={"reply": "Paid"})
+    petitioner = sign_in(app, None)
+    petitioner.post("/lang/en", {"next": "/public/"})
+    reg_no = office.get_case(world["case"])["reg_no"]
+    credentials = {"reg_no": reg_no, "code": query_code(world["case"])}
+    pages["status"] = petitioner.post("/public/status", credentials)
+    pages["evaluate"] = petitioner.post("/public/evaluate", credentials)
+    pages["wrong code"] = petitioner.post("/public/status", {"reg_no": reg_no, "code": "wrong"})
+    assert [name for name, r in pages.items() if r.status_code >= 500] == []
+    assert pages["register"].status_code == pages["task"].status_code == pages["evaluate"].status_code == 400
+    assert "Satisfied" in pages["status"].get_data(as_text=True)
+    found = {name: chinese_in(r.get_data(as_text=True), data) for name, r in pages.items()}
+    assert not any(found.values()), json.dumps(found, ensure_ascii=False, indent=1)

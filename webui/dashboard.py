@@ -1,0 +1,184 @@
+"""指标看板: KPI figures with charts, the cases behind each figure, monthly trends, the 交办督办
+ledger, their .xlsx downloads and the monthly report as a background job.
+
+Views parse the query string and call one service (engine/dashboard_exports.py, over
+engine/kpi_services.py), which decides who may see which figures: unit staff get their own
+unit's, users without the right get 403, bad parameters a 400 page naming the problem.
+"""
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, abort, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+
+from engine.dashboard_exports import GROUPINGS, Period, current_month, local_time, parse_period
+
+from .app import get_services, int_param
+from .auth import username
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+KPI_LABELS = {
+    "timely_acceptance": _l("及时受理率"), "unit_timely_acceptance": _l("及时受理率（单位）"),
+    "on_time_closure": _l("按期办结率"), "evaluation_rate": _l("参评率"), "satisfaction": _l("满意率"),
+    "unit_satisfaction": _l("满意率（单位）"), "repeat_rate": _l("重复信访率"),
+    "first_time_resolution": _l("一次性化解率"), "backlog_resolution": _l("积案化解率"),
+    "key_case_resolution": _l("包案化解率"), "online_share": _l("网信占比"),
+}
+PART_LABELS = {"numerator": _l("分子"), "denominator": _l("分母"), "missed": _l("未达标"),
+               "accepted_late": _l("超期受理"), "not_accepted": _l("超期未受理")}
+CLASS_PARTS = {"超期受理": "accepted_late", "超期未受理": "not_accepted"}    # kpi classes with a drill-down
+CLASS_LABELS = {"及时": _l("及时"), "超期受理": _l("超期受理"), "超期未受理": _l("超期未受理"), "未到期": _l("未到期")}
+GROUP_LABELS = {"": _l("不分组"), "unit": _l("按单位"), "category": _l("按类别"), "region": _l("按属地"),
+                "channel": _l("按渠道")}
+LEDGER_LABELS = {"assigned": _l("交办件数"), "closed_on_time": _l("按期办结"), "closed_late": _l("超期办结"),
+                 "open_overdue": _l("超期未办结"), "open_in_time": _l("在办未超期")}
+STATE_LABELS = {"closed": _l("已办结"), "overdue": _l("超期未办结"), "open": _l("在办")}
+TREND_MONTHS = 6
+
+
+@bp.context_processor
+def labels() -> dict:
+    return {"KPI_LABELS": KPI_LABELS, "PART_LABELS": PART_LABELS, "CLASS_PARTS": CLASS_PARTS,
+            "CLASS_LABELS": CLASS_LABELS, "GROUP_LABELS": GROUP_LABELS, "LEDGER_LABELS": LEDGER_LABELS,
+            "STATE_LABELS": STATE_LABELS, "GROUPINGS": GROUPINGS, "kpi_label": _kpi_label, "same_query": same_query}
+
+
+def same_query(**changes) -> dict:
+    """This page's query string for url_for, with `changes`; names url_for itself takes
+    (endpoint, table, _external…) are dropped, so a crafted query cannot break the links."""
+    args = {k: v for k, v in request.args.to_dict(flat=False).items()
+            if k not in ("endpoint", "table", "values") and not k.startswith("_")}
+    args.update(changes)
+    return args
+
+
+@bp.app_template_filter("due_time")
+def due_time(value) -> str:
+    """A deadline as its last day at 24:00, not as 00:00 of the next day."""
+    return local_time(value, due=True)
+
+
+def _kpi_label(key: str, fallback: str = "") -> str:
+    return str(KPI_LABELS.get(key, fallback or key))
+
+
+def _period() -> Period:
+    args = request.args
+    return parse_period(args.get("month") or None, args.get("from") or None, args.get("to") or None)
+
+
+def _group() -> str | None:
+    """`group` absent is the rows without a value (e.g. cases not sent to any unit)."""
+    return request.args.get("group") if "group" in request.args else None
+
+
+def _page() -> int:
+    return int_param(request.args.get("page"), "page", 1)
+
+
+@bp.get("")
+@login_required
+def index():
+    period = _period()
+    data = get_services().dashboard_figures(username(), period, by=request.args.get("by") or None)
+    chart = [{"key": f["key"], "label": _kpi_label(f["key"], f["label"]), "group": f["group"],
+              "group_name": _group_name(data, f["group"]), "rate": f["rate"],
+              "url": _cases_url(f, "numerator", data["by"], period)} for f in data["figures"]]
+    return render_template("dashboard_index.html", data=data, period=period, chart=chart,
+                           group_name=lambda g: _group_name(data, g),
+                           cases_url=lambda f, part: _cases_url(f, part, data["by"], period))
+
+
+def _group_name(data: dict, group) -> str:
+    if not data["by"]:
+        return ""
+    return data["names"].get(group, group) if group is not None else str(_l("未分配"))
+
+
+def _cases_url(figure: dict, part: str, by: str | None, period: Period) -> str:
+    group = {"group": figure["group"]} if by and figure["group"] is not None else {}
+    return url_for("dashboard.cases", key=figure["key"], part=part, by=by, **group, **period.args())
+
+
+@bp.get("/cases")
+@login_required
+def cases():
+    period, args = _period(), request.args
+    data = get_services().dashboard_cases(username(), args.get("key", ""), period, part=args.get("part") or "numerator",
+                                          by=args.get("by") or None, group=_group(), page=_page())
+    return render_template("dashboard_cases.html", data=data, period=period)
+
+
+@bp.get("/trend")
+@login_required
+def trend():
+    first, last = _months()
+    data = get_services().dashboard_trend(username(), first, last, request.args.getlist("kpi") or None)
+    for series in data["series"]:
+        series["label"] = _kpi_label(series["key"], series["label"])
+    return render_template("dashboard_trend.html", data=data)
+
+
+def _months() -> tuple[str, str]:
+    args = request.args
+    return args.get("from_month") or current_month(TREND_MONTHS - 1), args.get("to_month") or current_month()
+
+
+@bp.get("/ledger")
+@login_required
+def ledger():
+    period = _period()
+    data = get_services().dashboard_ledger(username(), period)
+    return render_template("dashboard_ledger.html", data=data, period=period)
+
+
+@bp.get("/ledger/cases")
+@login_required
+def ledger_cases():
+    period = _period()
+    data = get_services().dashboard_ledger_cases(username(), period, request.args.get("unit") or None,
+                                                 request.args.get("column", ""), page=_page())
+    return render_template("dashboard_ledger_cases.html", data=data, period=period)
+
+
+@bp.get("/export/<table>.xlsx")
+@login_required
+def export(table: str):
+    """Every table of these pages as .xlsx, asked with the page's own query string."""
+    args = request.args
+    params = {
+        "figures": lambda: {"by": args.get("by") or None},
+        "cases": lambda: {"key": args.get("key", ""), "part": args.get("part") or "numerator",
+                          "by": args.get("by") or None, "group": _group()},
+        "trend": lambda: dict(zip(("first", "last"), _months()), keys=args.getlist("kpi") or None),
+        "ledger": lambda: {},
+        "ledger_cases": lambda: {"unit": args.get("unit") or None, "column": args.get("column", "")},
+    }
+    if table not in params:
+        abort(404)
+    period = None if table == "trend" else _period()
+    result = get_services().dashboard_export(username(), table, period, **params[table]())
+    return send_file(BytesIO(result["content"]), as_attachment=True, download_name=result["filename"],
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.post("/report")
+@login_required
+def report():
+    """Starts the monthly report; the page polls /jobs/<id> (webui/inbox.py) for its progress."""
+    job = get_services().start_kpi_report(username(), request.form.get("month", ""))
+    return job, 202
+
+
+@bp.get("/report/<job_id>.<fmt>")
+@login_required
+def report_file(job_id: str, fmt: str):
+    result = get_services().kpi_report_file(job_id, fmt, user=username())
+    try:
+        return send_file(result["path"], mimetype=result["mimetype"], as_attachment=True,
+                         download_name=result["filename"])
+    except FileNotFoundError:
+        abort(404)
