@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from .errors import ValidationFailed
 from .evaluation_tables import EvaluationWeight, OrganRates
 from .kpi import SATISFIED, RATINGS, month_bounds
+from .kpi_services import check_month
 from .kpi_tables import CaseMetrics as M
 from .models import Unit
 
@@ -42,6 +43,7 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
     if not match:
         raise ValidationFailed(f"期间应为 2026、2026-H1、2026-Q3 或 2026-10 的形式，而不是 {period!r}")
     year, month, half, quarter = match.groups()
+    check_month(f"{year}-01", "period")
     first, last = (int(month), int(month)) if month else (6 * int(half) - 5, 6 * int(half)) if half else \
         (3 * int(quarter) - 2, 3 * int(quarter)) if quarter else (1, 12)
     return month_bounds(f"{year}-{first:02d}")[0], month_bounds(f"{year}-{last:02d}")[1]

@@ -11,7 +11,7 @@ from engine.admin_services import ROLES
 from engine.errors import ValidationFailed
 from engine.ports import LOCAL
 
-from .app import get_services
+from .app import get_services, id_params
 from .auth import username
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -94,7 +94,7 @@ def access_log():
     """Filter by user, case and period (Beijing dates, end date included)."""
     args = request.args
     since, until = _day(args.get("since")), _day(args.get("until"))
-    case_id = int(args["case_id"]) if args.get("case_id", "").isdigit() else None
+    case_id = next(iter(id_params([args.get("case_id", "")])), None)
     rows = get_services().access_log(user=username(), username=args.get("username", "").strip(),
                                      case_id=case_id, since=since,
                                      until=until + timedelta(days=1) if until else None)

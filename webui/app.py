@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from engine.settings import Settings
 
 log = logging.getLogger(__name__)
 LOCAL = ZoneInfo("Asia/Shanghai")
+MAX_DB_INT = 2_147_483_647    # PostgreSQL integer columns
 LANGUAGES = {"zh": "中文", "en": "English"}
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 csrf = CSRFProtect()
@@ -81,7 +83,7 @@ class IdConverter(BaseConverter):
 
     def to_python(self, value: str) -> int:
         number = int(value)
-        if number > 2_147_483_647:
+        if number > MAX_DB_INT:
             raise ValidationError()
         return number
 
@@ -171,9 +173,14 @@ def int_param(value, field: str, default: int | None = None) -> int:
     from engine.errors import ValidationFailed
     if value in (None, "") and default is not None:
         return default
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationFailed(f"{field} must be a whole number", [{"field": field, "message": "not a number"}]) \
-            from None
-__all__ = ["create_app", "get_services", "g", "client_address", "int_param"]
+    text = str(value).strip()
+    if not re.fullmatch(r"-?[0-9]{1,10}", text, re.ASCII) or abs(int(text)) > MAX_DB_INT:
+        raise ValidationFailed(f"{field} must be a whole number below {MAX_DB_INT + 1}",
+                               [{"field": field, "message": "not a number"}])
+    return int(text)
+
+
+def id_params(values: list[str]) -> list[int]:
+    """Database ids from a multi-valued field; anything else (text, ², 10^20) is not an id here."""
+    return [int(v) for v in values if re.fullmatch(r"[1-9][0-9]{0,9}", v, re.ASCII) and int(v) <= MAX_DB_INT]
+__all__ = ["create_app", "get_services", "g", "client_address", "int_param", "id_params"]

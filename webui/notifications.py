@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from .app import get_services
+from .app import get_services, id_params
 from .auth import username
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -21,6 +21,6 @@ def index():
 @bp.post("/read")
 @login_required
 def mark_read():
-    ids = [int(v) for v in request.form.getlist("id") if v.isdigit()][:500]
+    ids = id_params(request.form.getlist("id"))[:500]
     get_services().mark_notifications_read(username(), ids)
     return redirect(url_for("notifications.index"))

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webui.conftest import PROCESS
+from tests.webui.conftest import PROCESS, sign_in
+from webui.app import create_app
 
 
 @pytest.fixture
@@ -39,3 +40,30 @@ def test_an_oversized_field_is_refused_by_name(app, office, token):
     assert response.status_code in (400, 413)
     assert "subject" in response.get_data(as_text=True)
     assert case_count(office) == before
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_office(request):
+    return request.getfixturevalue("office" if request.param == "sqlite" else "pg_office")
+
+
+@pytest.mark.parametrize("user,url", [
+    ("admin", "/admin/access-log?case_id=99999999999"),
+    ("admin", "/admin/access-log?case_id=²"),
+    ("director", "/cases?page=99999999999999999999"),
+    ("director", "/analysis/evaluation?period=0000"),
+    ("director", "/analysis/evaluation?period=9999-12"),
+    ("director", "/api/v1/cases?page=2147483648"),
+])
+def test_absurd_numbers_are_a_clear_answer_not_a_database_error(any_office, user, url):
+    """PostgreSQL integers stop at 2^31-1 and Python dates at year 9999: neither may reach them."""
+    browser = sign_in(create_app(any_office.settings, any_office), user)
+    response = browser.get(url)
+    assert response.status_code in (200, 400), (url, response.status_code)
+    assert "database" not in response.get_data(as_text=True).lower()
+
+
+def test_marking_absurd_notification_ids_read_changes_nothing(any_office):
+    browser = sign_in(create_app(any_office.settings, any_office), "clerk")
+    response = browser.post("/notifications/read", {"id": ["99999999999", "²", "-1", "abc"]})
+    assert response.status_code == 302
