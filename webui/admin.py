@@ -9,6 +9,7 @@ from flask_login import login_required
 
 from engine.admin_services import ROLES
 from engine.errors import ValidationFailed
+from engine.kpi_services import YEARS
 from engine.ports import LOCAL
 
 from .app import get_services, id_params
@@ -103,6 +104,9 @@ def access_log():
 
 def _day(value: str | None) -> datetime | None:
     try:
-        return datetime.combine(date.fromisoformat(value), time(0), LOCAL) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         raise ValidationFailed(f"not a date (YYYY-MM-DD): {value!r}") from None
+    if day and not YEARS[0] <= day.year <= YEARS[1]:
+        raise ValidationFailed(f"a date between {YEARS[0]} and {YEARS[1]}, not {value!r}")
+    return datetime.combine(day, time(0), LOCAL) if day else None

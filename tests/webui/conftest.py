@@ -165,3 +165,44 @@ def finish_job(job_id: str, timeout: float = 60) -> None:
     for thread in threading.enumerate():
         if thread.name.endswith(f"-{job_id}"):
             thread.join(timeout)
+
+
+ROUTE_SKIP = {"static"}
+ROUTE_EXTRA = ("/inbox?view=all", "/notifications/?all=1", "/processes/web_intake/diff?from=1&to=1",
+               "/dashboard?by=unit", "/dashboard/cases?key=on_time_closure&part=denominator",
+               "/dashboard/ledger/cases?column=assigned")      # pages that show more with a query
+ASCII_PETITION = {**SAMPLE_PETITION, "subject": "Unpaid wages", "content": "Three months of wages unpaid.",
+                  "petitioners": [{"name": "Wang Wu", "id_number": "110105199001011234", "phone": "13812345678",
+                                   "address": "1 Example Street"}]}
+
+
+@pytest.fixture
+def world(office):
+    return make_world(office)
+
+
+def make_world(office: Services) -> dict:
+    """One case per stage the pages show: at triage (clerk), at the unit (handle), with an attachment."""
+    first = office.register_petition(ASCII_PETITION, user="clerk")
+    second = office.register_petition(ASCII_PETITION, user="clerk")
+    handle = route_to(office, second["id"], "district_gov")
+    office.add_attachment(second["id"], user="clerk", filename="note.txt", content=b"a note")
+    triage = [t for t in office.get_case(first["id"])["tasks"] if t["state"] == "open"][0]
+    attachment = office.get_case(second["id"], user="clerk").get("attachments", [{"id": 1}])[0]["id"]
+    return {"case": second["id"], "task": triage["id"], "unit_task": handle["id"], "attachment": attachment}
+
+
+def urls(app, office, world: dict, user: str | None) -> list[str]:
+    """Every GET route with its parameters filled in for this user (their own job, a visible task)."""
+    job = office.start_inbox_export(user=user, wait=True)["id"] if user else "0" * 32
+    values = {"case_id": world["case"], "task_id": world["unit_task"] if user == "gov" else world["task"],
+              "attachment_id": world["attachment"], "document_id": 1, "job_id": job,
+              "key": "web_intake", "table": "figures", "fmt": "xlsx"}
+    out = []
+    with app.test_request_context():
+        from flask import url_for
+        for rule in app.url_map.iter_rules():
+            if "GET" not in rule.methods or rule.endpoint in ROUTE_SKIP:
+                continue
+            out.append(url_for(rule.endpoint, **{a: values[a] for a in rule.arguments}))
+    return sorted(out) + list(ROUTE_EXTRA)

@@ -15,20 +15,13 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.webui.conftest import SAMPLE_PETITION, UNITS, route_to, sign_in
+from tests.webui.conftest import UNITS, sign_in, urls
 from tests.webui.diagrams import FORMS, intake_diagram
 from webui import create_app
 from webui.app import LANGUAGES
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 ROLES = ("clerk", "director", "leader", "advisor", "analyst", "admin", "gov", None)
-SKIP = {"static"}
-EXTRA = ("/inbox?view=all", "/notifications/?all=1", "/processes/web_intake/diff?from=1&to=1",
-         "/dashboard?by=unit", "/dashboard/cases?key=on_time_closure&part=denominator",
-         "/dashboard/ledger/cases?column=assigned")      # pages that show more with a query
-ASCII_PETITION = {**SAMPLE_PETITION, "subject": "Unpaid wages", "content": "Three months of wages unpaid.",
-                  "petitioners": [{"name": "Wang Wu", "id_number": "110105199001011234", "phone": "13812345678",
-                                   "address": "1 Example Street"}]}
 
 
 class Visible(HTMLParser):
@@ -93,34 +86,6 @@ def chinese_in(page: str, data: list[str]) -> list[str]:
     for value in data:
         text = text.replace(value, "")
     return sorted({line.strip() for line in text.splitlines() if CJK.search(line)})
-
-
-@pytest.fixture
-def world(office):
-    """One case per stage the pages show: at triage (clerk), at the unit (handle), with an attachment."""
-    first = office.register_petition(ASCII_PETITION, user="clerk")
-    second = office.register_petition(ASCII_PETITION, user="clerk")
-    handle = route_to(office, second["id"], "district_gov")
-    office.add_attachment(second["id"], user="clerk", filename="note.txt", content=b"a note")
-    triage = [t for t in office.get_case(first["id"])["tasks"] if t["state"] == "open"][0]
-    attachment = office.get_case(second["id"], user="clerk").get("attachments", [{"id": 1}])[0]["id"]
-    return {"case": second["id"], "task": triage["id"], "unit_task": handle["id"], "attachment": attachment}
-
-
-def urls(app, office, world: dict, user: str | None) -> list[str]:
-    """Every GET route with its parameters filled in for this user (their own job, a visible task)."""
-    job = office.start_inbox_export(user=user, wait=True)["id"] if user else "0" * 32
-    values = {"case_id": world["case"], "task_id": world["unit_task"] if user == "gov" else world["task"],
-              "attachment_id": world["attachment"], "document_id": 1, "job_id": job,
-              "key": "web_intake", "table": "figures", "fmt": "xlsx"}
-    out = []
-    with app.test_request_context():
-        from flask import url_for
-        for rule in app.url_map.iter_rules():
-            if "GET" not in rule.methods or rule.endpoint in SKIP:
-                continue
-            out.append(url_for(rule.endpoint, **{a: values[a] for a in rule.arguments}))
-    return sorted(out) + list(EXTRA)
 
 
 @pytest.mark.parametrize("user", ROLES)
