@@ -7,6 +7,7 @@ Without one the chart still renders and a warning is logged once.
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from io import BytesIO
 
@@ -18,6 +19,7 @@ from matplotlib.figure import Figure                     # noqa: E402
 
 log = logging.getLogger(__name__)
 CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei")
+CJK_FILES = re.compile(r"(wqy|NotoSansCJK|NotoSerifCJK|SourceHanSans|simhei|msyh)", re.IGNORECASE)
 TREND_KEYS = ("on_time_closure", "satisfaction", "timely_acceptance")
 GROUP_KEYS = ("on_time_closure", "satisfaction")
 MAX_BARS = 15
@@ -26,13 +28,24 @@ MAX_BARS = 15
 @lru_cache(maxsize=1)
 def cjk_family() -> str | None:
     """The first installed CJK font family, or None (then Chinese labels render as boxes)."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    family = next((name for name in CJK_FAMILIES if name in installed), None)
+    family = _installed_cjk()
+    if family is None:
+        # matplotlib caches the font list in ~/.cache/matplotlib when it is first imported: a font
+        # installed after that (apt after the first run) is only seen if we add its file ourselves.
+        for path in font_manager.findSystemFonts():
+            if CJK_FILES.search(path):
+                font_manager.fontManager.addfont(path)
+        family = _installed_cjk()
     if family is None:
         log.warning("no CJK font found (install fonts-wqy-microhei); report charts will show boxes")
     else:
         matplotlib.rcParams["font.family"] = [family, "DejaVu Sans"]    # only this module draws
     return family
+
+
+def _installed_cjk() -> str | None:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FAMILIES if name in installed), None)
 
 
 def _figure(height: float) -> Figure:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +153,16 @@ def test_form_errors_and_the_petitioners_pages_are_in_english(office, world):
     assert "Satisfied" in pages["status"].get_data(as_text=True)
     found = {name: chinese_in(r.get_data(as_text=True), data) for name, r in pages.items()}
     assert not any(found.values()), json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_the_editor_side_panel_speaks_english_too(office):
+    """editor.js draws its panel from the page's translated texts (#ed-text), so neither may hold Chinese."""
+    browser = sign_in(create_app(office.settings, office), "analyst")
+    browser.post("/lang/en", {"next": "/"})
+    page = browser.get("/processes/web_intake/edit").get_data(as_text=True)
+    texts = json.loads(re.search(r'<script id="ed-text" type="application/json">(.*?)</script>', page, re.S).group(1))
+    assert {"select", "deadline", "badTimer", "deployed"} <= set(texts)
+    assert not [value for value in texts.values() if CJK.search(value)], texts
+    script = (Path(__file__).resolve().parents[2] / "webui" / "static" / "editor.js").read_text(encoding="utf-8")
+    code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("//"))
+    assert not CJK.search(code), CJK.findall(code)

@@ -89,34 +89,34 @@
 
   function show(element) {
     panel.innerHTML = "";
-    if (!element) { panel.appendChild(el("p", {}, "选择一个元素以编辑其属性")); return; }
+    if (!element) { panel.appendChild(el("p", {}, TEXT.select)); return; }
     var bo = element.businessObject, type = bo.$type;
     panel.appendChild(el("h3", {}, (bo.name || bo.id) + " (" + type.replace("bpmn:", "") + ")"));
-    onChange(field("名称", text("name", bo.name)), function (v) { modeling.updateLabel(element, v); });
+    onChange(field(TEXT.name, text("name", bo.name)), function (v) { modeling.updateLabel(element, v); });
     if (type === "bpmn:UserTask") userTask(element, bo);
     if (type === "bpmn:ServiceTask") serviceTask(element, bo);
     if (type === "bpmn:SequenceFlow") condition(element, bo);
     (bo.eventDefinitions || []).forEach(function (d) { if (d.$type === "bpmn:TimerEventDefinition") timer(element, d); });
   }
   function userTask(element, bo) {
-    onChange(field("办理组 candidateGroups", text("candidateGroups", prop(bo, "candidateGroups"))),
+    onChange(field(TEXT.groups + " candidateGroups", text("candidateGroups", prop(bo, "candidateGroups"))),
       function (v) { setProp(element, "candidateGroups", v); });
     var dl = options.deadlines.map(function (d) { return [d.name, d.name + " " + d.label]; });
-    onChange(field("期限规则 dueDeadline", select("dueDeadline", dl, prop(bo, "dueDeadline"))),
+    onChange(field(TEXT.deadline + " dueDeadline", select("dueDeadline", dl, prop(bo, "dueDeadline"))),
       function (v) { setProp(element, "dueDeadline", v); });
-    var dueIn = field("或期限 dueIn (ISO 8601, 如 P15D)", text("dueIn", prop(bo, "dueIn")),
-      function (v) { return v && !DURATION.test(v) ? "不是 ISO 8601 时长，例如 P15D、PT4H" : ""; });
+    var dueIn = field(TEXT.dueIn + " dueIn", text("dueIn", prop(bo, "dueIn")),
+      function (v) { return v && !DURATION.test(v) ? TEXT.notDuration : ""; });
     onChange(dueIn, function (v) { if (!v || DURATION.test(v)) setProp(element, "dueIn", v); });
     var keys = options.forms.concat(Object.keys(forms)).filter(function (k, i, all) { return all.indexOf(k) === i; }).sort();
-    onChange(field("表单 formKey", select("formKey", keys.map(function (f) { return [f, f]; }), prop(bo, "formKey"))),
+    onChange(field(TEXT.form + " formKey", select("formKey", keys.map(function (f) { return [f, f]; }), prop(bo, "formKey"))),
       function (v) { setProp(element, "formKey", v); });
     var edit = el("button", { type: "button", id: "ed-edit-form" }, TEXT.editForm);
     edit.addEventListener("click", function () { formEditor.open(element); });
     panel.appendChild(el("p", {})).appendChild(edit);
-    onChange(field("提醒（到期前天数，如 15,3）reminders", text("reminders", prop(bo, "reminders")),
-      function (v) { return v && !/^\d+(,\d+)*$/.test(v) ? "用逗号分隔的天数" : ""; }),
+    onChange(field(TEXT.reminders + " reminders", text("reminders", prop(bo, "reminders")),
+      function (v) { return v && !/^\d+(,\d+)*$/.test(v) ? TEXT.badReminders : ""; }),
       function (v) { if (!v || /^\d+(,\d+)*$/.test(v)) setProp(element, "reminders", v); });
-    onChange(field("逾期督办 escalate", select("escalate", [["true", "是"], ["false", "否"]], prop(bo, "escalate"))),
+    onChange(field(TEXT.escalate + " escalate", select("escalate", [["true", TEXT.yes], ["false", TEXT.no]], prop(bo, "escalate"))),
       function (v) { setProp(element, "escalate", v); });
   }
   function serviceTask(element, bo) {
@@ -124,26 +124,26 @@
     var values = {};
     ((op && op.parameterList && op.parameterList.parameters) || []).forEach(function (p) { values[p.id] = p.value; });
     var names = Object.keys(options.handlers).sort().map(function (h) { return [h, h]; });
-    onChange(field("处理程序 handler", select("handler", names, current)), function (v) {
+    onChange(field(TEXT.handler + " handler", select("handler", names, current)), function (v) {
       var keep = {}; (options.handlers[v] || []).forEach(function (p) { keep[p] = values[p] || '""'; });
       setOperator(element, v, keep); show(element);
     });
     (options.handlers[current] || []).forEach(function (p) {
-      onChange(field("参数 " + p, text("param-" + p, values[p])), function (v) { values[p] = v; setOperator(element, current, values); });
+      onChange(field(TEXT.parameter + " " + p, text("param-" + p, values[p])), function (v) { values[p] = v; setOperator(element, current, values); });
     });
   }
   function condition(element, bo) {
     var expr = bo.conditionExpression ? bo.conditionExpression.body : "";
-    onChange(field("条件 condition", el("textarea", { name: "condition" }, expr)), function (v) {
+    onChange(field(TEXT.condition + " condition", el("textarea", { name: "condition" }, expr)), function (v) {
       modeling.updateProperties(element, { conditionExpression: v ?
         moddle.create("bpmn:FormalExpression", { body: v }) : undefined });
     });
   }
   function timer(element, definition) {
     var kind = ["timeDuration", "timeDate", "timeCycle"].filter(function (k) { return definition[k]; })[0] || "timeDuration";
-    var input = field("定时器 " + kind + '（如 "P15D" 或 deadline("handle")）',
+    var input = field(TEXT.timer + " " + kind + " " + TEXT.timerHint,
       text("timer", definition[kind] ? definition[kind].body : ""),
-      function (v) { return TIMER.test(v) ? "" : '须为带引号的 ISO 8601 值（"P15D"、"R3/P7D"）或 deadline("名称")'; });
+      function (v) { return TIMER.test(v) ? "" : TEXT.badTimer; });
     onChange(input, function (v) {
       if (!TIMER.test(v)) return;
       var update = {}; update[kind] = moddle.create("bpmn:FormalExpression", { body: v });
@@ -205,7 +205,7 @@
     marked.forEach(function (id) { modeler.get("canvas").removeMarker(id, "has-problem"); }); marked = [];
     problems.forEach(function (p) {
       list.appendChild(el("li", { "data-element": p.element || "" }, (p.element ? p.element + ": " : "") +
-        (p.line ? "第" + p.line + "行 " : "") + p.message));
+        (p.line ? TEXT.line.replace("{n}", p.line) + " " : "") + p.message));
       if (p.element && registry.get(p.element)) {
         overlays.add(p.element, "problem", { position: { top: -12, right: 10 }, html: '<span class="problem-badge" title="' +
           p.message.replace(/"/g, "&quot;") + '">!</span>' });
@@ -221,20 +221,20 @@
     });
   }
   run("ed-validate", "/processes/validate", function (code, body) {
-    showProblems(body.errors || []); status.textContent = (body.errors || []).length ? "有问题" : "检查通过";
+    showProblems(body.errors || []); status.textContent = (body.errors || []).length ? TEXT.problems : TEXT.checked;
   });
   run("ed-deploy", "/processes/deploy", function (code, body) {
     if (code === 200) {
-      showProblems([]); status.textContent = body.deployed.map(function (d) { return d.key + " v" + d.version; }).join(", ") + " 已部署";
-    } else { showProblems(body.details || [{ message: body.message }]); status.textContent = "部署失败"; }
+      showProblems([]); status.textContent = body.deployed.map(function (d) { return d.key + " v" + d.version; }).join(", ") + " " + TEXT.deployed;
+    } else { showProblems(body.details || [{ message: body.message }]); status.textContent = TEXT.deployFailed; }
   });
   run("ed-test", "/processes/" + encodeURIComponent(source.key) + "/test", function (code, body) {
     var list = document.getElementById("ed-results"); list.innerHTML = "";
     (body.results || []).forEach(function (r) {
-      list.appendChild(el("li", { "class": r.passed ? "passed" : "failed" }, (r.passed ? "通过 " : "失败 ") + r.name +
+      list.appendChild(el("li", { "class": r.passed ? "passed" : "failed" }, (r.passed ? TEXT.passed : TEXT.failed) + " " + r.name +
         (r.failures.length ? ": " + r.failures.join("; ") : "")));
     });
-    status.textContent = code === 200 ? (body.results || []).length + " 个场景已运行" : body.message;
+    status.textContent = code === 200 ? (body.results || []).length + " " + TEXT.scenariosRun : body.message;
   });
 
   var formEditor = (function () {
@@ -262,7 +262,7 @@
           json.setAttribute("aria-invalid", "true");
           error.textContent = (res[1].details || [{ message: res[1].message }]).map(function (d) {
             return (d.path ? d.path + " " : "") + (d.line ? TEXT.line.replace("{n}", d.line) + " " : "") + d.message;
-          }).join("；");
+          }).join("; ");
         }).catch(function (e) { error.textContent = String(e); });
     }
     json.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(render, 300); });
@@ -300,5 +300,5 @@
       warned.hidden = !result.warnings.length;
       document.body.setAttribute("data-editor-ready", "1");
     })
-    .catch(function (e) { status.textContent = "无法打开图：" + e.message; });
+    .catch(function (e) { status.textContent = TEXT.cannotOpen + " " + e.message; });
 }());
