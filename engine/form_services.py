@@ -109,6 +109,17 @@ def _subset_problems(schema) -> list[tuple[str, str]]:
     return out
 
 
+def _english_problems(path: str, prop: dict) -> list[tuple[str, str]]:
+    """The English a form may carry for the English UI (webui/formrender.py `translated`)."""
+    out = [(f"{path}.{key}", f"{key} is the English text: a string") for key in ("x-title-en", "x-description-en")
+           if key in prop and not isinstance(prop[key], str)]
+    names = prop.get("x-enumNames-en")
+    if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)
+                                  and len(names) == len(prop.get("enum") or [])):
+        out.append((f"{path}.x-enumNames-en", "x-enumNames-en names each enum value in English, in order"))
+    return out
+
+
 def _field_problems(path: str, prop, allow_rows: bool) -> list[tuple[str, str]]:
     if not isinstance(prop, dict):
         return [(path, "a field is an object such as {\"type\": \"string\", \"title\": \"…\"}")]
@@ -116,6 +127,7 @@ def _field_problems(path: str, prop, allow_rows: bool) -> list[tuple[str, str]]:
     out = []
     if prop.get("x-widget") not in WIDGETS:
         out.append((f"{path}.x-widget", f"unknown widget {prop.get('x-widget')!r}; only \"textarea\" is supported"))
+    out += _english_problems(path, prop)
     if kind in SCALARS:
         return out
     if kind != "array" or not allow_rows:

@@ -1,6 +1,7 @@
 """JSON Schemas of the user-task forms (bpmn/forms/<key>.json), within what webui/formrender renders."""
 from __future__ import annotations
 
+from .forms_english import bilingual
 from .routing import FOUR_WAYS, MODES, OUTCOMES, ROUTES
 
 
@@ -20,8 +21,8 @@ def flag(title: str) -> dict:
 
 
 def form(title: str, required: list[str], **props: dict) -> dict:
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, "type": "object",
-            "properties": props, "required": required}
+    return bilingual({"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, "type": "object",
+                      "properties": props, "required": required})
 
 
 UNIT_CODE = {"type": "string", "title": "单位代码", "pattern": "^[a-z0-9_]{2,64}$"}

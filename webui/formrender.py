@@ -3,7 +3,10 @@
 Supported: an object of properties that are string (plain, `enum`/`oneOf` const+title or
 `enumNames`, `format: date`, `x-widget: textarea`), boolean, integer, number, arrays of
 enum strings (checkboxes) and arrays of simple objects (rows). Titles are shown as written
-(Chinese in bpmn/forms/). Parsing turns the posted form back into JSON for the server-side
+(Chinese in bpmn/forms/), or in English when English is chosen and the schema carries it:
+`x-title-en`, `x-description-en`, `x-enumNames-en` and `x-title-en` on `oneOf` options — the form is
+the analysts' data, versioned with the diagram, so its English travels with it rather than in the
+Babel catalog. Parsing turns the posted form back into JSON for the server-side
 validation in `Services.complete_task`; values that do not parse are passed on as text so
 that validation reports them next to their field.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -26,12 +29,28 @@ def _type(schema: dict) -> str:
     return t
 
 
+def _english() -> bool:
+    try:
+        locale = get_locale()
+    except RuntimeError:            # outside a request (tests of the renderer alone): as written
+        return False
+    return bool(locale) and locale.language == "en"
+
+
+def translated(schema: dict, key: str, default: str = "") -> str:
+    """The schema's `title`/`description` in the reader's language."""
+    value = (_english() and schema.get(f"x-{key}-en")) or schema.get(key) or default
+    return str(value)
+
+
 def options(schema: dict) -> list[tuple[str, str]]:
     """(value, label) pairs of an enum, from oneOf const/title, enumNames or the values themselves."""
     if "oneOf" in schema:
-        return [(str(o.get("const")), str(o.get("title", o.get("const")))) for o in schema["oneOf"] if "const" in o]
+        return [(str(o.get("const")), translated(o, "title", str(o.get("const"))))
+                for o in schema["oneOf"] if "const" in o]
     values = schema.get("enum") or []
-    names = schema.get("enumNames") or schema.get("x-enumNames") or values
+    names = (_english() and schema.get("x-enumNames-en")) or schema.get("enumNames") or schema.get("x-enumNames") \
+        or values
     return [(str(v), str(n)) for v, n in zip(values, names) if v is not None]
 
 
@@ -60,7 +79,7 @@ def _errors_html(name: str, errors: Mapping) -> Markup:
 def _label(name: str, schema: dict, required: bool, for_id: str | None = None) -> Markup:
     star = Markup('<span class="req" aria-hidden="true">*</span>') if required else Markup("")
     target = f' for="{for_id}"' if for_id else ""
-    return Markup(f"<label{target}>{escape(schema.get('title') or name)}{star}</label>")
+    return Markup(f"<label{target}>{escape(translated(schema, 'title', name))}{star}</label>")
 
 
 def _field(name: str, schema: dict, value: Any, errors: Mapping, required: bool) -> Markup:
@@ -72,7 +91,8 @@ def _field(name: str, schema: dict, value: Any, errors: Mapping, required: bool)
     else:
         inner = _scalar(name, schema, value, required)
         label = _label(name, schema, required, _dom_id(name)) if t != "boolean" else Markup("")
-    hint = Markup(f'<div class="hint">{escape(schema["description"])}</div>') if schema.get("description") else ""
+    hint = Markup(f'<div class="hint">{escape(translated(schema, "description"))}</div>') \
+        if schema.get("description") else ""
     return Markup(f'<div class="field{has_error}" data-field="{escape(name)}">{label}{inner}{hint}'
                   f'{_errors_html(name, errors)}</div>')
 
@@ -93,7 +113,7 @@ def _scalar(name: str, schema: dict, value: Any, required: bool) -> Markup:
     if t == "boolean":
         checked = " checked" if value in (True, "true", "on", "1") else ""
         return Markup(f'<label class="check"><input type="checkbox" id="{dom}" name="{ename}" value="true"{checked}> '
-                      f'{escape(schema.get("title") or name)}</label>')
+                      f'{escape(translated(schema, "title", name))}</label>')
     choices = options(schema)
     if choices:
         opts = "".join(f'<option value="{escape(v)}"{" selected" if v == text else ""}>{escape(label)}</option>'

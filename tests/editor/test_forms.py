@@ -68,6 +68,8 @@ def test_redeploying_the_same_diagram_and_form_is_not_a_new_version(office):
     ('{"type": "object", "properties": {"a": {"type": "strin"}}}', "$.properties.a.type"),
     ('{"type": "object", "properties": {"a": {"type": "object"}}}', "cannot be shown"),
     ('{"type": "object", "properties": {"a": ', "not valid JSON"),
+    ('{"type": "object", "properties": {"a": {"enum": ["是", "否"], "x-enumNames-en": ["Yes"]}}}', "x-enumNames-en"),
+    ('{"type": "object", "properties": {"a": {"type": "string", "x-title-en": 1}}}', "x-title-en"),
 ])
 def test_a_bad_form_refuses_the_deploy_naming_the_task(office, text, message):
     with pytest.raises(InvalidDiagram) as err:

@@ -65,18 +65,19 @@ def with_layout(xml: str, ids: list[str]) -> str:
 
 FORMS = {
     "triage": {"type": "object", "required": ["unit", "opinion"], "properties": {
-        "unit": {"type": "string", "title": "承办单位", "enum": ["district_gov", "district_court", "discipline"],
+        "unit": {"type": "string", "title": "承办单位", "x-title-en": "Handling unit",
+                 "enum": ["district_gov", "district_court", "discipline"],
                  "enumNames": ["区人民政府", "区人民法院", "区纪委监委"]},
-        "opinion": {"type": "string", "title": "拟办意见", "x-widget": "textarea", "maxLength": 500},
-        "urgent": {"type": "boolean", "title": "紧急"},
+        "opinion": {"type": "string", "title": "拟办意见", "x-title-en": "Proposed handling", "x-widget": "textarea", "maxLength": 500},
+        "urgent": {"type": "boolean", "title": "紧急", "x-title-en": "Urgent"},
     }},
     "handle": {"type": "object", "required": ["result"], "properties": {
-        "result": {"type": "string", "title": "办理结果", "x-widget": "textarea", "minLength": 2},
-        "visited_on": {"type": "string", "format": "date", "title": "走访日期"},
-        "people_met": {"type": "integer", "title": "接谈人数", "minimum": 0},
+        "result": {"type": "string", "title": "办理结果", "x-title-en": "Result", "x-widget": "textarea", "minLength": 2},
+        "visited_on": {"type": "string", "format": "date", "title": "走访日期", "x-title-en": "Visited on"},
+        "people_met": {"type": "integer", "title": "接谈人数", "x-title-en": "People met", "minimum": 0},
     }},
     "reply": {"type": "object", "required": ["reply"], "properties": {
-        "reply": {"type": "string", "title": "答复意见", "x-widget": "textarea"},
+        "reply": {"type": "string", "title": "答复意见", "x-title-en": "Reply", "x-widget": "textarea"},
     }},
 }
 

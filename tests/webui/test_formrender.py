@@ -1,6 +1,10 @@
 """The JSON Schema form renderer: every supported widget renders, and parses back to valid JSON."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
 from jsonschema import Draft202012Validator
 from werkzeug.datastructures import MultiDict
 
@@ -77,3 +81,45 @@ def test_enum_titles_from_enum_names():
 
 def test_no_form_renders_nothing():
     assert str(render_form(None)) == "" and parse_form(None, MultiDict()) == {}
+
+
+def _schemas(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _schemas(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _schemas(value)
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[2] / "bpmn" / "forms").glob("*.json")),
+                         ids=lambda p: p.stem)
+def test_every_shipped_form_carries_its_english(path):
+    missing = []
+    for node in _schemas(json.loads(path.read_text(encoding="utf-8"))):
+        if isinstance(node.get("title"), str) and not node.get("x-title-en"):
+            missing.append(node["title"])
+        enum = node.get("enum")
+        if isinstance(enum, list) and len(node.get("x-enumNames-en") or []) != len(enum):
+            missing.append(f"options {enum}")
+    assert not missing, missing
+
+
+def test_labels_follow_the_chosen_language():
+    from flask import Flask
+    from flask_babel import Babel, force_locale
+    app = Flask(__name__)
+    app.config["BABEL_DEFAULT_LOCALE"] = "zh"
+    Babel(app)
+    schema = {"type": "object", "properties": {
+        "way": {"type": "string", "title": "方式", "x-title-en": "Way", "description": "说明",
+                "x-description-en": "Explanation", "enum": ["即接即办"], "x-enumNames-en": ["Handled on receipt"]},
+        "plain": {"type": "string", "title": "只有中文"}}}
+    with app.test_request_context():
+        chinese = str(render_form(schema))
+        with force_locale("en"):
+            english = str(render_form(schema))
+    assert "方式" in chinese and "说明" in chinese and ">即接即办<" in chinese
+    assert "Way" in english and "Explanation" in english and ">Handled on receipt<" in english
+    assert "方式" not in english and "只有中文" in english          # no English given: shown as written
