@@ -8,6 +8,9 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 
+_NOT_BUNDLED = object()     # a definition deployed before forms were bundled: bpmn/forms/ has them
+
+
 class FormRegistry:
     """A definition carries the forms it was deployed with (bundle entries forms/<key>.json);
     definitions deployed before forms were bundled use bpmn/forms/<form_key>.json."""
@@ -15,19 +18,25 @@ class FormRegistry:
     def __init__(self, directory: Path):
         self.directory = directory
         self._cache: dict[str, dict | None] = {}
-        self._bundled: dict[tuple[str, str], dict] = {}
+        self._bundled: dict[tuple, object] = {}
 
-    def get(self, form_key: str | None, definition=None) -> dict | None:
-        """The form of a task of a case on `definition` (a models.Definition), or the file's."""
+    def get(self, form_key: str | None, case=None) -> dict | None:
+        """The form of a task of `case` (a models.Case): its definition's, or else the file's.
+
+        Definitions never change once stored, so each (definition, form) is read once: loading a
+        definition's bundle (every diagram and form it was deployed with) on every completion
+        would cost more than the rest of the step."""
         if not form_key:
             return None
-        bundle = getattr(definition, "bundle", None) or {}
-        name = f"forms/{form_key}.json"
-        if name in bundle:
-            key = (definition.content_hash, form_key)
+        if case is not None and getattr(case, "definition_id", None) is not None:
+            key = (case.definition_id, case.process_key, case.definition_version, form_key)
             if key not in self._bundled:
-                self._bundled[key] = json.loads(bundle[name])
-            return self._bundled[key]
+                bundle = case.definition.bundle or {}
+                name = f"forms/{form_key}.json"
+                self._bundled[key] = json.loads(bundle[name]) if name in bundle else _NOT_BUNDLED
+            found = self._bundled[key]
+            if found is not _NOT_BUNDLED:
+                return found
         if form_key not in self._cache:
             path = self.directory / f"{form_key}.json"
             if ".." in form_key or "/" in form_key or not path.is_file():
@@ -38,9 +47,9 @@ class FormRegistry:
                 self._cache[form_key] = schema
         return self._cache[form_key]
 
-    def validate(self, form_key: str | None, data: dict, definition=None) -> list[dict]:
+    def validate(self, form_key: str | None, data: dict, case=None) -> list[dict]:
         """[{field, message}] for each problem; empty when the data fits the form (or there is none)."""
-        schema = self.get(form_key, definition)
+        schema = self.get(form_key, case)
         if schema is None:
             return []
         validator = Draft202012Validator(schema)

@@ -85,7 +85,7 @@ class SelfService:
                     HumanTask.case_id == case.id, HumanTask.state == "open", HumanTask.bpmn_id == bpmn_id)).first()
                 if task is None:
                     raise Conflict("现在不能办理此项（期限已过或尚未到此环节） (not open now)")
-                errors = self.forms.validate(task.form_key, data, case.definition)
+                errors = self.forms.validate(task.form_key, data, case)
                 if errors:
                     raise ValidationFailed("the answer does not fit the process's form", errors)
                 case_id, task_uuid = case.id, task.task_uuid

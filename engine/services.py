@@ -223,7 +223,7 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
             case = repository.get_case(uow.session, row.case_id)
             if user is not None:
                 check_case_visible(self._actor(uow.session, user), case, uow.session)
-            return views.task_dict(row, form=self.forms.get(row.form_key, case.definition))
+            return views.task_dict(row, form=self.forms.get(row.form_key, case))
 
     def complete_task(self, task_uuid: str, *, user: str, data: dict | None = None) -> dict:
         data = _object(data, "form data")
@@ -239,7 +239,7 @@ class Services(UserAdmin, WebServices, TimerServices, DocumentServices, HealthSe
             check_not_routed_to_accused(case, data)
             if row.owner and row.owner != actor.username:
                 raise NotAllowed(f"this task is delegated by {row.owner}: hand it back (resolve) for them to complete")
-            errors = self.forms.validate(row.form_key, data, case.definition)
+            errors = self.forms.validate(row.form_key, data, case)
             if errors:
                 raise ValidationFailed("the form has errors", errors)
             if ":" in row.bpmn_id:
