@@ -45,3 +45,12 @@ def chromium_page(height: int = 768) -> Iterator[object]:
             yield page
         finally:
             browser.close()
+
+
+def sign_in_page(page, base: str, user: str, password: str) -> None:
+    """Signs in through the login form and waits for the inbox, where every user lands."""
+    page.goto(f"{base}/login")
+    page.fill("#username", user)
+    page.fill("#password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}/inbox")

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from engine.clock import parse_instant
-from tests.browser import chromium_page, needs_chromium, serve
+from tests.browser import chromium_page, needs_chromium, serve, sign_in_page
 from tests.editor.diagrams import KEY, routing_diagram
 from tests.webui.conftest import PASSWORD
 from webui import create_app
@@ -45,10 +45,7 @@ def _select(page, element_id: str) -> None:
 
 def test_edit_deploy_and_versions_side_by_side(office, server, page):
     old_case = office.start_case(KEY, user="clerk")["id"]
-    page.goto(f"{server}/login")
-    page.fill("#username", "analyst")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit].primary")
+    sign_in_page(page, server, "analyst", PASSWORD)
     page.goto(f"{server}/processes")
     row = page.locator(f'section[data-key="{KEY}"] tr.version[data-version="1"]')
     assert row.locator("td.running").inner_text() == "1"
@@ -84,13 +81,6 @@ def test_edit_deploy_and_versions_side_by_side(office, server, page):
     assert [t["bpmn_id"] for t in office.list_tasks(case_id=new_case["id"])["items"]] == ["fast"]
 
 
-def _sign_in(page, server, user):
-    page.goto(f"{server}/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit].primary")
-
-
 NEW_FORM = """{
   "type": "object",
   "required": ["mood"],
@@ -102,7 +92,7 @@ NEW_FORM = """{
 
 
 def test_edit_a_form_with_live_preview_deploy_and_the_task_shows_it(office, server, page):
-    _sign_in(page, server, "analyst")
+    sign_in_page(page, server, "analyst", PASSWORD)
     page.goto(f"{server}/processes/{KEY}/edit")
     page.wait_for_selector("body[data-editor-ready='1']")
     _select(page, "decide")
@@ -123,7 +113,7 @@ def test_edit_a_form_with_live_preview_deploy_and_the_task_shows_it(office, serv
     case = office.start_case(KEY, user="clerk")
     task = _task(office, case["id"], "decide")
     page.context.clear_cookies()
-    _sign_in(page, server, "clerk")
+    sign_in_page(page, server, "clerk", PASSWORD)
     page.goto(f"{server}/tasks/{task['id']}")
     assert page.locator("[data-field='mood'] label").inner_text().startswith("情绪状况")
 
@@ -177,7 +167,7 @@ DELETE_AND_SAVE = """async ([xml, id]) => {
 
 
 def test_undrawn_diagram_parts_are_kept_but_deleted_elements_stay_deleted(office, server, page):
-    _sign_in(page, server, "analyst")
+    sign_in_page(page, server, "analyst", PASSWORD)
     page.goto(f"{server}/processes/{KEY}/edit")
     page.wait_for_selector("body[data-editor-ready='1']")
     with open(os.path.join(MIWG, "B.1.0.bpmn"), encoding="utf-8") as fh:
@@ -189,7 +179,7 @@ def test_undrawn_diagram_parts_are_kept_but_deleted_elements_stay_deleted(office
 
 
 def test_an_imported_file_lists_what_the_editor_cannot_draw(office, server, page):
-    _sign_in(page, server, "analyst")
+    sign_in_page(page, server, "analyst", PASSWORD)
     page.goto(f"{server}/processes")
     page.set_input_files("form.import input[type=file]", os.path.join(MIWG, "C.7.0.bpmn"))
     page.click("form.import button[type=submit]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import ARTIFACTS, needs_chromium, serve
+from tests.browser import ARTIFACTS, needs_chromium, serve, sign_in_page
 from tests.engine.analysis_data import make_office, registered
 from tests.webui.conftest import PASSWORD
 from webui import create_app
@@ -22,18 +22,8 @@ def server(office):
         yield base
 
 
-
-
-def sign_in(page, base: str, user: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/inbox")
-
-
 def test_hot_spot_chart_and_csv_errors_in_the_browser(server, page, tmp_path):
-    sign_in(page, server, "analyst")
+    sign_in_page(page, server, "analyst", PASSWORD)
     page.click("header nav >> text=分析")
     page.wait_for_url(f"{server}/analysis/hotspots")
     page.goto(f"{server}/analysis/hotspots?month=2026-10")

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.browser import ARTIFACTS, needs_chromium, serve
+from tests.browser import ARTIFACTS, needs_chromium, serve, sign_in_page
 from tests.webui.conftest import PASSWORD
 from tests.webui.handlers_for_web import query_code
 from webui import create_app
@@ -24,18 +24,8 @@ def server(office):
         yield base
 
 
-
-
 def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
-
-
-def sign_in(page, base: str, user: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/inbox")
 
 
 def sign_out(page) -> None:
@@ -63,7 +53,7 @@ def inbox_rows(page, base: str, reg_no: str) -> int:
 
 def test_petition_from_registration_to_the_petitioners_rating(server, page, office):
     base = server
-    sign_in(page, base, "clerk")
+    sign_in_page(page, base, "clerk", PASSWORD)
     page.goto(f"{base}/register")
     page.select_option("#f-channel", "来访")
     page.fill("#f-petitioners-0-name", "张三丰")
@@ -96,7 +86,7 @@ def test_petition_from_registration_to_the_petitioners_rating(server, page, offi
     assert inbox_rows(page, base, reg_no) == 0, "the clerk's inbox no longer has it"
     sign_out(page)
 
-    sign_in(page, base, "gov")
+    sign_in_page(page, base, "gov", PASSWORD)
     claim_and_open(page, base, reg_no, "承办")
     page.fill("#f-result", "已督促公司补发工资")
     page.fill("#f-people_met", "2")
@@ -106,7 +96,7 @@ def test_petition_from_registration_to_the_petitioners_rating(server, page, offi
     assert inbox_rows(page, base, reg_no) == 0
     sign_out(page)
 
-    sign_in(page, base, "clerk")
+    sign_in_page(page, base, "clerk", PASSWORD)
     claim_and_open(page, base, reg_no, "答复")
     page.fill("#f-reply", "经督办，工资已补发。")
     page.click("[data-action=complete]")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import ARTIFACTS, chromium_page, needs_chromium, serve
+from tests.browser import ARTIFACTS, chromium_page, needs_chromium, serve, sign_in_page
 from tests.webui.conftest import PASSWORD, route_to, start_petition
 from webui import create_app
 
@@ -30,11 +30,7 @@ def page():
 
 def sign_in(page, base: str, user: str, lang: str = "zh") -> None:
     page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/inbox")
+    sign_in_page(page, base, user, PASSWORD)
     if lang == "en":        # English labels are longer: the pages must fit in both languages
         with page.expect_navigation():
             page.click("header button:has-text('English')")
