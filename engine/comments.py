@@ -7,6 +7,7 @@ from . import repository
 from .access import check_case_visible
 from .clock import utcnow
 from .errors import ValidationFailed
+from .models import HumanTask
 from .web_tables import CaseComment
 
 MAX_COMMENT = 4000
@@ -23,6 +24,10 @@ class CommentServices:
         with self.uow() as uow:
             session = uow.session
             check_case_visible(self._actor(session, user), repository.get_case(session, case_id), session)
+            if task_uuid and not session.scalar(select(HumanTask.id).where(
+                    HumanTask.case_id == case_id, HumanTask.task_uuid == task_uuid[:64])):
+                raise ValidationFailed("the comment names a task this case does not have",
+                                       [{"field": "task_id", "message": "unknown task"}])
             row = CaseComment(case_id=case_id, task_uuid=task_uuid, author=user, body=body, at=utcnow())
             uow.session.add(row)
             uow.commit()

@@ -63,6 +63,17 @@ def test_comments_appear_in_the_case_history(office, as_user, triage):
     assert clerk.post(f"/cases/{triage['case_id']}/comments", {"body": "  "}).status_code == 400
 
 
+def test_a_comment_on_a_task_of_another_case_is_refused(office, as_user, triage):
+    other = start_petition(office)
+    other_task = [t for t in office.get_case(other["id"])["tasks"] if t["state"] == "open"][0]
+    clerk = as_user("clerk")
+    url = f"/cases/{triage['case_id']}/comments"
+    assert clerk.post(url, {"body": "关于另一件", "task_id": other_task["id"]}).status_code == 400
+    assert clerk.post(url, {"body": "关于本件", "task_id": triage["id"]}).status_code in (200, 302)
+    bodies = [c["body"] for c in office.list_comments(triage["case_id"], user="clerk")]
+    assert bodies == ["关于本件"]
+
+
 def upload(browser, case_id, name, content):
     return browser.client.post(f"/cases/{case_id}/attachments", content_type="multipart/form-data",
                                data={"csrf_token": browser.token, "file": (io.BytesIO(content), name)})
