@@ -20,11 +20,11 @@ bp = Blueprint("analysis", __name__, url_prefix="/analysis")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _this_month() -> str:
+def this_month() -> str:
     return utcnow().astimezone(LOCAL).strftime("%Y-%m")
 
 
-def _hotspot_options() -> dict:
+def hotspot_options() -> dict:
     args = request.args
     return {"months": int_param(args.get("months"), "months", 1), "by": args.get("by") or None,
             "region": args.get("region") or None, "organ": args.get("organ") or None,
@@ -50,8 +50,8 @@ def index():
 @bp.get("/hotspots")
 @login_required
 def hotspots():
-    month = request.args.get("month") or _this_month()
-    found = get_services().hotspot_analysis(username(), month, **_hotspot_options())
+    month = request.args.get("month") or this_month()
+    found = get_services().hotspot_analysis(username(), month, **hotspot_options())
     return render_template("analysis_hotspots.html", found=found, chart=_chart(found["topics"]), options=request.args)
 
 
@@ -67,15 +67,15 @@ def _chart(rows: list[dict], bars: int = 15) -> list[dict]:
 @bp.get("/hotspots.xlsx")
 @login_required
 def hotspots_xlsx():
-    month = request.args.get("month") or _this_month()
-    content = get_services().hotspot_workbook(username(), month, **_hotspot_options())
+    month = request.args.get("month") or this_month()
+    content = get_services().hotspot_workbook(username(), month, **hotspot_options())
     return _xlsx(content, f"热点分析-{month}")
 
 
 @bp.get("/selection")
 @login_required
 def selection():
-    month = request.args.get("month") or _this_month()
+    month = request.args.get("month") or this_month()
     limit = int_param(request.args.get("limit"), "limit", 10)
     return render_template("analysis_selection.html", found=get_services().meeting_selection(username(), month,
                                                                                                limit=limit))
@@ -84,12 +84,12 @@ def selection():
 @bp.get("/selection.xlsx")
 @login_required
 def selection_xlsx():
-    month = request.args.get("month") or _this_month()
+    month = request.args.get("month") or this_month()
     limit = int_param(request.args.get("limit"), "limit", 10)
     return _xlsx(get_services().meeting_selection_workbook(username(), month, limit=limit), f"恳谈会选案-{month}")
 
 
-def _period() -> str:
+def evaluation_period() -> str:
     return request.args.get("period") or str(utcnow().astimezone(LOCAL).year)
 
 
@@ -103,13 +103,13 @@ def _evaluation_page(period: str, *, errors: list | None = None, message: str = 
 @bp.get("/evaluation")
 @login_required
 def evaluation():
-    return _evaluation_page(_period())
+    return _evaluation_page(evaluation_period())
 
 
 @bp.get("/evaluation.xlsx")
 @login_required
 def evaluation_xlsx():
-    period = _period()
+    period = evaluation_period()
     return _xlsx(get_services().organ_evaluation_workbook(username(), period), f"评议-{period}")
 
 
@@ -117,7 +117,7 @@ def evaluation_xlsx():
 @login_required
 def import_rates():
     """A rejected file shows every bad line on the page again (400), and nothing is stored."""
-    period = request.form.get("period") or _period()
+    period = request.form.get("period") or evaluation_period()
     upload = request.files.get("file")
     try:
         result = get_services().import_organ_rates(username(), upload.read() if upload else b"")
@@ -131,7 +131,7 @@ def import_rates():
 @bp.post("/evaluation/weights")
 @login_required
 def save_weights():
-    period = request.form.get("period") or _period()
+    period = request.form.get("period") or evaluation_period()
     weights = {name: request.form.get(name, "") for name in COMPONENTS}
     try:
         get_services().set_evaluation_weights(username(), weights)

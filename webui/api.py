@@ -12,6 +12,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from engine.errors import ValidationFailed
 from engine.inbox_services import FILTER_KEYS
 
+from .analysis import evaluation_period, hotspot_options, this_month
 from .app import csrf, get_services, int_param
 from .openapi import spec
 
@@ -165,3 +166,21 @@ def kpis():
 @bp.get("/kpis/figures")
 def kpi_figures():
     return get_services().kpis_of_month(_user(), request.args.get("month", ""), by=request.args.get("by") or None)
+
+
+@bp.get("/analysis/hotspots")
+def hotspots():
+    args = request.args
+    return get_services().hotspot_analysis(_user(), args.get("month") or this_month(), **hotspot_options())
+
+
+@bp.get("/analysis/selection")
+def selection():
+    args = request.args
+    return get_services().meeting_selection(_user(), args.get("month") or this_month(),
+                                            limit=int_param(args.get("limit"), "limit", 10))
+
+
+@bp.get("/analysis/evaluation")
+def evaluation():
+    return get_services().organ_evaluation(_user(), evaluation_period())

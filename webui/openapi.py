@@ -117,6 +117,8 @@ TASK_ID = {"name": "task_id", "in": "path", "required": True,
            "schema": {"type": "string", "pattern": "^[0-9A-Za-z-]{1,64}$"}}
 CASE_ID = {"name": "case_id", "in": "path", "required": True,
            "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}
+MONTH = _q("month", {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}, "e.g. 2026-10; default this month")
+ROWS = {"type": "array", "items": {"type": "object"}}
 TASK_FILTERS = [
     _q("view", {"type": "string", "enum": ["inbox", "mine", "groups", "all", "delegated"]},
        "all: directors and administrators only"),
@@ -197,6 +199,32 @@ def spec() -> dict:
                                     required=True),
                                _q("by", {"type": "string", "enum": ["unit", "category", "region", "channel",
                                                                     "organ"]}, "group the figures")]),
+        },
+        "/analysis/hotspots": {
+            "get": _op("热点分析: the topics of one month (or several ending with it), the topics rising against "
+                       "the month before, and suggested supervision topics; in your scope",
+                       ("200", _obj({"month": STR, "first_month": STR, "cases": {"type": "integer"},
+                                     "topics": ROWS, "rising": ROWS, "suggestions": ROWS})),
+                       ("400", "403"), op_id="getHotspots",
+                       params=[MONTH, _q("months", {"type": "integer", "minimum": 1}, "months ending with month"),
+                               _q("by", {"type": "string", "enum": ["region", "organ"]}, "group the topics"),
+                               _q("region", STR, "one region only"), _q("organ", STR, "one organ only"),
+                               _q("limit", {"type": "integer", "minimum": 1}, "suggestions at most")]),
+        },
+        "/analysis/selection": {
+            "get": _op("代表恳谈会选案: the month's cases proposed for the deputies' meeting, with their reasons "
+                       "(the office's leadership and analysts)",
+                       ("200", _obj({"month": STR, "limit": {"type": "integer"}, "cases": ROWS})),
+                       ("400", "403"), op_id="getMeetingSelection",
+                       params=[MONTH, _q("limit", {"type": "integer", "minimum": 1}, "cases at most")]),
+        },
+        "/analysis/evaluation": {
+            "get": _op("评: courts and procuratorates of a period ranked by the weighted score "
+                       "(the office's leadership and legal advisers)",
+                       ("200", _obj({"period": STR, "weights": {"type": "object"}, "organs": ROWS})),
+                       ("400", "403"), op_id="getOrganEvaluation",
+                       params=[_q("period", {"type": "string", "pattern": "^\\d{4}(-(H[12]|Q[1-4]|\\d{2}))?$"},
+                                  "2026, 2026-H1, 2026-Q3 or 2026-10; default this year")]),
         },
     }
     return deepcopy({

@@ -166,3 +166,22 @@ def test_deploy_by_multipart_upload(app, office):
 def test_unauthenticated_calls_are_401_json(app):
     response = app.test_client().get("/api/v1/cases")
     assert response.status_code == 401 and conforms(response, "get", "/api/v1/cases")["error"] == "unauthorized"
+
+
+def test_hot_spots_selection_and_evaluation_through_the_api(api, office):
+    from tests.engine.analysis_data import make_office, registered
+    make_office(office, {"A": dict(subject="夜间施工噪音扰民", region="R1", **registered("03")),
+                         "B": dict(subject="广场舞噪音扰民", region="R2", **registered("05")),
+                         "L": dict(subject="法院判决后对方拒不执行", organ="某区人民法院", outcome="支持",
+                                   **registered("08"))})
+    analyst, director, gov = api("analyst"), api("director"), api("gov")
+    found = analyst.call("get", "/api/v1/analysis/hotspots?month=2026-10&by=region", 200)
+    assert found["cases"] == 3 and {row["group"] for row in found["topics"]} >= {"R1", "R2"}
+    picks = analyst.call("get", "/api/v1/analysis/selection?month=2026-10&limit=2", 200)
+    assert picks["limit"] == 2 and len(picks["cases"]) <= 2
+    ranked = director.call("get", "/api/v1/analysis/evaluation?period=2026-10", 200)
+    assert [o["organ"] for o in ranked["organs"]] == ["某区人民法院"]
+    analyst.call("get", "/api/v1/analysis/hotspots?month=2026-13", 400)
+    gov.call("get", "/api/v1/analysis/evaluation?period=2026", 403)      # 评 is not for the units
+    director.call("get", "/api/v1/analysis/evaluation?period=9999", 400)
+    gov.call("get", "/api/v1/analysis/selection?month=2026-10", 403)
