@@ -27,6 +27,8 @@ from .models import Case, Unit
 log = logging.getLogger(__name__)
 GROUPINGS = ("unit", "category", "region", "channel")
 PER_PAGE = 50
+TREND_GROUPS = 8            # lines a trend chart compares before it is unreadable
+EVERY_GROUP = object()      # dashboard_trend: compare the groups instead of following one
 CASES_CAP = 500             # kpi.cases_behind lists at most this many cases
 REPORT_KIND = "kpi_report"
 REPORT_FILES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -158,23 +160,46 @@ class DashboardServices:
                              ("registered_at", "handle_due", "done_at", "closed_at")}})
         return items
 
-    def dashboard_trend(self, user: str, first: str, last: str, keys: list[str] | None = None) -> dict:
-        """Month by month, one series per KPI (rate, numerator, denominator), `keys` first."""
+    def dashboard_trend(self, user: str, first: str, last: str, keys: list[str] | None = None, *,
+                        by: str | None = None, group: str | None = EVERY_GROUP) -> dict:
+        """Month by month (rate, numerator, denominator). Without `by`: one series per KPI, `keys`
+        first. With `by` and one `group` (None: the cases without a value): the same for that
+        group. With `by` and EVERY_GROUP: the first KPI compared across the groups, the largest
+        (by denominator over the months) first, at most TREND_GROUPS of them."""
         for value, field in ((first, "from_month"), (last, "to_month")):
             check_month(value, field)
         unknown = [k for k in keys or () if k not in kpi.BY_KEY]
         if unknown:
             raise ValidationFailed(f"unknown KPI {unknown[0]!r}", [{"field": "kpi", "message": "unknown"}])
+        by = grouping(by)
         months = _months(first, last)
-        rows = self.kpi_trend(user, first, last)
-        series = {k.key: {"key": k.key, "label": k.label, "rate": [], "numerator": [], "denominator": []}
-                  for k in kpi.KPIS}
-        for row in rows:
-            for field in ("rate", "numerator", "denominator"):
-                series[row["key"]][field].append(row[field])
+        rows = self.kpi_trend(user, first, last, by=by)
         chosen = list(dict.fromkeys(keys)) if keys else ["timely_acceptance", "on_time_closure", "satisfaction"]
-        return {"months": months, "first": first, "last": last, "chosen": chosen,
-                "series": [series[k] for k in chosen]}
+        groups = sorted({r["group"] for r in rows}, key=lambda g: (g is None, str(g))) if by else []
+        names = self._unit_names(groups) if by == "unit" else {}
+        compare = bool(by) and group is EVERY_GROUP
+        if by and not compare:
+            rows = [r for r in rows if r["group"] == group]
+        series: dict[tuple, dict] = {}
+        at = {month: i for i, month in enumerate(months)}
+        for row in rows:
+            if row["key"] not in (chosen[:1] if compare else chosen):
+                continue
+            grp = row["group"] if by else None
+            label = (names.get(grp, grp) if grp is not None else "未分配") if compare else row["label"]
+            item = series.setdefault((row["key"], grp), {    # a month without the group's cases stays empty
+                "id": f"{row['key']}@{grp}" if compare else row["key"], "key": row["key"], "label": label,
+                "group": grp, "rate": [None] * len(months), "numerator": [0] * len(months),
+                "denominator": [0] * len(months)})
+            for field in ("rate", "numerator", "denominator"):
+                item[field][at[row["month"]]] = row[field]
+        if compare:
+            ranked = sorted(series.values(), key=lambda s: -sum(s["denominator"]))[:TREND_GROUPS]
+        else:
+            ranked = [series[(k, group if by else None)] for k in chosen if (k, group if by else None) in series]
+        return {"months": months, "first": first, "last": last, "chosen": chosen, "by": by,
+                "group": None if compare else group, "compare": compare, "series": ranked,
+                "groups": [{"value": g, "name": names.get(g, g) if g is not None else "未分配"} for g in groups]}
 
     def dashboard_ledger(self, user: str, period: Period) -> dict:
         """The 交办督办 ledger (per unit, then the total row) with the units' names."""
@@ -218,14 +243,15 @@ class DashboardServices:
                                                    title=title, widths={"subject": 30, "reg_no": 24})]
 
     def _trend_book(self, user: str, period: Period | None, *, first: str, last: str,
-                    keys: list[str] | None = None) -> tuple[str, list[Sheet]]:
-        data = self.dashboard_trend(user, first, last, keys)
+                    keys: list[str] | None = None, by: str | None = None,
+                    group: str | None = EVERY_GROUP) -> tuple[str, list[Sheet]]:
+        data = self.dashboard_trend(user, first, last, keys, by=by, group=group)
         columns, rows = [("month", "月份")], [{"month": m} for m in data["months"]]
         for s in data["series"]:
-            columns += [(f"{s['key']}.{f}", f"{s['label']}{title}") for f, title in
+            columns += [(f"{s['id']}.{f}", f"{s['label']}{title}") for f, title in
                         (("rate", "（%）"), ("numerator", "分子"), ("denominator", "分母"))]
             for row, *values in zip(rows, s["rate"], s["numerator"], s["denominator"]):
-                row.update({f"{s['key']}.{f}": v for f, v in zip(("rate", "numerator", "denominator"), values)})
+                row.update({f"{s['id']}.{f}": v for f, v in zip(("rate", "numerator", "denominator"), values)})
         return f"月度趋势-{first}-{last}", [Sheet("月度趋势", columns, rows, title=f"{first}—{last} 月度趋势")]
 
     def _ledger_book(self, user: str, period: Period) -> tuple[str, list[Sheet]]:

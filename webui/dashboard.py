@@ -116,10 +116,27 @@ def cases():
 @login_required
 def trend():
     first, last = _months()
-    data = get_services().dashboard_trend(username(), first, last, request.args.getlist("kpi") or None)
+    data = get_services().dashboard_trend(username(), first, last, request.args.getlist("kpi") or None,
+                                          **_trend_grouping())
     for series in data["series"]:
-        series["label"] = _kpi_label(series["key"], series["label"])
+        if not data["compare"]:
+            series["label"] = _kpi_label(series["key"], series["label"])
+        elif series["group"] is None:
+            series["label"] = str(_l("未分配"))
+    for option in data["groups"]:
+        if option["value"] is None:
+            option["name"] = str(_l("未分配"))
     return render_template("dashboard_trend.html", data=data)
+
+
+def _trend_grouping() -> dict:
+    """`by` alone compares the groups (group "*" or absent); `group=` (empty) follows the cases
+    without a value; any other group follows that one."""
+    args = request.args
+    by = args.get("by") or None
+    if not by or args.get("group", "*") == "*":
+        return {"by": by}
+    return {"by": by, "group": args.get("group") or None}
 
 
 def _months() -> tuple[str, str]:
@@ -153,7 +170,8 @@ def export(table: str):
         "figures": lambda: {"by": args.get("by") or None},
         "cases": lambda: {"key": args.get("key", ""), "part": args.get("part") or "numerator",
                           "by": args.get("by") or None, "group": _group()},
-        "trend": lambda: dict(zip(("first", "last"), _months()), keys=args.getlist("kpi") or None),
+        "trend": lambda: dict(zip(("first", "last"), _months()), keys=args.getlist("kpi") or None,
+                              **_trend_grouping()),
         "ledger": lambda: {},
         "ledger_cases": lambda: {"unit": args.get("unit") or None, "column": args.get("column", "")},
     }

@@ -11,6 +11,7 @@ Ledger (交办 in October): gov A on time + B overdue, court D late.
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import datetime, timezone
 from io import BytesIO
@@ -182,7 +183,27 @@ def test_the_trend_draws_chosen_kpis_month_by_month(dash):
         browse(dash, "director").get("/dashboard/trend?from_month=2026-10&to_month=2026-10").get_data(as_text=True)
 
 
+def test_the_trend_follows_one_unit_or_compares_the_units(dash):
+    director = browse(dash, "director")
+    base = "/dashboard/trend?from_month=2026-10&to_month=2026-10&kpi=on_time_closure&by=unit"
+    one = page(director, base + "&group=district_gov")
+    october = re.findall(r"<tr>\s*<td>2026-10</td>(.*?)</tr>", one, re.S)[0]
+    assert numbers(october) == ["50.00%", "1", "2"]          # A on time, B overdue (the office: 1 of 3)
+    link = re.search(r'href="(/dashboard/cases\?[^"]*part=denominator[^"]*)"', october).group(1)
+    assert "by=unit" in link and "group=district_gov" in link
+    assert len(case_rows(page(director, html.unescape(link)))) == 2
+    compared = page(director, base)
+    october = re.findall(r"<tr>\s*<td>2026-10</td>(.*?)</tr>", compared, re.S)[0]
+    assert numbers(october) == ["50.00%", "1", "2", "0.00%", "0", "1"]    # the larger unit first
+    chart = json.loads(re.search(r'id="dash-data">(.*?)</script>', compared, re.S).group(1))
+    assert [s["group"] for s in chart["series"]] == ["district_gov", "district_court"]
+    book = load_workbook(BytesIO(director.get(base.replace("/trend?", "/export/trend.xlsx?")).data))
+    assert [c.value for c in book.active[2]][:4] == ["月份", *[f"{chart['series'][0]['label']}{t}"
+                                                             for t in ("（%）", "分子", "分母")]]
+
+
 @pytest.mark.parametrize("url, message", [
+    ("/dashboard/trend?by=petitioner", "unknown grouping"),
     ("/dashboard?month=2026-13", "month must look like 2026-10"),
     ("/dashboard?month=0000-01", "between 2000 and 2199"),
     ("/dashboard?from=2026-10-05&to=2026-10-01", "end after it starts"),

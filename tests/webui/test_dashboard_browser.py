@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import needs_chromium, serve
-from tests.webui.test_browser import shot, sign_in
+from tests.browser import needs_chromium, serve, sign_in_page
+from tests.webui.conftest import PASSWORD
+from tests.webui.test_browser import shot
 from tests.webui.test_dashboard import load_dataset
 from webui import create_app
 
@@ -26,7 +27,7 @@ def server(office):
 
 def test_the_dashboard_draws_its_chart_and_a_figure_opens_its_cases(server, page, office):
     base = server
-    sign_in(page, base, "director")
+    sign_in_page(page, base, "director", PASSWORD)
     page.click("header nav >> text=指标")
     page.wait_for_url(f"{base}/dashboard")
     page.goto(f"{base}/dashboard?month=2026-10")

@@ -54,8 +54,9 @@
                 onClick: function (event, elements) {     // a point opens that month's cases
                   if (!elements.length) return;
                   var hit = elements[0];
-                  window.location.href = data.link + "?part=numerator&key=" + data.series[hit.datasetIndex].key +
-                    "&month=" + data.months[hit.index];
+                  var s = data.series[hit.datasetIndex];
+                  var scope = data.by ? "&by=" + data.by + (s.group !== null ? "&group=" + encodeURIComponent(s.group) : "") : "";
+                  window.location.href = data.link + "?part=numerator&key=" + s.key + "&month=" + data.months[hit.index] + scope;
                 }}
     });
   }
