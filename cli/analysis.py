@@ -11,7 +11,7 @@ from cli.main import _context, json_option, main
 
 @main.command()
 @click.option("--month", required=True, help="Calendar month, e.g. 2026-10.")
-@click.option("--months", type=int, default=1, help="Months up to and including --month.")
+@click.option("--months", type=click.IntRange(1, 120), default=1, help="Months up to and including --month.")
 @click.option("--by", type=click.Choice(["region", "organ"]), default=None)
 @click.option("--user", default="system")
 @json_option
@@ -32,7 +32,7 @@ def hotspots(ctx, month, months, by, user) -> None:
 
 @main.command()
 @click.option("--month", required=True, help="Calendar month, e.g. 2026-10.")
-@click.option("--limit", type=int, default=10)
+@click.option("--limit", type=click.IntRange(1, 1000), default=10)
 @click.option("--user", default="system")
 @json_option
 @click.pass_context

@@ -18,6 +18,7 @@ from engine.services import Services
 from engine.settings import Settings
 
 EXIT_REFUSED = 2
+DB_ID = click.IntRange(1, 2_147_483_647)    # ids and versions: database integers, so a typo is a usage error
 
 
 class Context:
@@ -181,7 +182,7 @@ def report(ctx, month, user, out_dir) -> None:
 @click.argument("key")
 @click.option("--data", default=None, help="Initial case data as a JSON object.")
 @click.option("--user", default="system")
-@click.option("--version", type=int, default=None)
+@click.option("--version", type=DB_ID, default=None)
 @json_option
 @click.pass_context
 def start(ctx, key, data, user, version) -> None:
@@ -192,7 +193,7 @@ def start(ctx, key, data, user, version) -> None:
 
 
 @main.command()
-@click.option("--case", "case_id", type=int, default=None)
+@click.option("--case", "case_id", type=DB_ID, default=None)
 @click.option("--user", default=None)
 @click.option("--all-pages", is_flag=True)
 @json_option
@@ -221,7 +222,7 @@ def complete(ctx, task_id, user, data) -> None:
 
 
 @main.command("case")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=DB_ID)
 @json_option
 @click.pass_context
 def show_case(ctx, case_id) -> None:
@@ -231,7 +232,7 @@ def show_case(ctx, case_id) -> None:
 
 
 @main.command()
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=DB_ID)
 @click.option("--user", default="system")
 @json_option
 @click.pass_context
