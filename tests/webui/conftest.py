@@ -95,6 +95,12 @@ def pg_office(pg_url, tmp_path):
     svc.engine.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_office(request):
+    """The small office on SQLite, then on PostgreSQL, for behaviour the database may change."""
+    return request.getfixturevalue("office" if request.param == "sqlite" else "pg_office")
+
+
 @pytest.fixture
 def app(office):
     return create_app(office.settings, office)

@@ -42,11 +42,6 @@ def test_an_oversized_field_is_refused_by_name(app, office, token):
     assert case_count(office) == before
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_office(request):
-    return request.getfixturevalue("office" if request.param == "sqlite" else "pg_office")
-
-
 @pytest.mark.parametrize("user,url", [
     ("admin", "/admin/access-log?case_id=99999999999"),
     ("admin", "/admin/access-log?case_id=²"),

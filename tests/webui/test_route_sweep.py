@@ -40,11 +40,6 @@ def test_the_sweep_knows_the_filters_the_pages_read():
     assert {"file", "files"} <= set(parameter_names("files"))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_office(request):
-    return request.getfixturevalue("office" if request.param == "sqlite" else "pg_office")
-
-
 @pytest.mark.parametrize("user", ["director", "admin", "gov"])
 def test_hostile_query_values_never_break_a_page(any_office, user):
     office = any_office
