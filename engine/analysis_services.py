@@ -120,9 +120,9 @@ class AnalysisServices:
     # -- 评 ---------------------------------------------------------------------------------
     def organ_evaluation(self, user: str | Actor, period: str) -> dict:
         """Courts and procuratorates of the period, best score first, with the weights used."""
-        evaluation.period_bounds(period)
         with self.uow(write=False) as uow:
             self._require(uow.session, user, EVALUATION_READERS, "the unit evaluation is for the office's leadership")
+            evaluation.period_bounds(period)        # who may ask first: a refused user learns nothing more
             weights = evaluation.load_weights(uow.session)
             return {"period": period, "weights": weights, "organs": evaluation.evaluate(uow.session, period, weights)}
 

@@ -183,5 +183,6 @@ def test_hot_spots_selection_and_evaluation_through_the_api(api, office):
     assert [o["organ"] for o in ranked["organs"]] == ["某区人民法院"]
     analyst.call("get", "/api/v1/analysis/hotspots?month=2026-13", 400)
     gov.call("get", "/api/v1/analysis/evaluation?period=2026", 403)      # 评 is not for the units
+    gov.call("get", "/api/v1/analysis/evaluation?period=9999", 403)      # refused before the period is read
     director.call("get", "/api/v1/analysis/evaluation?period=9999", 400)
     gov.call("get", "/api/v1/analysis/selection?month=2026-10", 403)
