@@ -60,6 +60,7 @@ def test_hostile_query_values_never_break_a_page(any_office, user):
     assert not broken, "\n".join(broken)
 
 
+JSON_ROUTES = ("/api/", "/processes/", "/forms/preview")        # the routes that read a JSON body
 POST_SKIP = {"auth.login", "auth.logout", "auth.set_language", "static"}
 
 
@@ -89,6 +90,8 @@ def test_hostile_form_fields_files_and_json_never_break_an_action(any_office, us
                 response = browser.post(url, form, content_type="multipart/form-data")
                 if response.status_code >= 500:
                     broken.append(f"{response.status_code} POST {url} ← {value[:20]!r}")
+                if not url.startswith(JSON_ROUTES):
+                    continue
                 response = browser.client.post(url, json={name: value for name in fields} | {"data": {"x": value}},
                                                headers={"X-CSRFToken": browser.token})
                 if response.status_code >= 500:
