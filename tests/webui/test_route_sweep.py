@@ -40,11 +40,15 @@ def test_the_sweep_knows_the_filters_the_pages_read():
     assert {"file", "files"} <= set(parameter_names("files"))
 
 
+@pytest.fixture
+def swept(any_office):
+    """The small office (on each database) with a case at each stage, and its app."""
+    return any_office, make_world(any_office), create_app(any_office.settings, any_office)
+
+
 @pytest.mark.parametrize("user", ["director", "admin", "gov"])
-def test_hostile_query_values_never_break_a_page(any_office, user):
-    office = any_office
-    world = make_world(office)
-    app = create_app(office.settings, office)
+def test_hostile_query_values_never_break_a_page(swept, user):
+    office, world, app = swept
     browser = sign_in(app, user)
     names = parameter_names()
     broken = []
@@ -75,10 +79,8 @@ def post_urls(app, world: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("user", ["director", "admin", "analyst"])
-def test_hostile_form_fields_files_and_json_never_break_an_action(any_office, user):
-    office = any_office
-    world = make_world(office)
-    app = create_app(office.settings, office)
+def test_hostile_form_fields_files_and_json_never_break_an_action(swept, user):
+    _, world, app = swept
     browser = sign_in(app, user)
     fields, files = parameter_names("form"), parameter_names("files")
     broken = []
