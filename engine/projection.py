@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from processes.masking import petitioner_label
 
@@ -34,10 +35,40 @@ def execute_rows(conn, statement, rows: list[dict]) -> None:
     conn.execute(statement, rows[0] if len(rows) == 1 else rows)
 
 
+DEFERRED = "deferred_writes"
+
+
+def write_later(session: Session, statement, rows: list[dict]) -> None:
+    """Writes nothing in the step reads back (audit events, settled timers, the case row) wait
+    until the end of a batch of steps (`defer_writes`): one executemany per statement instead
+    of a round trip per step. Outside a batch they run at once."""
+    pending = session.info.get(DEFERRED)
+    if pending is None:
+        execute_rows(session.connection(), statement, rows)
+    else:
+        pending.setdefault(statement, []).extend(rows)
+
+
+def defer_writes(session: Session) -> None:
+    session.info[DEFERRED] = {}
+
+
+def flush_deferred(session: Session, guarded=None) -> None:
+    """Runs the batch's writes. `guarded`: a statement each of whose rows must match one row
+    (the case UPDATE checked by row_version); fewer means another step won, and the caller's
+    transaction must roll back."""
+    pending = session.info.pop(DEFERRED, None) or {}
+    conn = session.connection()
+    for statement, rows in pending.items():
+        done = conn.execute(statement, rows[0] if len(rows) == 1 else rows)
+        if statement is guarded and done.rowcount != len(rows):
+            raise StaleDataError(f"{len(rows) - done.rowcount} of {len(rows)} cases were changed by another step")
+
+
 def record_many(session: Session, events: list[dict]) -> None:
     """One executemany for a step's events: the audit trail is write-only on the hot path."""
     if events:
-        execute_rows(session.connection(), _INSERT_EVENTS, events)   # Core: no ORM bookkeeping
+        write_later(session, _INSERT_EVENTS, events)   # Core: no ORM bookkeeping
 
 
 def project_case(case: Case, data: dict) -> None:
@@ -80,14 +111,16 @@ _INSERT = insert(_T).returning(_T.c.id)
 _INSERT_GROUPS = insert(HumanTaskGroup.__table__)
 
 
-def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str,
-               completed_uuid: str | None) -> tuple[list[TaskRow], list[TaskRow], list[TaskRow]]:
-    """Diff the engine's READY user tasks against the open rows; claims survive the rebuild.
-    Returns (opened, closed, still open)."""
+def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str, completed_uuid: str | None,
+               open_rows: list | None = None) -> tuple[list[TaskRow], list[TaskRow], list[TaskRow]]:
+    """Diff the engine's READY user tasks against the open rows (read here, or by the caller for
+    many cases at once: `open_rows`); claims survive the rebuild. Returns (opened, closed, still open)."""
     conn = session.connection()
     ready = {v.uuid: v for v in runtime.ready_user_tasks(wf)}
     opened, closed, kept, refreshed = [], [], [], []
-    for found in conn.execute(_OPEN_ROWS, {"case_id": case.id}).mappings():
+    if open_rows is None:
+        open_rows = conn.execute(_OPEN_ROWS, {"case_id": case.id}).mappings()
+    for found in open_rows:
         row = TaskRow(**found)
         if row.task_uuid in ready:
             view = ready.pop(row.task_uuid)
@@ -154,12 +187,28 @@ def _denormalise(row: TaskRow, case: Case, unit: str | None = None) -> None:
 _TM = Timer.__table__
 _WAITING = select(_TM.c.id, _TM.c.task_uuid, _TM.c.kind, _TM.c.due_at).where(
     _TM.c.case_id == bindparam("case_id"), _TM.c.status == "waiting")
+_OPEN_ROWS_OF = select(*_T.columns).where(_T.c.case_id.in_(bindparam("ids", expanding=True)), _T.c.state == "open")
+_WAITING_OF = select(_TM.c.case_id, _TM.c.id, _TM.c.task_uuid, _TM.c.kind, _TM.c.due_at).where(
+    _TM.c.case_id.in_(bindparam("ids", expanding=True)), _TM.c.status == "waiting")
+
+
+def rows_of_cases(session: Session, case_ids: list[int]) -> dict[int, tuple[list, list]]:
+    """Open task rows and waiting timer rows of many cases in two queries, for steps run as a
+    batch: case id -> (open task rows, waiting timer rows), as sync_tasks/sync_timers read them."""
+    conn = session.connection()
+    found: dict[int, tuple[list, list]] = {case_id: ([], []) for case_id in case_ids}
+    for row in conn.execute(_OPEN_ROWS_OF, {"ids": case_ids}).mappings():
+        found[row["case_id"]][0].append(row)
+    for row in conn.execute(_WAITING_OF, {"ids": case_ids}):
+        found[row.case_id][1].append(row)
+    return found
 _SETTLE = update(_TM).where(_TM.c.id == bindparam("row_id")).values(
     status=bindparam("status"), fired_at=bindparam("at"), lock_owner=None, lock_expires_at=None)
 _REDUE = update(_TM).where(_TM.c.id == bindparam("row_id")).values(due_at=bindparam("due"))
 
 
-def sync_timers(session: Session, case: Case, wf, *, now: datetime) -> datetime | None:
+def sync_timers(session: Session, case: Case, wf, *, now: datetime,
+                waiting_rows: list | None = None) -> datetime | None:
     """One row per waiting BPMN timer; rows whose timer left the waiting state are closed.
     Returns when the earliest timer still waiting (of any kind) is due."""
     waiting = {v.uuid: v for v in runtime.waiting_timers(wf)}
@@ -167,7 +216,9 @@ def sync_timers(session: Session, case: Case, wf, *, now: datetime) -> datetime 
         return None      # no timer rows can be waiting: next_due_at covers every kind
     conn = session.connection()
     dues, settled, redue = [], [], []
-    for row in conn.execute(_WAITING, {"case_id": case.id}):
+    if waiting_rows is None:
+        waiting_rows = conn.execute(_WAITING, {"case_id": case.id})
+    for row in waiting_rows:
         if row.kind != "bpmn":
             dues.append(row.due_at)
             continue
@@ -181,7 +232,7 @@ def sync_timers(session: Session, case: Case, wf, *, now: datetime) -> datetime 
                 redue.append({"row_id": row.id, "due": view.due_at})
             dues.append(view.due_at)
     if settled:
-        execute_rows(conn, _SETTLE, settled)
+        write_later(session, _SETTLE, settled)
     if redue:
         execute_rows(conn, _REDUE, redue)
     if waiting:

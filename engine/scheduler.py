@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from . import reminders
+from . import reminders, timer_batch
 from .clock import utcnow
 from .errors import CaseFailed, Conflict, NotFound
 from .models import Case, Timer
@@ -100,15 +100,36 @@ class Scheduler:
             by_case.setdefault(row[1], []).append(row)
         bpmn = {case_id: [r for r in rows if r[3] == "bpmn"] for case_id, rows in by_case.items()}
         bpmn = {case_id: rows for case_id, rows in bpmn.items() if rows}
-        if self.threads > 1 and len(bpmn) > 1:
+        items = list(bpmn.items())
+        size = self.services.settings.timer_batch
+        chunks = [dict(items[i:i + size]) for i in range(0, len(items), size)]
+        if self.threads > 1 and len(chunks) > 1:
             with ThreadPoolExecutor(self.threads, thread_name_prefix="timers") as pool:
-                list(pool.map(lambda item: self._fire_bpmn(*item, result), bpmn.items()))
+                list(pool.map(lambda chunk: self._fire_chunk(chunk, result), chunks))
         else:
-            for case_id, rows in bpmn.items():
-                self._fire_bpmn(case_id, rows, result)
+            for chunk in chunks:
+                self._fire_chunk(chunk, result)
         for row in claimed:
             if row[3] != "bpmn":
                 self._fire_policy(row, result)
+
+    def _fire_chunk(self, chunk: dict[int, list], result: TickResult) -> None:
+        if len(chunk) > 1:
+            try:
+                timer_batch.fire_batch(self.services, {case_id: [r[2] for r in rows] for case_id, rows in chunk.items()})
+            except timer_batch.BatchRefused:
+                pass
+            else:
+                self._count(result, [r for rows in chunk.values() for r in rows])
+                return
+        for case_id, rows in chunk.items():
+            self._fire_bpmn(case_id, rows, result)
+
+    def _count(self, result: TickResult, rows) -> None:
+        fired_at = utcnow()
+        with self._lock:
+            result.fired += len(rows)
+            result.lateness.extend(max(0.0, (fired_at - r[4]).total_seconds()) for r in rows)
 
     def _fire_bpmn(self, case_id: int, rows, result: TickResult) -> None:
         uuids = [r[2] for r in rows]
@@ -123,10 +144,7 @@ class Scheduler:
             log.info("timers of case %s not fired now (%s); they stay due", case_id, err)
             self._release([r[0] for r in rows])
         else:
-            fired_at = utcnow()
-            with self._lock:
-                result.fired += len(rows)
-                result.lateness.extend(max(0.0, (fired_at - r[4]).total_seconds()) for r in rows)
+            self._count(result, rows)
 
     def _fire_policy(self, row, result: TickResult) -> None:
         try:

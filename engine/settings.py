@@ -30,6 +30,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     scheduler_enabled: bool = True
     tick_seconds: float = 1.0
+    timer_batch: int = 50           # cases whose due timers fire in one transaction
     scheduler_threads: int = 4      # connections a scheduler fires cases on (PostgreSQL only)
     # A ping per connection checkout (a round trip) spares web users an error after a database
     # restart; the standalone scheduler turns it off (XINFANG_DB_PRE_PING): a dead connection fails
@@ -56,6 +57,7 @@ class Settings:
             scheduler_enabled=_bool(env.get("XINFANG_SCHEDULER"), True),
             tick_seconds=float(env.get("XINFANG_TICK_SECONDS") or base.tick_seconds),
             scheduler_threads=int(env.get("XINFANG_SCHEDULER_THREADS") or base.scheduler_threads),
+            timer_batch=max(1, int(env.get("XINFANG_TIMER_BATCH") or base.timer_batch)),
             db_pre_ping=_bool(env.get("XINFANG_DB_PRE_PING"), base.db_pre_ping),
             field_keys=tuple(k.strip() for k in env.get("XINFANG_FIELD_KEYS", "").split(",") if k.strip()),
             hash_key=env.get("XINFANG_HASH_KEY", ""),

@@ -139,14 +139,16 @@ class StepRunner:
         runtime.check_loop_guard(wf, self.max_depth)
 
     def save(self, session: Session, case: Case, wf, action: Action, steplog: runtime.StepLog,
-             now: datetime) -> "SavedStep":
+             now: datetime, rows: tuple[list, list] | None = None) -> "SavedStep":
+        """`rows`: the case's open task and waiting timer rows when a batch read them already."""
         data = runtime.workflow_data(wf)
         projection.project_case(case, data)
         finished = runtime.is_finished(wf)
         completed = action.task_uuid if action.kind == "complete" else None
+        open_rows, waiting_rows = rows or (None, None)
         opened, closed, kept = projection.sync_tasks(session, case, wf, now=now, actor=action.actor,
-                                                     completed_uuid=completed)
-        next_due = projection.sync_timers(session, case, wf, now=now)
+                                                     completed_uuid=completed, open_rows=open_rows)
+        next_due = projection.sync_timers(session, case, wf, now=now, waiting_rows=waiting_rows)
         case.state = serialization.dump_state(wf)
         case.state_format = serialization.STATE_FORMAT
         case.lib_version = serialization.LIB_VERSION
@@ -211,17 +213,19 @@ STEP_COLUMNS = projection.CASE_COLUMNS + ("definition_id", "definition_version",
     "next_due_at", "due_at", "updated_at", "error_message", "error_task", "pending_action", "status",
     "completed_at", "metrics_digest")
 _CASES = Case.__table__
-_WRITE_CASE = (update(_CASES).where(_CASES.c.id == bindparam("_id"), _CASES.c.row_version == bindparam("_seen"))
+WRITE_CASE = (update(_CASES).where(_CASES.c.id == bindparam("_id"), _CASES.c.row_version == bindparam("_seen"))
                .values({**{c: bindparam(c) for c in STEP_COLUMNS}, "row_version": bindparam("_next")}))
 
 
 def write_case(session: Session, case: Case) -> None:
     """The step's case row as one UPDATE guarded by row_version, then the case leaves the
-    session: the ORM's flush of the same row cost more than the rest of the save."""
+    session: the ORM's flush of the same row cost more than the rest of the save. In a batch
+    the UPDATE waits with the batch's other writes (projection.flush_deferred checks it)."""
     seen = case.row_version
-    done = session.connection().execute(_WRITE_CASE, {"_id": case.id, "_seen": seen, "_next": seen + 1,
-                                                      **{c: getattr(case, c) for c in STEP_COLUMNS}})
-    if done.rowcount != 1:
+    values = {"_id": case.id, "_seen": seen, "_next": seen + 1, **{c: getattr(case, c) for c in STEP_COLUMNS}}
+    if projection.DEFERRED in session.info:
+        projection.write_later(session, WRITE_CASE, [values])
+    elif session.connection().execute(WRITE_CASE, values).rowcount != 1:
         raise StaleDataError(f"case {case.id} was changed by another step (row_version {seen})")
     session.expunge(case)
     case.row_version = seen + 1

@@ -79,7 +79,8 @@ def test_a_scheduler_killed_mid_sweep_loses_and_duplicates_nothing(pg_services, 
     with pg_services.engine.connect() as conn:
         while time.monotonic() < deadline:
             done = conn.execute(text("SELECT count(*) FROM timer WHERE status = 'fired'")).scalar()
-            if done >= 100:
+            held = conn.execute(text("SELECT count(*) FROM timer WHERE lock_expires_at IS NOT NULL")).scalar()
+            if done >= 100 and held:      # mid-sweep: some fired, others claimed and not yet fired
                 break
             time.sleep(0.05)
     victim.send_signal(signal.SIGKILL)
