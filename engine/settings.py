@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import ValidationFailed
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "var" / "xinfang.db"
 
@@ -17,6 +19,21 @@ def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(env, name: str, default, kind=int, minimum=1):
+    """A numeric variable, or a clear refusal naming it: a typo in a unit file must not surface
+    as a traceback from deep inside start-up."""
+    value = env.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = kind(value)
+    except ValueError:
+        number = None
+    if number is None or not number >= minimum or number == float("inf"):
+        raise ValidationFailed(f"{name} must be a {'whole ' if kind is int else ''}number ≥ {minimum}, not {value!r}")
+    return number
 
 
 @dataclass(frozen=True)
@@ -55,9 +72,9 @@ class Settings:
             jurisdiction=env.get("XINFANG_JURISDICTION") or base.jurisdiction,
             office_name=env.get("XINFANG_OFFICE_NAME") or base.office_name,
             scheduler_enabled=_bool(env.get("XINFANG_SCHEDULER"), True),
-            tick_seconds=float(env.get("XINFANG_TICK_SECONDS") or base.tick_seconds),
-            scheduler_threads=int(env.get("XINFANG_SCHEDULER_THREADS") or base.scheduler_threads),
-            timer_batch=max(1, int(env.get("XINFANG_TIMER_BATCH") or base.timer_batch)),
+            tick_seconds=_number(env, "XINFANG_TICK_SECONDS", base.tick_seconds, float, 0.1),
+            scheduler_threads=_number(env, "XINFANG_SCHEDULER_THREADS", base.scheduler_threads),
+            timer_batch=_number(env, "XINFANG_TIMER_BATCH", base.timer_batch),
             db_pre_ping=_bool(env.get("XINFANG_DB_PRE_PING"), base.db_pre_ping),
             field_keys=tuple(k.strip() for k in env.get("XINFANG_FIELD_KEYS", "").split(",") if k.strip()),
             hash_key=env.get("XINFANG_HASH_KEY", ""),

@@ -71,6 +71,16 @@ def test_bad_input_exits_2_with_a_reason(cli, args, reason):
     assert "Traceback" not in result.output + result.stderr
 
 
+@pytest.mark.parametrize("variable, value", [("XINFANG_TIMER_BATCH", "abc"), ("XINFANG_TIMER_BATCH", "0"),
+                                             ("XINFANG_SCHEDULER_THREADS", "-2"), ("XINFANG_TICK_SECONDS", "nan")])
+def test_a_bad_number_in_the_environment_is_named_not_a_traceback(cli, monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    result = cli("timers", "fire-due", ok=False)
+    assert result.exit_code == 2
+    assert f"{variable} must be a" in result.stderr and repr(value) in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
 def test_invalid_diagram_prints_every_error_as_json(cli, tmp_path):
     cli("init-db")
     bad = tmp_path / "bad.bpmn"
