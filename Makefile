@@ -62,11 +62,13 @@ demo-db: venv
 run: demo-db web-assets fonts
 	XINFANG_COOKIE_SECURE=0 $(BIN)/xinfang serve --host 127.0.0.1 --port 5000
 
+# One pytest worker per core (pytest-xdist); a module's tests stay on one worker with its fixtures.
+TEST_WORKERS ?= $(shell nproc)
 test: venv browser-deps web-assets
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadscope
 
 test-fast: venv
-	$(BIN)/python -m pytest -q -x -p no:cacheprovider -m "not slow"
+	$(BIN)/python -m pytest -q -x -p no:cacheprovider -n $(TEST_WORKERS) -m "not slow"
 
 bench: venv
 	$(BIN)/python -m bench.engine_bench

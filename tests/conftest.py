@@ -1,7 +1,8 @@
 """Shared fixtures: a migrated database per test on SQLite and PostgreSQL, and services on it.
 
-PostgreSQL tests use a database of their own per test run, created from the `test`
-database at 127.0.0.1:5432. With CI=true they must run: an unreachable server fails.
+PostgreSQL tests use a database of their own per test run (per worker under pytest-xdist),
+created from the `test` database at 127.0.0.1:5432. With CI=true they must run: an
+unreachable server fails.
 """
 from __future__ import annotations
 
