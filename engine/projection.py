@@ -39,9 +39,9 @@ DEFERRED = "deferred_writes"
 
 
 def write_later(session: Session, statement, rows: list[dict]) -> None:
-    """Writes nothing in the step reads back (audit events, settled timers, the case row) wait
-    until the end of a batch of steps (`defer_writes`): one executemany per statement instead
-    of a round trip per step. Outside a batch they run at once."""
+    """Writes that nothing later in a step reads back (audit events, settled timers, the case
+    row) wait until the end of a batch of steps (`defer_writes`): one executemany per statement
+    instead of a round trip per step. Outside a batch they run at once."""
     pending = session.info.get(DEFERRED)
     if pending is None:
         execute_rows(session.connection(), statement, rows)
@@ -202,6 +202,8 @@ def rows_of_cases(session: Session, case_ids: list[int]) -> dict[int, tuple[list
     for row in conn.execute(_WAITING_OF, {"ids": case_ids}):
         found[row.case_id][1].append(row)
     return found
+
+
 _SETTLE = update(_TM).where(_TM.c.id == bindparam("row_id")).values(
     status=bindparam("status"), fired_at=bindparam("at"), lock_owner=None, lock_expires_at=None)
 _REDUE = update(_TM).where(_TM.c.id == bindparam("row_id")).values(due_at=bindparam("due"))
