@@ -1,5 +1,5 @@
 """Due BPMN timers of many cases fired in one transaction: one BEGIN, one COMMIT, one query
-for the cases, one for their read rows and one executemany per kind of write, instead of a
+for the cases, two for their read rows and one executemany per kind of write, instead of a
 round of each per case.
 
 Each case's step is still whole: its blob, read tables and audit events are written together.

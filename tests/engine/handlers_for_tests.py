@@ -6,7 +6,7 @@ from sqlalchemy import text
 from handlers.registry import handler
 
 FAIL = {"on": False, "cases": set()}
-# (engine, case id): the next test_meddle call changes that case from another connection, once
+# {"target": (engine, case id)}: the next test_meddle call changes that case from another connection, once
 MEDDLE: dict = {}
 
 
