@@ -22,7 +22,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from engine.services import Services
+from office.root import Services
 from engine.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,25 +65,25 @@ def raw(n: int, serialize: bool) -> dict:
 
 def service(n: int, url: str) -> dict:
     svc = Services(Settings(database_url=url, scheduler_enabled=False))
-    svc.init_db()
-    svc.deploy({"simple.bpmn": DIAGRAM.read_bytes()})
-    svc.add_user("bench_clerk", groups=["intake_staff"])
-    svc.add_user("bench_rev", groups=["reviewers"])
+    svc.operations.init_db()
+    svc.processes.deploy({"simple.bpmn": DIAGRAM.read_bytes()})
+    svc.users.add_user("bench_clerk", groups=["intake_staff"])
+    svc.users.add_user("bench_rev", groups=["reviewers"])
     users = ["bench_clerk", "bench_rev", "bench_rev"]
     before = _stored_bytes(svc)
     step_times = []
     t0 = time.perf_counter()
     for _ in range(n):
-        result = svc.start_case("complaint_simple", user="bench_clerk")
+        result = svc.cases.start_case("complaint_simple", user="bench_clerk")
         for user, data in zip(users, STEPS):
             task = result["open_tasks"][0]
             s0 = time.perf_counter()
-            result = svc.complete_task(task["id"], user=user, data=data)
+            result = svc.tasks.complete_task(task["id"], user=user, data=data)
             step_times.append(time.perf_counter() - s0)
         assert result["status"] == "complete"
     elapsed = time.perf_counter() - t0
     stored = _stored_bytes(svc) - before
-    blob = svc.get_case(result["id"])["state_bytes"]
+    blob = svc.cases.get_case(result["id"])["state_bytes"]
     svc.engine.dispose()
     step_times.sort()
     return {"instances": n, "seconds": round(elapsed, 3), "instances_per_s": round(n / elapsed, 1),

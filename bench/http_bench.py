@@ -26,7 +26,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 
-from engine.services import Services
+from office.root import Services
 from engine.settings import Settings
 
 from .engine_bench import DIAGRAM, PG_ADMIN, RESULTS, STEPS
@@ -90,12 +90,12 @@ def run(cases: int, clients: int, workers: int, threads: int) -> dict:
     proc = None
     try:
         svc = Services(Settings.from_env(env))
-        svc.init_db()
-        svc.deploy({"simple.bpmn": DIAGRAM.read_bytes()})
-        svc.add_user("bench_clerk", groups=["intake_staff"])
-        svc.add_user("bench_rev", groups=["reviewers"])
-        tokens = {u: svc.create_api_token(user=u, name="bench")["token"] for u in set(USERS)}
-        first = [svc.start_case("complaint_simple", user="bench_clerk")["open_tasks"][0]["id"] for _ in range(cases)]
+        svc.operations.init_db()
+        svc.processes.deploy({"simple.bpmn": DIAGRAM.read_bytes()})
+        svc.users.add_user("bench_clerk", groups=["intake_staff"])
+        svc.users.add_user("bench_rev", groups=["reviewers"])
+        tokens = {u: svc.auth.create_api_token(user=u, name="bench")["token"] for u in set(USERS)}
+        first = [svc.cases.start_case("complaint_simple", user="bench_clerk")["open_tasks"][0]["id"] for _ in range(cases)]
         svc.engine.dispose()
         port = _free_port()
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))

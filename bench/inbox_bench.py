@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from engine.services import Services
+from office.root import Services
 from engine.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ def _series(dialect: str, n: int) -> str:
 def generate(svc: Services, cases: int, open_tasks: int) -> float:
     """Bulk rows straight into the read tables; every case has a definition, every open task a group."""
     from tests.bpmn_builder import linear, user_task
-    svc.deploy({"bench.bpmn": linear("bench_inbox", ("t", user_task("t")))})
+    svc.processes.deploy({"bench.bpmn": linear("bench_inbox", ("t", user_task("t")))})
     t0 = time.perf_counter()
     dialect = svc.engine.dialect.name
     now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -96,7 +96,7 @@ def generate(svc: Services, cases: int, open_tasks: int) -> float:
     else:
         with svc.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
-    svc.add_user("bench_user", groups=USER_GROUPS)
+    svc.users.add_user("bench_user", groups=USER_GROUPS)
     return time.perf_counter() - t0
 
 
@@ -105,7 +105,7 @@ def time_inbox(svc: Services, runs: int) -> dict:
     for i in range(runs + 10):
         category = CATEGORIES[i % 3]
         t0 = time.perf_counter()
-        page = svc.inbox(user="bench_user", filters={"category": category, "sort": "due_at"}, per_page=50)
+        page = svc.inbox.inbox(user="bench_user", filters={"category": category, "sort": "due_at"}, per_page=50)
         elapsed = (time.perf_counter() - t0) * 1000
         if i >= 10:                    # warm-up
             samples.append(elapsed)
@@ -120,7 +120,7 @@ def time_inbox(svc: Services, runs: int) -> dict:
 def inbox_bench(url: str, cases: int, open_tasks: int, runs: int) -> dict:
     svc = Services(Settings(database_url=url, testing=True, scheduler_enabled=False,
                             storage_dir=Path(tempfile.mkdtemp(prefix="xf-bench-"))))
-    svc.init_db()
+    svc.operations.init_db()
     generated = generate(svc, cases, open_tasks)
     result = {"cases": cases, "open_tasks": open_tasks, "generate_s": round(generated, 1), **time_inbox(svc, runs)}
     svc.engine.dispose()

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.inbox_bench import RESULTS, _series, drop_pg, fresh_pg, generate
-from engine.services import Services
+from office.root import Services
 from engine.settings import Settings
 
 YEAR = (datetime(2025, 12, 31, 16, tzinfo=timezone.utc), datetime(2026, 12, 31, 16, tzinfo=timezone.utc))
@@ -105,12 +105,12 @@ def time_year(svc: Services, runs: int) -> dict:
     """All KPIs for the year, ungrouped and by unit; the year's monthly trend and 交办督办 ledger."""
     out = {}
     for by in (None, "unit"):
-        timing, figures = _timed(runs, lambda: svc.kpis("system", *YEAR, by=by))
+        timing, figures = _timed(runs, lambda: svc.kpi.kpis("system", *YEAR, by=by))
         assert figures and all(f["denominator"] >= f["numerator"] for f in figures)
         out[by or "all"] = {**timing, "figures": len(figures)}
-    timing, trend = _timed(max(1, runs // 2), lambda: svc.kpi_trend("system", "2026-01", "2026-12"))
+    timing, trend = _timed(max(1, runs // 2), lambda: svc.kpi.kpi_trend("system", "2026-01", "2026-12"))
     out["trend"] = {**timing, "figures": len(trend)}
-    timing, ledger = _timed(runs, lambda: svc.overdue_ledger("system", *YEAR))
+    timing, ledger = _timed(runs, lambda: svc.kpi.overdue_ledger("system", *YEAR))
     out["ledger"] = {**timing, "assigned": ledger[-1]["assigned"]}
     return out
 
@@ -118,7 +118,7 @@ def time_year(svc: Services, runs: int) -> dict:
 def run(url: str, cases: int, runs: int) -> dict:
     svc = Services(Settings(database_url=url, testing=True, scheduler_enabled=False,
                             storage_dir=Path(tempfile.mkdtemp(prefix="xf-kpi-bench-"))))
-    svc.init_db()
+    svc.operations.init_db()
     generated = generate(svc, cases, 1) + fill_metrics(svc, cases)
     result = {"cases": cases, "generate_s": round(generated, 1), **time_year(svc, runs)}
     svc.engine.dispose()

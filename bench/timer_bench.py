@@ -19,9 +19,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import create_engine, select, text
 
-from engine.models import Timer
-from engine.scheduler import Scheduler
-from engine.services import Services
+from engine.store.models import Timer
+from office.root import Services
 from engine.settings import Settings
 from tests import bpmn_builder as b
 
@@ -36,7 +35,7 @@ WAIT = b.process("just_wait", (
 
 def clone_cases(svc: Services, n: int, due: datetime, spread_s: float = 0.0) -> None:
     """n copies of one waiting case and its timer, due at `due` (+ up to spread_s seconds)."""
-    template = svc.start_case("just_wait")["id"]
+    template = svc.cases.start_case("just_wait")["id"]
     with svc.engine.begin() as conn:
         cols = [c for c in conn.execute(text("SELECT * FROM cases WHERE id = :i"), {"i": template}).keys()
                 if c != "id"]
@@ -79,7 +78,7 @@ def empty_sweeps_ms(small: Services, big: Services, repeats: int = 40) -> tuple[
     """Median idle tick with 100 and with 100,000 timers waiting, on two databases ticked in
     turn: this machine's I/O drifts by half from one minute to the next, so sweeps measured one
     after the other compare the minutes rather than the table sizes."""
-    workers = (Scheduler(small, worker="bench-empty"), Scheduler(big, worker="bench-empty"))
+    workers = (small.timers.scheduler(worker="bench-empty"), big.timers.scheduler(worker="bench-empty"))
     times: tuple[list, list] = ([], [])
     for _ in range(repeats):
         for worker, spent in zip(workers, times):
@@ -92,8 +91,8 @@ def empty_sweeps_ms(small: Services, big: Services, repeats: int = 40) -> tuple[
 def service(url: str) -> Services:
     # as `xinfang scheduler` runs: no ping per connection checkout (Settings.db_pre_ping)
     svc = Services(Settings(database_url=url, scheduler_enabled=False, db_pre_ping=False))
-    svc.init_db()
-    svc.deploy({"w.bpmn": WAIT})
+    svc.operations.init_db()
+    svc.processes.deploy({"w.bpmn": WAIT})
     return svc
 
 
@@ -106,7 +105,7 @@ def run(url: str, small_url: str, waiting: int, due: int, steady_s: int, rate: i
     small.engine.dispose()
     make_due(svc, due, now - timedelta(hours=1))
     t0 = time.perf_counter()
-    result = Scheduler(svc, worker="bench-one").tick()
+    result = svc.timers.scheduler(worker="bench-one").tick()
     fire_s = time.perf_counter() - t0
     assert result.fired == due, result
     lateness = steady(svc, steady_s, rate)
@@ -120,7 +119,7 @@ def steady(svc: Services, seconds: int, rate: int) -> dict:
     """Timers falling due at `rate` per second for `seconds`, a worker ticking every second."""
     start = datetime.now(timezone.utc) + timedelta(seconds=2)
     clone_cases(svc, seconds * rate, start, spread_s=seconds)
-    worker = Scheduler(svc, worker="bench-steady")
+    worker = svc.timers.scheduler(worker="bench-steady")
     end = time.monotonic() + seconds + 4
     while time.monotonic() < end:
         tick_start = time.monotonic()

@@ -19,7 +19,7 @@ from cli.main import _context, json_option, main
 def hotspots(ctx, month, months, by, user) -> None:
     """Topics of the period, topics rising in the month, and suggested supervision topics."""
     c = _context(ctx)
-    found = c.services.hotspot_analysis(user, month, months=months, by=by)
+    found = c.services.analysis.hotspot_analysis(user, month, months=months, by=by)
     lines = [f"{found['first_month']}–{month}: {found['cases']} cases", "", "topics:"]
     lines += [f"  {r['group'] + ' ' if r['group'] else ''}{r['topic'] or '(其他)'}\t{r['count']}\t{r['persons']}"
               for r in found["topics"]]
@@ -39,7 +39,7 @@ def hotspots(ctx, month, months, by, user) -> None:
 def selection(ctx, month, limit, user) -> None:
     """The month's representative cases for the 代表恳谈会, with the reasons for each."""
     c = _context(ctx)
-    found = c.services.meeting_selection(user, month, limit=limit)
+    found = c.services.analysis.meeting_selection(user, month, limit=limit)
     c.out(found, "\n".join(f"{p['rank']}. {p['reg_no']} {p['subject']}  [{p['score']}] {'；'.join(p['reasons'])}"
                            for p in found["cases"]) or "no cases")
 
@@ -58,7 +58,7 @@ def evaluation_import(ctx, path: Path, user) -> None:
     """Import appeal and reversal rates (CSV: organ,period,appeal_rate,reversal_rate[,cases]);
     one bad line rejects the file, with every bad line's number."""
     c = _context(ctx)
-    result = c.services.import_organ_rates(user, path.read_bytes())
+    result = c.services.analysis.import_organ_rates(user, path.read_bytes())
     c.out(result, f"imported {result['imported']} rows ({', '.join(result['periods'])})")
 
 
@@ -70,6 +70,6 @@ def evaluation_import(ctx, path: Path, user) -> None:
 def evaluation_show(ctx, period, user) -> None:
     """The organs of the period, best score first."""
     c = _context(ctx)
-    found = c.services.organ_evaluation(user, period)
+    found = c.services.analysis.organ_evaluation(user, period)
     c.out(found, "\n".join(f"{r['rank'] or '-'}. {r['organ']}\t{r['petitions']}\t{r['score']}"
                            for r in found["organs"]) or "no organs")

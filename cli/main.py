@@ -14,7 +14,7 @@ import click
 
 from engine.clock import parse_instant
 from engine.errors import CaseFailed, InvalidDiagram, XinfangError
-from engine.services import Services
+from office.root import Services
 from engine.settings import Settings
 
 EXIT_REFUSED = 2
@@ -103,7 +103,7 @@ def json_option(fn):
 def init_db(ctx) -> None:
     """Create or upgrade the database schema (Alembic)."""
     c = _context(ctx)
-    c.services.init_db()
+    c.services.operations.init_db()
     c.out({"ok": True, "database": c.services.settings.database_url.split("@")[-1]}, "database is up to date")
 
 
@@ -122,7 +122,7 @@ def users() -> None:
 @click.pass_context
 def users_add(ctx, name, groups, password, unit, display_name) -> None:
     c = _context(ctx)
-    user = c.services.add_user(name, groups=groups.split(","), password=password, unit=unit,
+    user = c.services.users.add_user(name, groups=groups.split(","), password=password, unit=unit,
                                display_name=display_name)
     c.out(user, f"added user {user['username']} ({', '.join(user['groups'])})")
 
@@ -135,7 +135,7 @@ def users_import(ctx, path) -> None:
     """Create every user of a CSV file (username,display_name,groups,unit,password) or, on any error, none."""
     c = _context(ctx)
     done = None if c.as_json else (lambda n, total: click.echo(f"\r{n}/{total}", nl=False, err=True))
-    result = c.services.import_users(path.read_bytes(), user=None, progress=done)
+    result = c.services.user_import.import_users(path.read_bytes(), user=None, progress=done)
     c.out(result, f"\nimported {len(result['created'])} users" + "".join(
         f"\n{p['username']}\t{p['password']}" for p in result["generated_passwords"]))
 
@@ -153,7 +153,7 @@ def deploy(ctx, paths, user) -> None:
         if not path.is_file():
             raise click.BadParameter(f"no such file: {path}")
         files[path.name] = path.read_bytes()
-    result = c.services.deploy(files, user=user)
+    result = c.services.processes.deploy(files, user=user)
     c.out({"deployed": [{"key": d["key"], "version": d["version"]} for d in result]},
           "\n".join(f"{d['key']} v{d['version']}{'' if d['new'] else ' (unchanged)'}" for d in result))
 
@@ -168,7 +168,7 @@ def deploy(ctx, paths, user) -> None:
 def report(ctx, month, user, out_dir) -> None:
     """Write the month's KPI workbook (.xlsx) and report (.docx)."""
     c = _context(ctx)
-    files = c.services.kpi_report(user, month)
+    files = c.services.kpi.kpi_report(user, month)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for ext, content in files.items():
@@ -188,7 +188,7 @@ def report(ctx, month, user, out_dir) -> None:
 def start(ctx, key, data, user, version) -> None:
     """Start a case of a deployed process."""
     c = _context(ctx)
-    case = c.services.start_case(key, parse_json_object(data, "--data"), user=user, version=version)
+    case = c.services.cases.start_case(key, parse_json_object(data, "--data"), user=user, version=version)
     c.out(case, f"case {case['id']} {case['status']}")
 
 
@@ -201,7 +201,7 @@ def start(ctx, key, data, user, version) -> None:
 def tasks(ctx, case_id, user, all_pages) -> None:
     """List open tasks (of a case, or those a user may work on)."""
     c = _context(ctx)
-    page = c.services.list_tasks(user=user, case_id=case_id, per_page=200)
+    page = c.services.tasks.list_tasks(user=user, case_id=case_id, per_page=200)
     keys = ("id", "case_id", "bpmn_id", "name", "groups", "assignee", "due_at")
     items = [{k: t[k] for k in keys} for t in page["items"]]
     c.out(items, "\n".join(f"{t['id']}  case {t['case_id']}  {t['name']}  [{','.join(t['groups'])}]"
@@ -217,7 +217,7 @@ def tasks(ctx, case_id, user, all_pages) -> None:
 def complete(ctx, task_id, user, data) -> None:
     """Complete a task as USER (assignee or candidate-group member)."""
     c = _context(ctx)
-    case = c.services.complete_task(task_id, user=user, data=parse_json_object(data, "--data"))
+    case = c.services.tasks.complete_task(task_id, user=user, data=parse_json_object(data, "--data"))
     c.out(case, f"case {case['id']} {case['status']}")
 
 
@@ -228,7 +228,7 @@ def complete(ctx, task_id, user, data) -> None:
 def show_case(ctx, case_id) -> None:
     """Show a case with its data, tasks and events."""
     c = _context(ctx)
-    c.out(c.services.get_case(case_id))
+    c.out(c.services.cases.get_case(case_id))
 
 
 @main.command()
@@ -239,7 +239,7 @@ def show_case(ctx, case_id) -> None:
 def retry(ctx, case_id, user) -> None:
     """Replay the failed step of a case in error, once its cause is fixed."""
     c = _context(ctx)
-    case = c.services.retry_case(case_id, user=user)
+    case = c.services.cases.retry_case(case_id, user=user)
     c.out(case, f"case {case['id']} {case['status']}")
 
 
@@ -260,7 +260,7 @@ def fire_due(ctx, now, batch) -> None:
         instant = parse_instant(now) if now else None
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--now")
-    fired = c.services.fire_due_timers(instant, limit=batch)
+    fired = c.services.timers.fire_due_timers(instant, limit=batch)
     c.out({"fired": fired}, f"fired {fired} timer(s)")
 
 
@@ -274,15 +274,15 @@ __all__ = ["main", "CaseFailed"]
 @click.pass_context
 def serve(ctx, host, port, no_scheduler) -> None:
     """Serve the web app (development server) with the scheduler inside."""
-    from engine.ticker import make_ticker
+    from engine.timers.ticker import make_ticker
     from webui import create_app
     from webui.observability import configure_logging
     c = _context(ctx)
-    c.services.check_ready_to_start()
+    c.services.operations.check_ready_to_start()
     configure_logging()
     app = create_app(c.services.settings, c.services)
     if c.services.settings.scheduler_enabled and not no_scheduler:
-        make_ticker(c.services).start()
+        make_ticker(c.services.timers.scheduler()).start()
     app.run(host=host, port=port, use_reloader=False, threaded=True)
 
 
@@ -290,13 +290,13 @@ def serve(ctx, host, port, no_scheduler) -> None:
 @click.pass_context
 def scheduler(ctx) -> None:
     """Run the timer scheduler standalone (one process per machine)."""
-    from engine.ticker import make_ticker
+    from engine.timers.ticker import make_ticker
     settings = Settings.from_env()
     if "XINFANG_DB_PRE_PING" not in os.environ:       # see Settings.db_pre_ping
         settings = settings.with_(db_pre_ping=False)
     services = Services(settings)
-    services.check_ready_to_start()
-    ticker = make_ticker(services, background=False)
+    services.operations.check_ready_to_start()
+    ticker = make_ticker(services.timers.scheduler(), background=False)
     try:
         ticker.start()
     except (KeyboardInterrupt, SystemExit):
@@ -310,7 +310,7 @@ def scheduler(ctx) -> None:
 @click.pass_context
 def setup_demo(ctx) -> None:
     """Demo users (password 'demo') and every shipped diagram in bpmn/. For local trials only."""
-    from engine.demo import setup_demo as run
+    from office.operations.demo import setup_demo as run
     c = _context(ctx)
     c.out(run(c.services), "demo users and processes are ready (password: demo)")
 
@@ -323,7 +323,7 @@ def setup_demo(ctx) -> None:
 @click.pass_context
 def demo(ctx, count, days, seed) -> None:
     """Realistic petitions run through the real processes with a moved clock, left at every stage."""
-    from engine.demo_cases import play
+    from office.operations.demo_cases import play
     c = _context(ctx)
     say = (lambda line: None) if c.as_json else (lambda line: click.echo(line, err=True))
     result = play(c.services, count, days=days, seed=seed, progress=say)
@@ -336,7 +336,7 @@ def demo(ctx, count, days, seed) -> None:
 @click.pass_context
 def test_process(ctx, paths) -> None:
     """Run analyst scenario files (default: all of bpmn/scenarios) on a throwaway database."""
-    from engine import scenarios
+    from office.editor import scenarios
     c = _context(ctx)
     settings = Settings.from_env()
     files = scenarios.find_files(list(paths) or [settings.bpmn_dir / "scenarios"])

@@ -21,7 +21,7 @@ def keys() -> None:
 def keys_rotate(ctx) -> None:
     """Re-encrypt every identity field with the newest key in XINFANG_FIELD_KEYS."""
     c = _context(ctx)
-    count = c.services.rotate_keys()
+    count = c.services.operations.rotate_keys()
     c.out({"rotated": count}, f"re-encrypted {count} person record(s)")
 
 
@@ -31,12 +31,12 @@ def keys_rotate(ctx) -> None:
 @click.pass_context
 def export_cmd(ctx, path) -> None:
     """Write a consistent JSON-lines archive (gzip) of the whole database and stored files."""
-    from engine.backup import export_archive
+    from office.operations.backup import export_archive
     c = _context(ctx)
     with open(path, "wb") as fh:
         counts = export_archive(c.services.engine, fh, c.services.settings.storage_dir,
                                 progress=None if c.as_json else _progress)
-    c.services.record_export(f"cli:{getpass.getuser()}", f"archive {path.name}: {counts.get('cases', 0)} cases")
+    c.services.access_log.record_export(f"cli:{getpass.getuser()}", f"archive {path.name}: {counts.get('cases', 0)} cases")
     c.out({"path": str(path), "counts": counts}, f"\nwrote {path}: {counts}")
 
 
@@ -46,7 +46,7 @@ def export_cmd(ctx, path) -> None:
 @click.pass_context
 def import_cmd(ctx, path) -> None:
     """Restore an archive into an empty database (SQLite or PostgreSQL)."""
-    from engine.backup import import_archive
+    from office.operations.backup import import_archive
     c = _context(ctx)
     with open(path, "rb") as fh:
         counts = import_archive(c.services.engine, fh, c.services.settings.storage_dir,

@@ -18,3 +18,8 @@ def parse_instant(value: str) -> datetime:
     if dt.tzinfo is None:
         raise ValueError(f"timestamp {value!r} has no UTC offset (write e.g. {value}+08:00)")
     return dt.astimezone(timezone.utc)
+
+
+def iso(value: datetime | None) -> str | None:
+    """An instant as ISO 8601 text, or None: the one shape dates take in the service API."""
+    return value.isoformat() if value else None

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from . import form_services, lint, repository, serialization
-from .errors import InvalidDiagram, ValidationFailed
-from .models import Definition
-from .lint import NS, Problem
+from engine.bpmn import form_files, lint, serialization
+from engine.store import repository
+from engine.errors import InvalidDiagram, ValidationFailed
+from engine.store.models import Definition
+from engine.bpmn.lint import NS, Problem
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -49,12 +50,14 @@ def _decode(name: str, content: bytes | str) -> tuple[str | None, list[Problem]]
                                                 f"byte {err.start}")]
 
 
-def prepare(session: Session, files: dict[str, bytes | str], forms_dir: Path | None = None) -> list[Prepared]:
+def prepare(session: Session, files: dict[str, bytes | str], forms_dir: Path | None, handlers,
+            dependencies: set[str]) -> list[Prepared]:
     """Raises InvalidDiagram with every problem found; otherwise returns what to store.
+    `handlers` and `dependencies`: what service tasks may name and ask for.
 
     Entries named forms/<key>.json are task forms; the bundle stores every form its diagrams
     reference (sent along, else from `forms_dir`), so a definition keeps its forms."""
-    if not any(not form_services.is_form_file(name) for name in files or {}):
+    if not any(not form_files.is_form_file(name) for name in files or {}):
         raise ValidationFailed("no BPMN files given")
     problems: list[Problem] = []
     texts, trees, given = {}, {}, {}
@@ -63,7 +66,7 @@ def prepare(session: Session, files: dict[str, bytes | str], forms_dir: Path | N
         problems += found
         if text is None:
             continue
-        if form_services.is_form_file(name):
+        if form_files.is_form_file(name):
             given[name] = text
             continue
         tree, found = lint.parse_xml(name, text)
@@ -83,10 +86,11 @@ def prepare(session: Session, files: dict[str, bytes | str], forms_dir: Path | N
         found = repository.latest_definition(session, key)
         if found is not None:
             for name, text in found.bundle.items():
-                (inherited if form_services.is_form_file(name) else deployed)[name] = text
+                (inherited if form_files.is_form_file(name) else deployed)[name] = text
     for name, tree in trees.items():
-        problems += lint.rule_problems(name, tree, in_bundle | {k for k in called if _has(deployed, k)})
-    forms, found = form_services.bundle_forms(trees, given, inherited, forms_dir)
+        problems += lint.rule_problems(name, tree, in_bundle | {k for k in called if _has(deployed, k)}, handlers,
+                                       dependencies)
+    forms, found = form_files.bundle_forms(trees, given, inherited, forms_dir)
     problems += found
     if not keys and not problems:
         problems.append(Problem(next(iter(trees)), None, None, "no executable process (isExecutable=\"true\")"))

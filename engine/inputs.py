@@ -1,7 +1,7 @@
 """Size limits on submitted data: refused by field name before anything is stored."""
 from __future__ import annotations
 
-from .errors import ValidationFailed
+from engine.errors import ValidationFailed
 
 MAX_TEXT = 20_000        # characters in one field (a petition's full text fits many times)
 MAX_DEPTH = 20

@@ -7,17 +7,11 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from processes.masking import petitioner_label
-
-from . import runtime
-from .models import Case, CaseEvent, HumanTask, HumanTaskGroup, Timer
+from engine.bpmn import runtime
+from engine.store.models import Case, CaseEvent, HumanTask, HumanTaskGroup, Timer
 
 CASE_COLUMNS = ("reg_no", "subject", "channel", "category", "unit", "region", "accused_unit", "stage",
                 "query_code_hash", "content_class", "purpose")
-# small facts copied from case data for lists, repeat detection and statistics, never identities
-FACT_KEYS = ("parallel_group", "multi_addressed", "concluded", "collective", "persons", "urgent", "sensitive",
-             "route", "outcome", "rating", "review_stage", "litigation_related", "key_case", "anonymous",
-             "real_name", "organ", "problem_region")
 
 
 def record(session: Session, case_id: int, kind: str, *, actor: str, at: datetime, message: str = "",
@@ -72,6 +66,7 @@ def record_many(session: Session, events: list[dict]) -> None:
 
 
 def project_case(case: Case, data: dict) -> None:
+    """The case row's index columns follow the case data of the same names."""
     for column in CASE_COLUMNS:
         value = data.get(column)
         if value is not None and not isinstance(value, (dict, list)):
@@ -80,14 +75,6 @@ def project_case(case: Case, data: dict) -> None:
         case.is_repeat = bool(data.get("is_repeat"))
     if isinstance(data.get("main_case_id"), int):
         case.main_case_id = data["main_case_id"]
-    facts = {k: data[k] for k in FACT_KEYS if k in data and _small(data[k])}
-    if facts != (case.facts or {}):
-        case.facts = facts
-    case.petitioner = petitioner_label(data.get("petitioners"), bool(data.get("anonymous")))[:200]
-
-
-def _small(value) -> bool:
-    return value is None or isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= 200)
 
 
 class TaskRow:
@@ -131,8 +118,8 @@ def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str, c
                 refreshed.append({"row_id": row.id, **{f"v_{c}": getattr(row, c) for c in DENORMALISED + ("due_at",)}})
             kept.append(row)
             continue
-        if ":" in row.bpmn_id:
-            kept.append(row)      # projection-only tasks (e.g. 督办 `supervise:…`) are not engine tasks
+        if row.kind != "bpmn":
+            kept.append(row)      # a task a feature opened beside the workflow (a 督办 task)
             continue
         done = row.task_uuid == completed_uuid
         row.state, row.completed_at, row.completed_by = ("completed" if done else "cancelled"), now, \
@@ -144,7 +131,7 @@ def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str, c
     if refreshed:
         execute_rows(conn, _REFRESH, refreshed)
     for view in ready.values():
-        row = TaskRow(case_id=case.id, task_uuid=view.uuid, bpmn_id=view.bpmn_id, name=view.name[:256],
+        row = TaskRow(case_id=case.id, task_uuid=view.uuid, bpmn_id=view.bpmn_id, kind="bpmn", name=view.name[:256],
                       lane=view.lane, groups=",".join(view.groups), assignee=None, owner=None,
                       form_key=view.form_key, due_at=runtime.due_from_properties(view.properties, view.deadlines, now),
                       priority=_priority(view.properties), state="open", created_at=now, completed_at=None,
@@ -243,3 +230,9 @@ def sync_timers(session: Session, case: Case, wf, *, now: datetime,
                                           "created_at": now, "attempts": 0} for v in waiting.values()])
         dues.extend(v.due_at for v in waiting.values())
     return min(dues, default=None)
+
+
+def bump_timer_attempts(session: Session, case_id: int, timer_uuids: list[str], error: str) -> None:
+    """A failed firing counts against its timers, so an operator sees which keep failing."""
+    session.execute(update(Timer).where(Timer.case_id == case_id, Timer.task_uuid.in_(timer_uuids))
+                    .values(attempts=Timer.attempts + 1, last_error=error[:2000]))

@@ -1,15 +1,18 @@
-"""One engine step = one transaction: load, act, run the engine, guard, project, save.
+"""One engine step: load, act, run the engine, guard, project, save — `StepRunner.run_step`.
 
-A step either commits the workflow blob, the read tables and the audit events
-together, or leaves the case exactly as it was and records why in `error`.
+A step either writes the workflow blob, the read tables and the audit events together, or
+leaves the case as it was and records why in `error`. Start, task completion, timer firing
+(one case or a batch), a moved deadline and a version migration are all steps of this one kind.
 """
 from __future__ import annotations
 
 import logging
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
+from typing import Callable
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
@@ -17,11 +20,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import projection, runtime, serialization
-from .clock import utcnow
-from .errors import CaseFailed, Conflict
-from .models import Case, Definition
-from .scripting import ScriptsForbidden, StepContext, attach
+from engine import projection
+from engine.bpmn import runtime, serialization, versioning
+from engine.bpmn.scripting import ScriptsForbidden, StepContext, attach, lazy
+from engine.clock import utcnow
+from engine.errors import Conflict
+from engine.store.models import Case, Definition
 
 log = logging.getLogger(__name__)
 ENGINE_FAILURES = (SpiffWorkflowException, runtime.LoopLimit, ScriptsForbidden, RecursionError)
@@ -57,18 +61,59 @@ class SpecCache:
         return found
 
 
+class ActionKind(str, Enum):
+    START = "start"
+    COMPLETE = "complete"
+    TIMERS = "timers"
+    DEADLINE = "deadline"
+    MIGRATE = "migrate"
+    REBUILD = "rebuild"
+
+
 @dataclass
 class Action:
-    """What a step does to the workflow; stored on the case when it fails, so retry replays it."""
+    """What a step does to the workflow; stored on the case when it fails, so retry replays it.
+    Build one with the class methods; `kind` says which, never an id or an exception."""
 
-    kind: str                      # start | complete | timers | deadline
+    kind: ActionKind
     actor: str
     task_uuid: str | None = None
     data: dict | None = None
     fire: list[str] | None = None  # timer task uuids to fire
 
+    def __post_init__(self):
+        self.kind = ActionKind(self.kind)
+
+    @classmethod
+    def start(cls, actor: str) -> "Action":
+        return cls(ActionKind.START, actor)
+
+    @classmethod
+    def complete(cls, actor: str, task_uuid: str, data: dict) -> "Action":
+        return cls(ActionKind.COMPLETE, actor, task_uuid=task_uuid, data=data)
+
+    @classmethod
+    def fire_timers(cls, actor: str, timer_uuids: list[str]) -> "Action":
+        return cls(ActionKind.TIMERS, actor, fire=list(timer_uuids))
+
+    @classmethod
+    def move_deadline(cls, actor: str, name: str, due: datetime, reason: str = "") -> "Action":
+        return cls(ActionKind.DEADLINE, actor, data={"name": name, "due": due.isoformat(), "reason": reason})
+
+    @classmethod
+    def migrate(cls, actor: str, definition_id: int) -> "Action":
+        """Moves the workflow onto another version of its process (the caller checked it may)."""
+        return cls(ActionKind.MIGRATE, actor, data={"definition_id": definition_id})
+
+    @classmethod
+    def rebuild(cls, actor: str) -> "Action":
+        """Re-derives the read tables from the stored state (after a migration is reversed)."""
+        return cls(ActionKind.REBUILD, actor)
+
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        out = {k: v for k, v in self.__dict__.items() if v is not None}
+        out["kind"] = self.kind.value
+        return out
 
     @classmethod
     def from_dict(cls, d: dict) -> "Action":
@@ -77,7 +122,7 @@ class Action:
 
 @dataclass
 class SavedStep:
-    """What a step did, for read models that projection hooks maintain (KPIs, reminders)."""
+    """What a step did, for read models that step hooks maintain (KPIs, reminders)."""
 
     action: Action
     engine_entries: list[dict]
@@ -88,63 +133,124 @@ class SavedStep:
     open_tasks: list
 
 
+@dataclass
+class StepOutcome:
+    """`saved` when the step went through; otherwise `error` says why the case stopped."""
+
+    case: Case
+    saved: SavedStep | None = None
+    error: str | None = None
+
+    @property
+    def open_tasks(self) -> list:
+        return self.saved.open_tasks if self.saved else []
+
+
+DependencyFactory = Callable[[Session, Case, datetime, str], object]   # (session, case, now, actor)
+
+
+@dataclass
+class Dependency:
+    factory: DependencyFactory
+    writes: bool = False     # writes to the database: the step takes a savepoint before building it
+
+
+@dataclass
 class StepRunner:
-    def __init__(self, specs: SpecCache, dependencies, max_depth: int):
-        self.specs = specs
-        self.dependencies = dependencies      # callable(session, case, actor) -> dict of handler deps
-        self.max_depth = max_depth
-        self.hooks: list = []                 # extra read models: hook(session, case, data, step) after each save
+    specs: SpecCache
+    handlers: object                          # .get_handler(name) -> function
+    max_depth: int
+    dependencies: dict[str, Dependency] = field(default_factory=dict)
+    projectors: list = field(default_factory=list)   # projector(case, data) before task rows are synced
+    hooks: list = field(default_factory=list)        # hook(session, case, data, step) after each save
 
-    def context(self, session: Session, case: Case, actor: str, now: datetime) -> StepContext:
-        return StepContext(case.id, actor, now, self.dependencies(session, case, actor))
+    # -- the one way to run a step ------------------------------------------------------------
+    def run_step(self, session: Session, case: Case, action: Action, *, data: dict | None = None,
+                 rows: tuple[list, list] | None = None, now: datetime | None = None) -> StepOutcome:
+        """Load → apply → save inside the caller's transaction, or record the error on the case.
 
-    def load(self, session: Session, case: Case, actor: str, now: datetime):
+        `data`: the initial data of a START step. `rows`: the case's open task and waiting timer
+        rows when a batch read them already. Handler writes happen inside a savepoint taken
+        when the first writing dependency is built, so a failing step leaves nothing behind."""
+        now = now or utcnow()
+        guard = _Savepoint(session)
+        steplog = runtime.StepLog()
+        try:
+            wf = self._workflow(session, case, action, data or {}, now, guard)
+            self._apply(session, case, wf, action, steplog)
+        except ENGINE_FAILURES as err:
+            guard.rollback()
+            self.mark_error(session, case, action, err, now)
+            return StepOutcome(case, error=describe(err))
+        except BaseException:
+            guard.rollback()
+            raise
+        guard.release()
+        return StepOutcome(case, saved=self._save(session, case, wf, action, steplog, now, rows))
+
+    def workflow_of(self, case: Case):
+        """The case's workflow to read (its data, its diagram state); nothing runs on it."""
         spec, subs = self.specs.get_for(case)
-        wf = serialization.load_state(case.state, spec, subs)
-        return attach(wf, self.context(session, case, actor, now))
+        return serialization.load_state(case.state, spec, subs)
 
-    def new_case(self, session: Session, definition: Definition, data: dict, actor: str,
-                 now: datetime, prepare=None) -> tuple[Case, object]:
-        """`prepare(session, case, data)` runs once the case has an id (identity protection)."""
-        case = Case(status="running", process_key=definition.process_key, definition=definition,
-                    definition_id=definition.id, definition_version=definition.version, started_by=actor,
-                    created_at=now, updated_at=now, state=b"", state_format=serialization.STATE_FORMAT,
-                    lib_version=serialization.LIB_VERSION)
-        session.add(case)
-        session.flush()
-        if prepare is not None:
-            data = prepare(session, case, data)
-        spec, subs = self.specs.get(definition)
-        wf = runtime.new_workflow(spec, subs, data, self.context(session, case, actor, now))
-        case.state = serialization.dump_state(wf)
-        return case, wf
+    def _workflow(self, session, case, action, data, now, guard):
+        context = self._context(session, case, action.actor, now, guard)
+        spec, subs = self.specs.get_for(case)
+        if action.kind is ActionKind.START and not case.state:
+            wf = runtime.new_workflow(spec, subs, data, context)
+            case.state = serialization.dump_state(wf)     # what a retry of a failed start replays
+            return wf
+        return attach(serialization.load_state(case.state, spec, subs), context)
 
-    def apply(self, wf, action: Action, steplog: runtime.StepLog) -> None:
-        if action.kind == "start":
+    def _context(self, session, case, actor, now, guard) -> StepContext:
+        def build(dep: Dependency):
+            def make():
+                if dep.writes:
+                    guard.take()
+                return dep.factory(session, case, now, actor)
+            return make
+        deps = {name: lazy(build(dep)) for name, dep in self.dependencies.items()}
+        return StepContext(case.id, actor, now, deps, handlers=self.handlers)
+
+    def _apply(self, session: Session, case: Case, wf, action: Action, steplog: runtime.StepLog) -> None:
+        kind = action.kind
+        if kind is ActionKind.START:
             runtime.run_engine(wf, steplog)
-        elif action.kind == "complete":
+        elif kind is ActionKind.COMPLETE:
             task = runtime.get_ready_user_task(wf, action.task_uuid)
             if task is None:
                 raise Conflict("the task is no longer waiting for input")
             runtime.complete_user_task(wf, task, action.data or {}, steplog)
-        elif action.kind == "timers":
+        elif kind is ActionKind.TIMERS:
             real_now = utcnow()
             for uuid in action.fire or ():
                 runtime.move_timer(wf, uuid, real_now - timedelta(microseconds=1))
             runtime.fire_timers(wf, steplog)
-        elif action.kind == "deadline":
+        elif kind is ActionKind.DEADLINE:
             runtime.change_deadline(wf, action.data["name"], runtime.parse_instant(action.data["due"]))
-        else:
-            raise ValueError(f"unknown action {action.kind!r}")
+        elif kind is ActionKind.MIGRATE:
+            self._migrate(session, case, wf, action.data["definition_id"])
         runtime.check_loop_guard(wf, self.max_depth)
 
-    def save(self, session: Session, case: Case, wf, action: Action, steplog: runtime.StepLog,
-             now: datetime, rows: tuple[list, list] | None = None) -> "SavedStep":
-        """`rows`: the case's open task and waiting timer rows when a batch read them already."""
+    def _migrate(self, session: Session, case: Case, wf, definition_id: int) -> None:
+        target = session.get(Definition, definition_id)
+        new = self.specs.get(target)
+        problems, diffs = versioning.blockers(wf, new)
+        if problems:
+            raise Conflict(f"case {case.id} cannot move to version {target.version}: " + "; ".join(problems),
+                           {"case_id": case.id, "problems": problems})
+        versioning.migrate(wf, new, diffs)
+        case.definition, case.definition_id, case.definition_version = target, target.id, target.version
+
+    # -- save ---------------------------------------------------------------------------------
+    def _save(self, session: Session, case: Case, wf, action: Action, steplog: runtime.StepLog,
+              now: datetime, rows: tuple[list, list] | None) -> SavedStep:
         data = runtime.workflow_data(wf)
         projection.project_case(case, data)
+        for projector in self.projectors:
+            projector(case, data)
         finished = runtime.is_finished(wf)
-        completed = action.task_uuid if action.kind == "complete" else None
+        completed = action.task_uuid if action.kind is ActionKind.COMPLETE else None
         open_rows, waiting_rows = rows or (None, None)
         opened, closed, kept = projection.sync_tasks(session, case, wf, now=now, actor=action.actor,
                                                      completed_uuid=completed, open_rows=open_rows)
@@ -161,38 +267,12 @@ class StepRunner:
             case.status, case.completed_at = "complete", now
         elif case.status == "error":
             case.status = "running"
-        self._record(session, case, action, steplog, opened, closed, now, finished)
+        projection.record_many(session, step_events(case, action, steplog, opened, closed, now, finished))
         step = SavedStep(action, steplog.entries, opened, closed, finished, now, opened + kept)
         for hook in self.hooks:
             hook(session, case, data, step)
         write_case(session, case)
         return step
-
-    def _record(self, session, case, action, steplog, opened, closed, now, finished) -> None:
-        events = []
-
-        def rec(kind, task_uuid=None, bpmn_id=None, message="", data=None):
-            events.append({"case_id": case.id, "kind": kind, "actor": action.actor, "at": now,
-                           "task_uuid": task_uuid, "bpmn_id": bpmn_id, "message": message, "data": data})
-        if action.kind == "start":
-            rec("case_started", message=f"{case.process_key} v{case.definition_version}")
-        elif action.kind == "deadline":
-            rec("deadline_changed", message=action.data.get("reason", ""), data=action.data)
-        for row in closed:
-            if row.state == "completed":
-                rec("task_completed", row.task_uuid, row.bpmn_id, row.name, action.data or {})
-            else:
-                rec("task_cancelled", row.task_uuid, row.bpmn_id, row.name)
-        for entry in steplog.entries:
-            fired = action.kind == "timers" and entry["task_uuid"] in (action.fire or ())
-            rec("timer_fired" if fired else "engine_step", entry["task_uuid"], entry["bpmn_id"], entry["name"],
-                {"type": entry["type"]})
-        for row in opened:
-            rec("task_created", row.task_uuid, row.bpmn_id, row.name,
-                {"groups": row.groups, "due_at": row.due_at.isoformat() if row.due_at else None})
-        if finished:
-            rec("case_completed")
-        projection.record_many(session, events)
 
     def mark_error(self, session: Session, case: Case, action: Action, err: BaseException,
                    now: datetime) -> None:
@@ -203,7 +283,58 @@ class StepRunner:
         case.pending_action = action.as_dict()
         case.updated_at = now
         projection.record(session, case.id, "error", actor=action.actor, at=now, message=case.error_message,
-                          bpmn_id=case.error_task, data={"action": action.kind})
+                          bpmn_id=case.error_task, data={"action": action.kind.value})
+        if action.kind is ActionKind.TIMERS and action.fire:
+            projection.bump_timer_attempts(session, case.id, action.fire, case.error_message)
+
+
+def step_events(case: Case, action: Action, steplog, opened, closed, now: datetime, finished: bool) -> list[dict]:
+    """The audit trail of one step, in the order things happened."""
+    events = []
+
+    def rec(kind, task_uuid=None, bpmn_id=None, message="", data=None):
+        events.append({"case_id": case.id, "kind": kind, "actor": action.actor, "at": now,
+                       "task_uuid": task_uuid, "bpmn_id": bpmn_id, "message": message, "data": data})
+    if action.kind is ActionKind.START:
+        rec("case_started", message=f"{case.process_key} v{case.definition_version}")
+    elif action.kind is ActionKind.DEADLINE:
+        rec("deadline_changed", message=action.data.get("reason", ""), data=action.data)
+    for row in closed:
+        if row.state == "completed":
+            rec("task_completed", row.task_uuid, row.bpmn_id, row.name, action.data or {})
+        else:
+            rec("task_cancelled", row.task_uuid, row.bpmn_id, row.name)
+    for entry in steplog.entries:
+        fired = action.kind is ActionKind.TIMERS and entry["task_uuid"] in (action.fire or ())
+        rec("timer_fired" if fired else "engine_step", entry["task_uuid"], entry["bpmn_id"], entry["name"],
+            {"type": entry["type"]})
+    for row in opened:
+        rec("task_created", row.task_uuid, row.bpmn_id, row.name,
+            {"groups": row.groups, "due_at": row.due_at.isoformat() if row.due_at else None})
+    if finished:
+        rec("case_completed")
+    return events
+
+
+class _Savepoint:
+    """Taken only when a step builds a dependency that writes (most steps write nothing before
+    their save, and a SAVEPOINT costs two round trips)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.nested = None
+
+    def take(self) -> None:
+        if self.nested is None:
+            self.nested = self.session.begin_nested()
+
+    def rollback(self) -> None:
+        if self.nested is not None and self.nested.is_active:
+            self.nested.rollback()
+
+    def release(self) -> None:
+        if self.nested is not None and self.nested.is_active:
+            self.nested.commit()
 
 
 # Everything a step may change on its case (projection, save, hooks, a version migration), written
@@ -241,6 +372,3 @@ def describe(err: BaseException) -> str:
 
 def is_conflict(err: BaseException) -> bool:
     return isinstance(err, (StaleDataError, IntegrityError))
-
-
-__all__ = ["StepRunner", "Action", "SpecCache", "ENGINE_FAILURES", "CaseFailed", "describe", "is_conflict"]

@@ -26,7 +26,7 @@ def assign_registration(*, data: dict, clock, lookup) -> dict:
     serial = lookup.next_serial(f"reg:{day}")
     code = f"{secrets.randbelow(10**8):08d}"
     return {"reg_no": registration_number(data.get("channel", ""), data.get("region"), day, serial),
-            "query_code": code, "query_code_hash": hashlib.sha256(code.encode()).hexdigest()}  # = engine.selfservice.code_hash
+            "query_code": code, "query_code_hash": hashlib.sha256(code.encode()).hexdigest()}  # = office.selfservice.service.code_hash
 
 
 @handler("detect_repeat")

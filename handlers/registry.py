@@ -7,7 +7,6 @@ handler is a plain function that tests can call directly.
 from __future__ import annotations
 
 import importlib
-import inspect
 import pkgutil
 from typing import Any, Callable
 
@@ -39,17 +38,6 @@ def get_handler(name: str) -> Handler:
 def registered_names() -> list[str]:
     load_all()
     return sorted(_HANDLERS)
-
-
-def parameters(fn: Handler) -> tuple[set[str], set[str], set[str]]:
-    """(required, optional) BPMN parameter names and keyword-only dependency names."""
-    required, optional, deps = set(), set(), set()
-    for p in inspect.signature(fn).parameters.values():
-        if p.kind is p.KEYWORD_ONLY:
-            deps.add(p.name)
-        elif p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY):
-            (required if p.default is p.empty else optional).add(p.name)
-    return required, optional, deps
 
 
 _loaded = False

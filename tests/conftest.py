@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine import db
-from engine.models import Base
-from engine.services import Services
+from engine.store import db
+from engine.store.models import Base
+from office.root import Services
 from engine.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("XINFANG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -1,4 +1,4 @@
-"""The Flask web layer: a thin shell over engine.services."""
+"""The Flask web layer: a thin shell over office.cases.service."""
 from .app import create_app
 
 __all__ = ["create_app"]

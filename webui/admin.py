@@ -7,10 +7,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.admin_services import ROLES
+from office.people.admin import ROLES
 from engine.errors import ValidationFailed
-from engine.kpi_services import YEARS
-from engine.ports import LOCAL
+from office.kpi.service import YEARS
+from processes.calendar import LOCAL
 
 from .app import get_services, id_params
 from .auth import username
@@ -27,20 +27,20 @@ def _groups(value: str) -> list[str]:
 def users():
     svc = get_services()
     if request.method == "POST":
-        svc.create_user(request.form.get("username", "").strip(), user=username(),
+        svc.admin.create_user(request.form.get("username", "").strip(), user=username(),
                         groups=_groups(request.form.get("groups", "")), password=request.form.get("password", ""),
                         display_name=request.form.get("display_name", ""), unit=request.form.get("unit") or None)
         flash(_("用户已创建"))
         return redirect(url_for("admin.users"))
-    return render_template("admin_users.html", users=svc.list_users(user=username()),
-                           units=svc.list_units(user=username()), roles=ROLES)
+    return render_template("admin_users.html", users=svc.admin.list_users(user=username()),
+                           units=svc.admin.list_units(user=username()), roles=ROLES)
 
 
 @bp.post("/users/<name>")
 @login_required
 def update_user(name: str):
     form = request.form
-    get_services().update_user(name, user=username(), groups=_groups(form.get("groups", "")),
+    get_services().admin.update_user(name, user=username(), groups=_groups(form.get("groups", "")),
                                unit=form.get("unit", ""), active=form.get("active") == "on",
                                password=form.get("password") or None, display_name=form.get("display_name"))
     flash(_("用户已更新"))
@@ -54,7 +54,7 @@ def import_users():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationFailed(_("请选择要导入的CSV文件"))
-    job = get_services().start_user_import(upload.read(), user=username())
+    job = get_services().user_import.start_user_import(upload.read(), user=username())
     return job, 202
 
 
@@ -62,7 +62,7 @@ def import_users():
 @login_required
 def import_passwords(job_id: str):
     """The generated passwords, once: the server keeps no copy after this download."""
-    text = get_services().take_import_passwords(job_id, user=username())
+    text = get_services().user_import.take_import_passwords(job_id, user=username())
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=passwords-{job_id[:8]}.csv", "Cache-Control": "no-store"})
 
@@ -72,9 +72,9 @@ def import_passwords(job_id: str):
 def groups():
     svc = get_services()
     if request.method == "POST":
-        svc.save_group(request.form.get("name", "").strip(), request.form.get("title", ""), user=username())
+        svc.admin.save_group(request.form.get("name", "").strip(), request.form.get("title", ""), user=username())
         return redirect(url_for("admin.groups"))
-    return render_template("admin_groups.html", groups=svc.list_groups(user=username()))
+    return render_template("admin_groups.html", groups=svc.admin.list_groups(user=username()))
 
 
 @bp.route("/units", methods=["GET", "POST"])
@@ -82,11 +82,11 @@ def groups():
 def units():
     svc = get_services()
     if request.method == "POST":
-        svc.save_unit(request.form.get("code", "").strip(), request.form.get("name", ""),
+        svc.admin.save_unit(request.form.get("code", "").strip(), request.form.get("name", ""),
                       request.form.get("kind", "government"), user=username())
         return redirect(url_for("admin.units"))
-    svc.list_groups(user=username())          # administrators only
-    return render_template("admin_units.html", units=svc.list_units(user=username()))
+    svc.admin.list_groups(user=username())          # administrators only
+    return render_template("admin_units.html", units=svc.admin.list_units(user=username()))
 
 
 @bp.get("/access-log")
@@ -96,7 +96,7 @@ def access_log():
     args = request.args
     since, until = _day(args.get("since")), _day(args.get("until"))
     case_id = next(iter(id_params([args.get("case_id", "")])), None)
-    rows = get_services().access_log(user=username(), username=args.get("username", "").strip(),
+    rows = get_services().access_log.access_log(user=username(), username=args.get("username", "").strip(),
                                      case_id=case_id, since=since,
                                      until=until + timedelta(days=1) if until else None)
     return render_template("admin_access_log.html", rows=rows, args=args)

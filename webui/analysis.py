@@ -7,11 +7,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine.analysis_services import ANALYSTS
+from office.analysis.service import ANALYSTS
 from engine.clock import utcnow
 from engine.errors import ValidationFailed
-from engine.evaluation import COMPONENTS
-from engine.ports import LOCAL
+from office.analysis.evaluation import COMPONENTS
+from processes.calendar import LOCAL
 
 from .app import get_services, int_param
 from .auth import username
@@ -51,7 +51,7 @@ def index():
 @login_required
 def hotspots():
     month = request.args.get("month") or this_month()
-    found = get_services().hotspot_analysis(username(), month, **hotspot_options())
+    found = get_services().analysis.hotspot_analysis(username(), month, **hotspot_options())
     return render_template("analysis_hotspots.html", found=found, chart=_chart(found["topics"]), options=request.args)
 
 
@@ -68,7 +68,7 @@ def _chart(rows: list[dict], bars: int = 15) -> list[dict]:
 @login_required
 def hotspots_xlsx():
     month = request.args.get("month") or this_month()
-    content = get_services().hotspot_workbook(username(), month, **hotspot_options())
+    content = get_services().analysis.hotspot_workbook(username(), month, **hotspot_options())
     return _xlsx(content, f"热点分析-{month}")
 
 
@@ -77,7 +77,7 @@ def hotspots_xlsx():
 def selection():
     month = request.args.get("month") or this_month()
     limit = int_param(request.args.get("limit"), "limit", 10)
-    return render_template("analysis_selection.html", found=get_services().meeting_selection(username(), month,
+    return render_template("analysis_selection.html", found=get_services().analysis.meeting_selection(username(), month,
                                                                                                limit=limit))
 
 
@@ -86,7 +86,7 @@ def selection():
 def selection_xlsx():
     month = request.args.get("month") or this_month()
     limit = int_param(request.args.get("limit"), "limit", 10)
-    return _xlsx(get_services().meeting_selection_workbook(username(), month, limit=limit), f"恳谈会选案-{month}")
+    return _xlsx(get_services().analysis.meeting_selection_workbook(username(), month, limit=limit), f"恳谈会选案-{month}")
 
 
 def evaluation_period() -> str:
@@ -95,7 +95,7 @@ def evaluation_period() -> str:
 
 def _evaluation_page(period: str, *, errors: list | None = None, message: str = "", weights: dict | None = None,
                      status: int = 200):
-    found = get_services().organ_evaluation(username(), period)
+    found = get_services().analysis.organ_evaluation(username(), period)
     return render_template("analysis_evaluation.html", found=found, components=COMPONENTS, errors=errors or [],
                            message=message, weights=weights or found["weights"]), status
 
@@ -110,7 +110,7 @@ def evaluation():
 @login_required
 def evaluation_xlsx():
     period = evaluation_period()
-    return _xlsx(get_services().organ_evaluation_workbook(username(), period), f"评议-{period}")
+    return _xlsx(get_services().analysis.organ_evaluation_workbook(username(), period), f"评议-{period}")
 
 
 @bp.post("/evaluation/rates")
@@ -120,7 +120,7 @@ def import_rates():
     period = request.form.get("period") or evaluation_period()
     upload = request.files.get("file")
     try:
-        result = get_services().import_organ_rates(username(), upload.read() if upload else b"")
+        result = get_services().analysis.import_organ_rates(username(), upload.read() if upload else b"")
     except ValidationFailed as err:
         return _evaluation_page(period, errors=err.details if isinstance(err.details, list) else [],
                                 message=err.message, status=400)
@@ -134,7 +134,7 @@ def save_weights():
     period = request.form.get("period") or evaluation_period()
     weights = {name: request.form.get(name, "") for name in COMPONENTS}
     try:
-        get_services().set_evaluation_weights(username(), weights)
+        get_services().analysis.set_evaluation_weights(username(), weights)
     except ValidationFailed as err:
         return _evaluation_page(period, message=err.message, weights=weights, status=400)
     flash(_("权重已保存"))

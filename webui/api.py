@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.exceptions import UnsupportedMediaType
 
 from engine.errors import ValidationFailed
-from engine.inbox_services import FILTER_KEYS
+from office.inbox.service import FILTER_KEYS
 
 from .analysis import evaluation_period, hotspot_options, this_month
 from .app import csrf, get_services, int_param
@@ -75,7 +75,7 @@ def openapi():
 def list_cases():
     page, per_page = _paging()
     status = request.args.get("status") or None
-    return get_services().list_cases(user=_user(), status=status, page=page, per_page=per_page)
+    return get_services().cases.list_cases(user=_user(), status=status, page=page, per_page=per_page)
 
 
 @bp.post("/cases")
@@ -88,35 +88,35 @@ def create_case():
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)
                                 or not 1 <= version <= 2**31 - 1):
         raise ValidationFailed("'version' must be a positive integer", [{"field": "version", "message": "invalid"}])
-    case = get_services().open_case(key.strip(), _object(body, "data"), user=_user(), version=version)
+    case = get_services().cases.open_case(key.strip(), _object(body, "data"), user=_user(), version=version)
     return case, 201
 
 
 @bp.get("/cases/<id:case_id>")
 def get_case(case_id: int):
-    return get_services().case_page(case_id, user=_user())
+    return get_services().case_page.case_page(case_id, user=_user())
 
 
 @bp.get("/tasks")
 def list_tasks():
     page, per_page = _paging()
     filters = {k: request.args.get(k) for k in FILTER_KEYS if request.args.get(k) not in (None, "")}
-    return get_services().inbox(user=_user(), filters=filters, page=page, per_page=per_page)
+    return get_services().inbox.inbox(user=_user(), filters=filters, page=page, per_page=per_page)
 
 
 @bp.get("/tasks/<task_id>")
 def get_task(task_id: str):
-    return get_services().get_task(task_id, user=_user())
+    return get_services().tasks.get_task(task_id, user=_user())
 
 
 @bp.post("/tasks/<task_id>/claim")
 def claim(task_id: str):
-    return get_services().claim_task(task_id, user=_user())
+    return get_services().inbox.claim_task(task_id, user=_user())
 
 
 @bp.post("/tasks/<task_id>/unclaim")
 def unclaim(task_id: str):
-    return get_services().unclaim_task(task_id, user=_user())
+    return get_services().inbox.unclaim_task(task_id, user=_user())
 
 
 @bp.post("/tasks/<task_id>/assign")
@@ -124,7 +124,7 @@ def assign(task_id: str):
     assignee = _body().get("assignee")
     if not isinstance(assignee, str) or not assignee.strip():
         raise ValidationFailed("'assignee' is required", [{"field": "assignee", "message": "required"}])
-    return get_services().assign_task(task_id, assignee.strip(), user=_user())
+    return get_services().inbox.assign_task(task_id, assignee.strip(), user=_user())
 
 
 @bp.post("/tasks/<task_id>/complete")
@@ -134,12 +134,12 @@ def complete(task_id: str):
     body = request.get_json(silent=True) if request.data else {}
     if not isinstance(body, dict):
         raise ValidationFailed("the request body must be a JSON object", [{"field": "", "message": "not an object"}])
-    return get_services().complete_task(task_id, user=_user(), data=_object(body, "data"))
+    return get_services().tasks.complete_task(task_id, user=_user(), data=_object(body, "data"))
 
 
 @bp.get("/processes")
 def list_processes():
-    return jsonify(get_services().list_processes())
+    return jsonify(get_services().processes.list_processes())
 
 
 @bp.post("/processes")
@@ -154,33 +154,33 @@ def deploy():
         if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
             raise ValidationFailed("'files' must map file names to BPMN XML text",
                                    [{"field": "files", "message": "invalid"}])
-    result = get_services().deploy_as(files, user=_user())
+    result = get_services().processes.deploy_as(files, user=_user())
     return jsonify(result), 201
 
 
 @bp.get("/kpis")
 def kpis():
-    return get_services().case_counts(user=_user())
+    return get_services().inbox.case_counts(user=_user())
 
 
 @bp.get("/kpis/figures")
 def kpi_figures():
-    return get_services().kpis_of_month(_user(), request.args.get("month", ""), by=request.args.get("by") or None)
+    return get_services().kpi.kpis_of_month(_user(), request.args.get("month", ""), by=request.args.get("by") or None)
 
 
 @bp.get("/analysis/hotspots")
 def hotspots():
     args = request.args
-    return get_services().hotspot_analysis(_user(), args.get("month") or this_month(), **hotspot_options())
+    return get_services().analysis.hotspot_analysis(_user(), args.get("month") or this_month(), **hotspot_options())
 
 
 @bp.get("/analysis/selection")
 def selection():
     args = request.args
-    return get_services().meeting_selection(_user(), args.get("month") or this_month(),
+    return get_services().analysis.meeting_selection(_user(), args.get("month") or this_month(),
                                             limit=int_param(args.get("limit"), "limit", 10))
 
 
 @bp.get("/analysis/evaluation")
 def evaluation():
-    return get_services().organ_evaluation(_user(), evaluation_period())
+    return get_services().analysis.organ_evaluation(_user(), evaluation_period())

@@ -14,7 +14,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import BaseConverter, ValidationError
 
-from engine.services import Services
+from office.root import Services
 from engine.settings import Settings
 
 log = logging.getLogger(__name__)

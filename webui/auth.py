@@ -25,7 +25,7 @@ class WebUser(UserMixin):
 
 def load_user(username: str) -> WebUser | None:
     try:
-        user = get_services().get_user(username)
+        user = get_services().users.get_user(username)
     except NotFound:
         return None
     return WebUser(user) if user.get("active", True) else None
@@ -36,7 +36,7 @@ def load_user_from_request(req) -> WebUser | None:
     header = req.headers.get("Authorization", "")
     if not req.path.startswith("/api/") or not header.lower().startswith("bearer "):
         return None
-    user = get_services().user_for_token(header[7:].strip())
+    user = get_services().auth.user_for_token(header[7:].strip())
     if user is None:
         return None
     g.auth_via_token = True
@@ -64,7 +64,7 @@ def login():
     error = None
     if request.method == "POST":
         name = request.form.get("username", "").strip()[:64]
-        user = get_services().sign_in(name, request.form.get("password", ""), client=client_address())
+        user = get_services().auth.sign_in(name, request.form.get("password", ""), client=client_address())
         if user is None:
             error = _("用户名或密码错误")
         else:
@@ -97,8 +97,8 @@ def tokens():
     created = None
     if request.method == "POST":
         if request.form.get("revoke"):
-            svc.revoke_api_token(int_param(request.form["revoke"], "revoke"), user=username())
+            svc.auth.revoke_api_token(int_param(request.form["revoke"], "revoke"), user=username())
             flash(_("令牌已吊销"))
             return redirect(url_for("auth.tokens"))
-        created = svc.create_api_token(user=username(), name=request.form.get("name", ""))
-    return render_template("tokens.html", tokens=svc.list_api_tokens(user=username()), created=created)
+        created = svc.auth.create_api_token(user=username(), name=request.form.get("name", ""))
+    return render_template("tokens.html", tokens=svc.auth.list_api_tokens(user=username()), created=created)

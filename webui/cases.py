@@ -18,7 +18,7 @@ CASE_OPERATIONS = {"suspend": "suspend_case", "resume": "resume_case", "terminat
 @bp.get("/cases")
 @login_required
 def index():
-    page = get_services().list_cases(user=username(), status=request.args.get("status") or None,
+    page = get_services().cases.list_cases(user=username(), status=request.args.get("status") or None,
                                      page=int_param(request.args.get("page"), "page", 1))
     return render_template("cases.html", result=page, status=request.args.get("status", ""))
 
@@ -26,19 +26,19 @@ def index():
 @bp.get("/cases/<id:case_id>")
 @login_required
 def show(case_id: int):
-    return render_template("case.html", case=get_services().case_page(case_id, user=username()))
+    return render_template("case.html", case=get_services().case_page.case_page(case_id, user=username()))
 
 
 @bp.get("/cases/<id:case_id>/diagram.json")
 @login_required
 def diagram(case_id: int):
-    return get_services().case_diagram(case_id, user=username())
+    return get_services().case_page.case_diagram(case_id, user=username())
 
 
 @bp.post("/cases/<id:case_id>/comments")
 @login_required
 def comment(case_id: int):
-    get_services().add_comment(case_id, user=username(), body=request.form.get("body", ""),
+    get_services().comments.add_comment(case_id, user=username(), body=request.form.get("body", ""),
                                task_uuid=request.form.get("task_id") or None)
     return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/cases/") or
                     (request.form.get("next") or "").startswith("/tasks/") else url_for("cases.show", case_id=case_id))
@@ -50,7 +50,7 @@ def upload(case_id: int):
     file = request.files.get("file")
     if file is None:
         raise ValidationFailed("choose a file to upload", [{"field": "file", "message": "required"}])
-    get_services().add_attachment(case_id, user=username(), filename=file.filename or "", content=file.read(),
+    get_services().attachments.add_attachment(case_id, user=username(), filename=file.filename or "", content=file.read(),
                                   task_uuid=request.form.get("task_id") or None)
     flash(_("附件已上传"))
     return redirect(url_for("cases.show", case_id=case_id) + "#attachments")
@@ -59,7 +59,7 @@ def upload(case_id: int):
 @bp.get("/attachments/<id:attachment_id>")
 @login_required
 def download(attachment_id: int):
-    found = get_services().get_attachment(attachment_id, user=username())
+    found = get_services().attachments.get_attachment(attachment_id, user=username())
     try:
         return send_file(found["path"], mimetype=found["content_type"], as_attachment=True,
                          download_name=found["filename"])
@@ -73,9 +73,9 @@ def operate(case_id: int):
     operation = request.form.get("operation", "")
     svc = get_services()
     if operation == "retry":
-        svc.retry_case(case_id, user=username())
+        svc.cases.retry_case(case_id, user=username())
     elif operation in CASE_OPERATIONS:
-        getattr(svc, CASE_OPERATIONS[operation])(case_id, user=username(), reason=request.form.get("reason", ""))
+        getattr(svc.cases, CASE_OPERATIONS[operation])(case_id, user=username(), reason=request.form.get("reason", ""))
     else:
         raise ValidationFailed(f"unknown operation {operation!r}")
     return redirect(url_for("cases.show", case_id=case_id))
@@ -84,7 +84,7 @@ def operate(case_id: int):
 @bp.post("/cases/<id:case_id>/reveal")
 @login_required
 def reveal(case_id: int):
-    people = get_services().reveal_identities(case_id, user=username(), purpose=request.form.get("purpose", ""))
+    people = get_services().cases.reveal_identities(case_id, user=username(), purpose=request.form.get("purpose", ""))
     return render_template("reveal.html", case_id=case_id, people=people)
 
 
@@ -92,18 +92,18 @@ def reveal(case_id: int):
 @login_required
 def task(task_id: str):
     svc = get_services()
-    found = svc.get_task(task_id, user=username())
+    found = svc.tasks.get_task(task_id, user=username())
     values, errors, status = {}, {}, 200
     if request.method == "POST":
         values = parse_form(found.get("form"), request.form)
         try:
-            svc.complete_task(task_id, user=username(), data=values)
+            svc.tasks.complete_task(task_id, user=username(), data=values)
         except ValidationFailed as err:
             errors, status = field_errors(err.details) or {"": [err.message]}, 400
         else:
             flash(_("已办理：%(name)s", name=found["name"]))
             return redirect(url_for("inbox.index"))
-    case = svc.case_page(found["case_id"], user=username())
+    case = svc.case_page.case_page(found["case_id"], user=username())
     if request.method == "GET":
         values = initial_values(found.get("form"), case.get("data"))
     current = next((t for t in case["tasks"] if t["id"] == task_id), found)

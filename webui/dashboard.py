@@ -13,7 +13,7 @@ from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from engine.dashboard_exports import GROUPINGS, Period, current_month, local_time, parse_period
+from office.kpi.dashboard import GROUPINGS, Period, current_month, local_time, parse_period
 
 from .app import get_services, int_param
 from .auth import username
@@ -83,7 +83,7 @@ def _page() -> int:
 @login_required
 def index():
     period = _period()
-    data = get_services().dashboard_figures(username(), period, by=request.args.get("by") or None)
+    data = get_services().dashboard.dashboard_figures(username(), period, by=request.args.get("by") or None)
     chart = [{"key": f["key"], "label": _kpi_label(f["key"], f["label"]), "group": f["group"],
               "group_name": _group_name(data, f["group"]), "rate": f["rate"],
               "url": _cases_url(f, "numerator", data["by"], period)} for f in data["figures"]]
@@ -107,7 +107,7 @@ def _cases_url(figure: dict, part: str, by: str | None, period: Period) -> str:
 @login_required
 def cases():
     period, args = _period(), request.args
-    data = get_services().dashboard_cases(username(), args.get("key", ""), period, part=args.get("part") or "numerator",
+    data = get_services().dashboard.dashboard_cases(username(), args.get("key", ""), period, part=args.get("part") or "numerator",
                                           by=args.get("by") or None, group=_group(), page=_page())
     return render_template("dashboard_cases.html", data=data, period=period)
 
@@ -116,7 +116,7 @@ def cases():
 @login_required
 def trend():
     first, last = _months()
-    data = get_services().dashboard_trend(username(), first, last, request.args.getlist("kpi") or None,
+    data = get_services().dashboard.dashboard_trend(username(), first, last, request.args.getlist("kpi") or None,
                                           **_trend_grouping())
     for series in data["series"]:
         if not data["compare"]:
@@ -148,7 +148,7 @@ def _months() -> tuple[str, str]:
 @login_required
 def ledger():
     period = _period()
-    data = get_services().dashboard_ledger(username(), period)
+    data = get_services().dashboard.dashboard_ledger(username(), period)
     return render_template("dashboard_ledger.html", data=data, period=period)
 
 
@@ -156,7 +156,7 @@ def ledger():
 @login_required
 def ledger_cases():
     period = _period()
-    data = get_services().dashboard_ledger_cases(username(), period, request.args.get("unit") or None,
+    data = get_services().dashboard.dashboard_ledger_cases(username(), period, request.args.get("unit") or None,
                                                  request.args.get("column", ""), page=_page())
     return render_template("dashboard_ledger_cases.html", data=data, period=period)
 
@@ -178,7 +178,7 @@ def export(table: str):
     if table not in params:
         abort(404)
     period = None if table == "trend" else _period()
-    result = get_services().dashboard_export(username(), table, period, **params[table]())
+    result = get_services().dashboard.dashboard_export(username(), table, period, **params[table]())
     return send_file(BytesIO(result["content"]), as_attachment=True, download_name=result["filename"],
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -187,14 +187,14 @@ def export(table: str):
 @login_required
 def report():
     """Starts the monthly report; the page polls /jobs/<id> (webui/inbox.py) for its progress."""
-    job = get_services().start_kpi_report(username(), request.form.get("month", ""))
+    job = get_services().dashboard.start_kpi_report(username(), request.form.get("month", ""))
     return job, 202
 
 
 @bp.get("/report/<job_id>.<fmt>")
 @login_required
 def report_file(job_id: str, fmt: str):
-    result = get_services().kpi_report_file(job_id, fmt, user=username())
+    result = get_services().dashboard.kpi_report_file(job_id, fmt, user=username())
     try:
         return send_file(result["path"], mimetype=result["mimetype"], as_attachment=True,
                          download_name=result["filename"])

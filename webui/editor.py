@@ -28,21 +28,21 @@ def _files() -> dict[str, str]:
 @bp.get("/processes")
 @login_required
 def library():
-    return render_template("processes.html", processes=get_services().process_library(user=username()))
+    return render_template("processes.html", processes=get_services().editor.process_library(user=username()))
 
 
 @bp.get("/processes/<key>/edit")
 @login_required
 def edit(key: str):
     version = int_param(request.args.get("version"), "version", 0) or None
-    source = get_services().process_source(key, version, user=username())
+    source = get_services().editor.process_source(key, version, user=username())
     return render_template("editor.html", source=source)
 
 
 @bp.get("/processes/editor-options.json")
 @login_required
 def options():
-    return get_services().editor_options(user=username())
+    return get_services().editor.editor_options(user=username())
 
 
 @bp.post("/forms/preview")
@@ -53,32 +53,32 @@ def preview_form():
     text = body.get("form") if isinstance(body, dict) else None
     if not isinstance(text, str):
         raise ValidationFailed('send {"form": "<JSON Schema text>"}')
-    schema = get_services().preview_form(text, user=username())
+    schema = get_services().editor.preview_form(text, user=username())
     return jsonify({"html": str(render_form(schema)), "fields": list(schema["properties"])})
 
 
 @bp.get("/processes/forms/<key>.json")
 @login_required
 def form_source(key: str):
-    return jsonify(get_services().form_source(key, user=username()))
+    return jsonify(get_services().editor.form_source(key, user=username()))
 
 
 @bp.post("/processes/validate")
 @login_required
 def validate():
-    return jsonify({"errors": get_services().validate_diagram(_files(), user=username())})
+    return jsonify({"errors": get_services().editor.validate_diagram(_files(), user=username())})
 
 
 @bp.post("/processes/deploy")
 @login_required
 def deploy():
-    return jsonify({"deployed": get_services().deploy_diagram(_files(), user=username())})
+    return jsonify({"deployed": get_services().editor.deploy_diagram(_files(), user=username())})
 
 
 @bp.post("/processes/<key>/test")
 @login_required
 def run_tests(key: str):
-    return jsonify({"results": get_services().run_scenarios(key, _files(), user=username())})
+    return jsonify({"results": get_services().editor.run_scenarios(key, _files(), user=username())})
 
 
 @bp.get("/processes/<key>/diff")
@@ -87,8 +87,8 @@ def diff(key: str):
     old = int_param(request.args.get("from"), "from", 1)
     new = int_param(request.args.get("to"), "to", 1)
     services = get_services()
-    return render_template("process_diff.html", diff=services.diff_versions(key, old, new, user=username()),
-                           migrations=services.list_migrations(user=username()))
+    return render_template("process_diff.html", diff=services.editor.diff_versions(key, old, new, user=username()),
+                           migrations=services.editor.list_migrations(user=username()))
 
 
 @bp.post("/processes/<key>/migrate")
@@ -98,10 +98,10 @@ def migrate(key: str):
     case_id = request.form.get("case_id", "").strip()
     services = get_services()
     if case_id:
-        moved = services.migrate_case(int_param(case_id, "case_id", 1), to, user=username())
+        moved = services.editor.migrate_case(int_param(case_id, "case_id", 1), to, user=username())
         flash(_("案件 %(case)s 已迁移到第 %(v)s 版", case=moved["case_id"], v=moved["to"]), "ok")
     else:
-        result = services.migrate_cases(key, int_param(request.form.get("from"), "from", 1), to, user=username())
+        result = services.editor.migrate_cases(key, int_param(request.form.get("from"), "from", 1), to, user=username())
         flash(_("已迁移 %(n)s 件；拒绝 %(r)s 件", n=len(result["moved"]), r=len(result["refused"])), "ok")
         for refused in result["refused"]:
             flash(refused["reason"], "error")
@@ -111,7 +111,7 @@ def migrate(key: str):
 @bp.post("/migrations/<id:migration_id>/revert")
 @login_required
 def revert(migration_id: int):
-    done = get_services().revert_migration(migration_id, user=username())
+    done = get_services().editor.revert_migration(migration_id, user=username())
     flash(_("案件 %(case)s 已恢复到第 %(v)s 版", case=done["case_id"], v=done["version"]), "ok")
     return redirect(request.referrer or url_for("editor.library"))
 
@@ -122,5 +122,5 @@ def import_file():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationFailed("choose a .bpmn file to import")
-    source = get_services().import_diagram(upload.filename, upload.read(), user=username())
+    source = get_services().editor.import_diagram(upload.filename, upload.read(), user=username())
     return render_template("editor.html", source=source, report=source)

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import (CaseFailed, Conflict, InvalidDiagram, NotAllowed, NotFound, ValidationFailed,
                            XinfangError)
-from engine.tokens import TooManyAttempts
+from office.people.tokens import TooManyAttempts
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from engine.inbox_services import FILTER_KEYS
+from office.inbox.service import FILTER_KEYS
 
 from .app import get_services, int_param
 from .auth import username
@@ -31,38 +31,38 @@ def index():
     page_no = int_param(request.args.get("page"), "page", 1)
     filter_id = request.args.get("filter_id")
     if filter_id:
-        result = svc.run_filter(int_param(filter_id, "filter_id"), user=username(), page=page_no)
+        result = svc.inbox.run_filter(int_param(filter_id, "filter_id"), user=username(), page=page_no)
     else:
-        result = svc.inbox(user=username(), filters=request_filters(), page=page_no)
+        result = svc.inbox.inbox(user=username(), filters=request_filters(), page=page_no)
     return render_template("inbox.html", result=result, filters=result["filters"],
-                           saved=svc.list_filters(user=username()), filter_id=filter_id)
+                           saved=svc.inbox.list_filters(user=username()), filter_id=filter_id)
 
 
 @bp.post("/tasks/<task_id>/claim")
 @login_required
 def claim(task_id: str):
-    get_services().claim_task(task_id, user=username())
+    get_services().inbox.claim_task(task_id, user=username())
     return _back()
 
 
 @bp.post("/tasks/<task_id>/unclaim")
 @login_required
 def unclaim(task_id: str):
-    get_services().unclaim_task(task_id, user=username())
+    get_services().inbox.unclaim_task(task_id, user=username())
     return _back()
 
 
 @bp.post("/tasks/<task_id>/assign")
 @login_required
 def assign(task_id: str):
-    get_services().assign_task(task_id, request.form.get("assignee", "").strip(), user=username())
+    get_services().inbox.assign_task(task_id, request.form.get("assignee", "").strip(), user=username())
     return _back()
 
 
 @bp.post("/tasks/<task_id>/delegate")
 @login_required
 def delegate(task_id: str):
-    get_services().delegate_task(task_id, request.form.get("delegate", "").strip(), user=username())
+    get_services().inbox.delegate_task(task_id, request.form.get("delegate", "").strip(), user=username())
     flash(_("已委托"))
     return _back()
 
@@ -70,7 +70,7 @@ def delegate(task_id: str):
 @bp.post("/tasks/<task_id>/resolve")
 @login_required
 def resolve(task_id: str):
-    get_services().resolve_task(task_id, user=username(), note=request.form.get("note", ""))
+    get_services().inbox.resolve_task(task_id, user=username(), note=request.form.get("note", ""))
     flash(_("已交回委托人"))
     return redirect(url_for("inbox.index"))
 
@@ -78,7 +78,7 @@ def resolve(task_id: str):
 @bp.post("/inbox/reassign")
 @login_required
 def bulk_reassign():
-    results = get_services().bulk_reassign(request.form.getlist("task_ids"), request.form.get("assignee", "").strip(),
+    results = get_services().inbox.bulk_reassign(request.form.getlist("task_ids"), request.form.get("assignee", "").strip(),
                                            user=username())
     ok = sum(1 for r in results if r["ok"])
     flash(_("已改派 %(ok)d 件，失败 %(failed)d 件", ok=ok, failed=len(results) - ok))
@@ -91,7 +91,7 @@ def bulk_reassign():
 @login_required
 def save_filter():
     query = {k: request.form.get(k) for k in FILTER_KEYS if request.form.get(k)}
-    saved = get_services().save_filter(user=username(), name=request.form.get("name", ""), query=query,
+    saved = get_services().inbox.save_filter(user=username(), name=request.form.get("name", ""), query=query,
                                        share_with=request.form.get("share_with") or None)
     return redirect(url_for("inbox.index", filter_id=saved["id"]))
 
@@ -99,7 +99,7 @@ def save_filter():
 @bp.post("/inbox/filters/<id:filter_id>/delete")
 @login_required
 def delete_filter(filter_id: int):
-    get_services().delete_filter(filter_id, user=username())
+    get_services().inbox.delete_filter(filter_id, user=username())
     return redirect(url_for("inbox.index"))
 
 
@@ -107,20 +107,20 @@ def delete_filter(filter_id: int):
 @login_required
 def export():
     query = {k: request.form.get(k) for k in FILTER_KEYS if request.form.get(k)}
-    job = get_services().start_inbox_export(user=username(), filters=query)
+    job = get_services().jobs.start_inbox_export(user=username(), filters=query)
     return job, 202
 
 
 @bp.get("/jobs/<job_id>")
 @login_required
 def job(job_id: str):
-    return get_services().job_status(job_id, user=username())
+    return get_services().jobs.job_status(job_id, user=username())
 
 
 @bp.get("/jobs/<job_id>/download")
 @login_required
 def job_download(job_id: str):
-    result = get_services().job_result(job_id, user=username())
+    result = get_services().jobs.job_result(job_id, user=username())
     try:
         return send_file(result["path"], mimetype="text/csv", as_attachment=True, download_name=result["filename"])
     except FileNotFoundError:

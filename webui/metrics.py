@@ -10,7 +10,7 @@ from flask_login import login_required
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
-from engine.scheduler import LATENESS_BUCKETS
+from engine.timers.scheduler import LATENESS_BUCKETS
 
 from .app import get_services
 from .auth import username
@@ -43,14 +43,14 @@ class _SchedulerCollector:
 @bp.get("/metrics")
 def metrics() -> Response:
     registry = CollectorRegistry()
-    registry.register(_SchedulerCollector(get_services().scheduler_status()))
+    registry.register(_SchedulerCollector(get_services().timers.scheduler_status()))
     return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4; charset=utf-8")
 
 
 @bp.get("/admin/scheduler")
 @login_required
 def scheduler_page():
-    status = get_services().scheduler_status(user=username())
+    status = get_services().timers.scheduler_status(user=username())
     peak = max(status["lateness"]["buckets"].values(), default=0) or 1
     previous, bars = 0, []
     for bound, cumulative in status["lateness"]["buckets"].items():

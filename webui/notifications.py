@@ -14,7 +14,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @login_required
 def index():
     show_all = request.args.get("all") == "1"
-    items = get_services().notifications(username(), unread_only=not show_all)
+    items = get_services().notifications.notifications(username(), unread_only=not show_all)
     return render_template("notifications.html", items=items, show_all=show_all)
 
 
@@ -22,5 +22,5 @@ def index():
 @login_required
 def mark_read():
     ids = id_params(request.form.getlist("id"))[:500]
-    get_services().mark_notifications_read(username(), ids)
+    get_services().notifications.mark_notifications_read(username(), ids)
     return redirect(url_for("notifications.index"))

@@ -78,7 +78,7 @@ def init_app(app: Flask) -> None:
     def readyz():
         from .app import get_services
         try:
-            report = get_services().readiness()
+            report = get_services().operations.readiness()
         except (OperationalError, DBAPIError):
             report = {"ready": False, "checks": {"database": {"ok": False}}}
         response = jsonify(report)

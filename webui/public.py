@@ -8,7 +8,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from engine.errors import Conflict, NotFound, ValidationFailed
-from engine.selfservice import RATINGS
+from office.selfservice.service import RATINGS
 
 from .app import client_address, get_services
 from .formrender import field_errors
@@ -34,7 +34,7 @@ def lookup():
 def status():
     reg_no, code = _credentials()
     try:
-        found = get_services().public_status(reg_no, code, client=client_address())
+        found = get_services().selfservice.public_status(reg_no, code, client=client_address())
     except NotFound:
         return _not_found(reg_no)
     return render_template("public_status.html", case=found, reg_no=reg_no, code=code, ratings=RATINGS)
@@ -42,14 +42,14 @@ def status():
 
 @bp.post("/evaluate")
 def evaluate():
-    return _answer(lambda svc, reg_no, code: svc.public_evaluate(
+    return _answer(lambda svc, reg_no, code: svc.selfservice.public_evaluate(
         reg_no, code, rating=request.form.get("rating", ""), comment=request.form.get("comment", ""),
         client=client_address()))
 
 
 @bp.post("/review")
 def review():
-    return _answer(lambda svc, reg_no, code: svc.public_request_review(
+    return _answer(lambda svc, reg_no, code: svc.selfservice.public_request_review(
         reg_no, code, reason=request.form.get("reason", ""), client=client_address()))
 
 
@@ -61,7 +61,7 @@ def _answer(call):
     except NotFound:
         return _not_found(reg_no)
     except (ValidationFailed, Conflict) as err:
-        found = svc.public_status(reg_no, code, client=client_address())
+        found = svc.selfservice.public_status(reg_no, code, client=client_address())
         return render_template("public_status.html", case=found, reg_no=reg_no, code=code, ratings=RATINGS,
                                errors=field_errors(err.details) or {"": [err.message]}), \
             400 if isinstance(err, ValidationFailed) else 409

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.errors import ValidationFailed
-from engine.intake import FLAGS
+from office.intake.service import FLAGS
 
 from .app import get_services
 from .auth import username
@@ -42,11 +42,11 @@ def intake_form(form) -> dict:
 @login_required
 def new():
     values, errors, status = {"petitioners": [{}], "representatives": []}, {}, 200
-    choices = get_services().registration_options(user=username())
+    choices = get_services().intake.registration_options(user=username())
     if request.method == "POST":
         values = intake_form(request.form)
         try:
-            case = get_services().register_petition(values, user=username())
+            case = get_services().intake.register_petition(values, user=username())
         except ValidationFailed as err:
             errors, status = field_errors(err.details) or {"": [err.message]}, 400
         else:
@@ -58,6 +58,6 @@ def new():
 @bp.get("/register/repeats")
 @login_required
 def repeats():
-    found = get_services().find_possible_repeats(id_number=request.args.get("id_number"),
+    found = get_services().intake.find_possible_repeats(id_number=request.args.get("id_number"),
                                                  name=request.args.get("name"), user=username())
     return {"items": found}

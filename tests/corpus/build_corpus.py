@@ -15,10 +15,10 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from engine.backup import export_archive
-from engine.demo import setup_demo
-from engine.demo_cases import play
-from engine.services import Services
+from office.operations.backup import export_archive
+from office.operations.demo import setup_demo
+from office.operations.demo_cases import play
+from office.root import Services
 from engine.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -37,13 +37,13 @@ def settings(database_url: str, storage: Path) -> Settings:
 def build() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         svc = Services(settings(f"sqlite:///{tmp}/corpus.db", Path(tmp) / "storage"))
-        svc.init_db()
+        svc.operations.init_db()
         setup_demo(svc)
         cases: dict[int, int] = {}
         stats = play(svc, STORIES["count"], days=STORIES["days"], seed=STORIES["seed"], now=BUILT_AT, cases=cases)
         with (HERE / "cases.jsonl.gz").open("wb") as out:
             counts = export_archive(svc.engine, out)
-        statuses = Counter(svc.get_case(cid)["status"] for cid in cases.values())
+        statuses = Counter(svc.cases.get_case(cid)["status"] for cid in cases.values())
         svc.engine.dispose()
     manifest = {"built_at": BUILT_AT.isoformat(), **STORIES, "cases": {str(k): v for k, v in cases.items()},
                 "statuses": dict(statuses), "rows": counts, "play": stats}

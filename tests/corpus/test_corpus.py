@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from engine.backup import import_archive
-from engine.compat import check_stored_cases
-from engine.demo_cases import play
-from engine.services import Services
+from office.operations.backup import import_archive
+from engine.store.compat import check_stored_cases
+from office.operations.demo_cases import play
+from office.root import Services
 from tests.corpus.build_corpus import settings
 
 HERE = Path(__file__).resolve().parent
@@ -28,7 +28,7 @@ def restored(request, tmp_path):
         from tests.conftest import _truncate_pg
         _truncate_pg(url)
     svc = Services(settings(url, tmp_path / "storage"))
-    svc.init_db()
+    svc.operations.init_db()
     with (HERE / "cases.jsonl.gz").open("rb") as archive:
         import_archive(svc.engine, archive)
     yield svc
@@ -40,10 +40,10 @@ def test_every_stored_case_loads_and_shows_its_diagram(restored):
     built = datetime.fromisoformat(MANIFEST["built_at"])
     with time_machine.travel(built, tick=False):
         for case_id in MANIFEST["cases"].values():
-            detail = restored.get_case(case_id)
+            detail = restored.cases.get_case(case_id)
             assert detail["status"] in ("running", "complete"), detail["error"]
             if detail["status"] == "running":
-                assert restored.case_diagram(case_id, user="director")["active"], case_id
+                assert restored.case_page.case_diagram(case_id, user="director")["active"], case_id
 
 
 def test_stored_cases_play_on_to_their_end(restored):
@@ -52,6 +52,6 @@ def test_stored_cases_play_on_to_their_end(restored):
     stats = play(restored, MANIFEST["count"], days=MANIFEST["days"], seed=MANIFEST["seed"],
                  anchor=built, since=built, now=built + timedelta(days=400), cases=cases)
     assert stats.get("failed", 0) == 0, stats
-    statuses = [restored.get_case(cid)["status"] for cid in cases.values()]
+    statuses = [restored.cases.get_case(cid)["status"] for cid in cases.values()]
     assert "error" not in statuses
     assert statuses.count("complete") > MANIFEST["statuses"]["complete"], "stored cases went on and finished"

@@ -22,7 +22,7 @@ STATIC = os.path.join(os.path.dirname(__file__), "..", "..", "webui", "static", 
 
 @pytest.fixture
 def server(office):
-    office.deploy({f"{KEY}.bpmn": routing_diagram()}, user="analyst")
+    office.processes.deploy({f"{KEY}.bpmn": routing_diagram()}, user="analyst")
     with serve(create_app(office.settings, office)) as base:
         yield base
 
@@ -35,7 +35,7 @@ def page():
 
 
 def _task(office, case_id, bpmn_id):
-    return next(t for t in office.list_tasks(case_id=case_id)["items"] if t["bpmn_id"] == bpmn_id)
+    return next(t for t in office.tasks.list_tasks(case_id=case_id)["items"] if t["bpmn_id"] == bpmn_id)
 
 
 def _select(page, element_id: str) -> None:
@@ -44,7 +44,7 @@ def _select(page, element_id: str) -> None:
 
 
 def test_edit_deploy_and_versions_side_by_side(office, server, page):
-    old_case = office.start_case(KEY, user="clerk")["id"]
+    old_case = office.cases.start_case(KEY, user="clerk")["id"]
     sign_in_page(page, server, "analyst", PASSWORD)
     page.goto(f"{server}/processes")
     row = page.locator(f'section[data-key="{KEY}"] tr.version[data-version="1"]')
@@ -68,17 +68,17 @@ def test_edit_deploy_and_versions_side_by_side(office, server, page):
     page.click("#ed-deploy")
     page.wait_for_selector("#ed-status:has-text('v2')")
 
-    new_case = office.start_case(KEY, user="clerk")
+    new_case = office.cases.start_case(KEY, user="clerk")
     assert new_case["version"] == 2
-    assert office.get_case(old_case)["version"] == 1
+    assert office.cases.get_case(old_case)["version"] == 1
     new_task, old_task = _task(office, new_case["id"], "decide"), _task(office, old_case, "decide")
     created = parse_instant(new_task["created_at"])
     assert parse_instant(new_task["due_at"]) - created == timedelta(days=5)
     assert parse_instant(old_task["due_at"]) - parse_instant(old_task["created_at"]) == timedelta(days=15)
     for case_id, task in ((old_case, old_task), (new_case["id"], new_task)):
-        office.complete_task(task["id"], user="clerk", data={"urgent": False, "persons": 20})
-    assert [t["bpmn_id"] for t in office.list_tasks(case_id=old_case)["items"]] == ["slow"]
-    assert [t["bpmn_id"] for t in office.list_tasks(case_id=new_case["id"])["items"]] == ["fast"]
+        office.tasks.complete_task(task["id"], user="clerk", data={"urgent": False, "persons": 20})
+    assert [t["bpmn_id"] for t in office.tasks.list_tasks(case_id=old_case)["items"]] == ["slow"]
+    assert [t["bpmn_id"] for t in office.tasks.list_tasks(case_id=new_case["id"])["items"]] == ["fast"]
 
 
 NEW_FORM = """{
@@ -110,7 +110,7 @@ def test_edit_a_form_with_live_preview_deploy_and_the_task_shows_it(office, serv
     page.click("#ed-deploy")
     page.wait_for_selector("#ed-status:has-text('v2')")
 
-    case = office.start_case(KEY, user="clerk")
+    case = office.cases.start_case(KEY, user="clerk")
     task = _task(office, case["id"], "decide")
     page.context.clear_cookies()
     sign_in_page(page, server, "clerk", PASSWORD)

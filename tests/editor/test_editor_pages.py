@@ -21,11 +21,11 @@ def test_only_analysts_and_admins_get_in(as_user, office, user):
     response = browser.client.post("/processes/deploy", json={"files": {"x.bpmn": routing_diagram()}},
                                    headers=_headers(browser))
     assert response.status_code == 403
-    assert [p["key"] for p in office.list_processes()] == ["web_intake"]
+    assert [p["key"] for p in office.processes.list_processes()] == ["web_intake"]
 
 
 def test_library_lists_versions(as_user, office):
-    office.deploy({f"{KEY}.bpmn": routing_diagram()}, user="admin")
+    office.processes.deploy({f"{KEY}.bpmn": routing_diagram()}, user="admin")
     page = as_user("analyst").get("/processes").get_data(as_text=True)
     assert 'data-key="routing"' in page and 'data-key="web_intake"' in page and "admin" in page
 
@@ -38,24 +38,24 @@ def test_validation_errors_name_the_element_and_nothing_is_deployed(as_user, off
     refused = browser.client.post("/processes/deploy", json=body, headers=_headers(browser))
     assert refused.status_code == 422
     assert any(e["element"] == "f_fast" for e in refused.get_json()["details"])
-    assert KEY not in [p["key"] for p in office.list_processes()]
+    assert KEY not in [p["key"] for p in office.processes.list_processes()]
     bad = browser.client.post("/processes/validate", json={"files": "nope"}, headers=_headers(browser))
     assert bad.status_code == 400
 
 
 def test_diff_page_migrate_and_revert(as_user, office):
-    office.deploy({f"{KEY}.bpmn": routing_diagram()}, user="analyst")
-    case = office.start_case(KEY, user="clerk")["id"]
-    office.deploy({f"{KEY}.bpmn": routing_diagram().replace(">not urgent<", ">urgent == False<")}, user="analyst")
+    office.processes.deploy({f"{KEY}.bpmn": routing_diagram()}, user="analyst")
+    case = office.cases.start_case(KEY, user="clerk")["id"]
+    office.processes.deploy({f"{KEY}.bpmn": routing_diagram().replace(">not urgent<", ">urgent == False<")}, user="analyst")
     browser = as_user("analyst")
     page = browser.get(f"/processes/{KEY}/diff?from=1&to=2").get_data(as_text=True)
     assert "gw" in page.split('class="changed"')[1]                     # the gateway's outgoing flow changed
     response = browser.post(f"/processes/{KEY}/migrate", {"from": "1", "to": "2", "case_id": str(case)})
     assert response.status_code == 302
-    assert office.get_case(case)["version"] == 2
-    migration = office.list_migrations(user="analyst")[0]["id"]
+    assert office.cases.get_case(case)["version"] == 2
+    migration = office.editor.list_migrations(user="analyst")[0]["id"]
     assert browser.post(f"/migrations/{migration}/revert").status_code == 302
-    assert office.get_case(case)["version"] == 1
+    assert office.cases.get_case(case)["version"] == 1
     assert browser.post(f"/migrations/{migration}/revert").status_code == 409
 
 

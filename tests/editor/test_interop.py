@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InvalidDiagram
-from engine.interop import import_camunda
+from engine.bpmn.interop import import_camunda
 
 MIWG = Path(__file__).resolve().parents[1] / "data" / "miwg"
 CAMUNDA_DIAGRAM = '''<?xml version="1.0" encoding="UTF-8"?>
@@ -38,13 +38,13 @@ def test_camunda_attributes_map_to_our_extensions_and_the_rest_is_reported(sqlit
     assert "camunda:" not in result["xml"] and "camunda.org" not in result["xml"]
     svc = sqlite_services
     with pytest.raises(InvalidDiagram, match="form 'approve_form' does not exist"):
-        svc.deploy({"leave.bpmn": result["xml"]})                      # the form is not in bpmn/forms/
+        svc.processes.deploy({"leave.bpmn": result["xml"]})                      # the form is not in bpmn/forms/
     form = '{"type": "object", "properties": {"approved": {"type": "boolean", "title": "同意"}}}'
-    svc.deploy({"leave.bpmn": result["xml"], "forms/approve_form.json": form})
-    case = svc.start_case("camunda_leave")
-    task = svc.list_tasks(case_id=case["id"])["items"][0]
+    svc.processes.deploy({"leave.bpmn": result["xml"], "forms/approve_form.json": form})
+    case = svc.cases.start_case("camunda_leave")
+    task = svc.tasks.list_tasks(case_id=case["id"])["items"][0]
     assert task["groups"] == ["director"] and task["due_at"]
-    assert svc.get_task(task["id"])["form"]["properties"]["approved"]["title"] == "同意"
+    assert svc.tasks.get_task(task["id"])["form"]["properties"]["approved"]["title"] == "同意"
 
 
 def test_camunda_modeler_reference_file_report():

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from engine import scenarios
+from office.editor import scenarios
 from engine.errors import ValidationFailed
 from engine.settings import Settings
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import time_machine
 
-from engine.access import Actor
+from office.access import Actor
 
 SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"
 NOW = datetime(2026, 11, 5, tzinfo=timezone.utc)
@@ -24,13 +24,13 @@ def registered(day: str, month: int = 10) -> dict:
 
 def make_office(services, cases: dict[str, dict], repeats: dict[str, tuple[str, dict]] | None = None) -> dict:
     """Starts every case at NOW; `repeats` name their 主件 by key. Returns key -> case id."""
-    services.deploy({"simple.bpmn": SIMPLE.read_text()})
-    services.add_user("clerk1", groups=["intake_staff"])
+    services.processes.deploy({"simple.bpmn": SIMPLE.read_text()})
+    services.users.add_user("clerk1", groups=["intake_staff"])
     ids: dict[str, int] = {}
     with time_machine.travel(NOW, tick=False):
         for name, data in cases.items():
-            ids[name] = services.start_case("complaint_simple", {"reg_no": f"REG-{name}", **data}, user="clerk1")["id"]
+            ids[name] = services.cases.start_case("complaint_simple", {"reg_no": f"REG-{name}", **data}, user="clerk1")["id"]
         for name, (main, data) in (repeats or {}).items():
-            ids[name] = services.start_case("complaint_simple", {"reg_no": f"REG-{name}", "is_repeat": True,
+            ids[name] = services.cases.start_case("complaint_simple", {"reg_no": f"REG-{name}", "is_repeat": True,
                                                                  "main_case_id": ids[main], **data}, user="clerk1")["id"]
     return ids

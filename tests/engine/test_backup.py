@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from engine.backup import export_archive, import_archive
+from office.operations.backup import export_archive, import_archive
 from engine.errors import Conflict, ValidationFailed
-from engine.services import Services
+from office.root import Services
 from tests import bpmn_builder as b
 
 DIAGRAM = b.process("backup_demo", (
@@ -24,15 +24,15 @@ T0 = datetime(2026, 5, 6, 2, 0, tzinfo=timezone.utc)
 
 
 def populate(svc: Services) -> tuple[int, int]:
-    svc.deploy({"b.bpmn": DIAGRAM})
-    svc.add_user("rev", groups=["reviewers"], password="pw-123456")
-    svc.add_user("boss", groups=["director"])
+    svc.processes.deploy({"b.bpmn": DIAGRAM})
+    svc.users.add_user("rev", groups=["reviewers"], password="pw-123456")
+    svc.users.add_user("boss", groups=["director"])
     with time_machine.travel(T0, tick=False):
-        waiting = svc.start_case("backup_demo", {"subject": "退休金", "petitioners": [
+        waiting = svc.cases.start_case("backup_demo", {"subject": "退休金", "petitioners": [
             {"name": "王五", "id_number": "110101195001011234", "phone": "13700000000"}]}, user="rev")
-        moving = svc.start_case("backup_demo", {"subject": "噪音"}, user="rev")
-        task = svc.list_tasks(case_id=moving["id"])["items"][0]
-        svc.complete_task(task["id"], user="rev", data={"note": "已核实"})
+        moving = svc.cases.start_case("backup_demo", {"subject": "噪音"}, user="rev")
+        task = svc.tasks.list_tasks(case_id=moving["id"])["items"][0]
+        svc.tasks.complete_task(task["id"], user="rev", data={"note": "已核实"})
     return waiting["id"], moving["id"]
 
 
@@ -44,7 +44,7 @@ def rows(archive: bytes) -> list[dict]:
 def test_round_trip_is_lossless_and_cases_continue(direction, sqlite_services, pg_services):
     source, target = ((sqlite_services, pg_services) if direction == "sqlite_to_postgres"
                       else (pg_services, sqlite_services))
-    target_keys = target.settings.with_(field_keys=(source.keys.primary,), hash_key=source.keys.hash_key.decode())
+    target_keys = target.settings.with_(field_keys=(source.identities.keys.primary,), hash_key=source.identities.keys.hash_key.decode())
     waiting, moving = populate(source)
     buf = io.BytesIO()
     export_archive(source.engine, buf, source.settings.storage_dir)
@@ -54,14 +54,14 @@ def test_round_trip_is_lossless_and_cases_continue(direction, sqlite_services, p
     again = io.BytesIO()
     export_archive(restored.engine, again)
     assert rows(again.getvalue()) == rows(archive), "export → import → export changes nothing"
-    assert restored.check_password("rev", "pw-123456")
-    assert restored.reveal_identities(waiting, user="boss", purpose="核对")[0]["name"] == "王五"
-    reply = restored.list_tasks(case_id=moving)["items"][0]
-    assert restored.complete_task(reply["id"], user="rev")["status"] == "complete"
+    assert restored.users.check_password("rev", "pw-123456")
+    assert restored.cases.reveal_identities(waiting, user="boss", purpose="核对")[0]["name"] == "王五"
+    reply = restored.tasks.list_tasks(case_id=moving)["items"][0]
+    assert restored.tasks.complete_task(reply["id"], user="rev")["status"] == "complete"
     with time_machine.travel(T0 + timedelta(days=15), tick=False):
-        assert restored.fire_due_timers() == 1
-    assert restored.list_tasks(case_id=waiting)["items"][0]["bpmn_id"] == "escalate"
-    new = restored.start_case("backup_demo", user="rev")
+        assert restored.timers.fire_due_timers() == 1
+    assert restored.tasks.list_tasks(case_id=waiting)["items"][0]["bpmn_id"] == "escalate"
+    new = restored.cases.start_case("backup_demo", user="rev")
     assert new["id"] == max(waiting, moving) + 1, "identity sequences continue after the restore"
 
 

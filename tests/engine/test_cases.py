@@ -17,33 +17,33 @@ SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"
 
 @pytest.fixture
 def office(services):
-    services.deploy({"simple.bpmn": SIMPLE.read_text()})
-    services.add_user("clerk1", groups=["intake_staff"])
-    services.add_user("clerk2", groups=["intake_staff"])
-    services.add_user("rev1", groups=["reviewers"])
-    services.add_user("boss", groups=["director"])
+    services.processes.deploy({"simple.bpmn": SIMPLE.read_text()})
+    services.users.add_user("clerk1", groups=["intake_staff"])
+    services.users.add_user("clerk2", groups=["intake_staff"])
+    services.users.add_user("rev1", groups=["reviewers"])
+    services.users.add_user("boss", groups=["director"])
     return services
 
 
 def only_task(services, case_id) -> dict:
-    items = services.list_tasks(case_id=case_id)["items"]
+    items = services.tasks.list_tasks(case_id=case_id)["items"]
     assert len(items) == 1, items
     return items[0]
 
 
 def test_a_complaint_runs_from_registration_to_reply(office):
-    case = office.start_case("complaint_simple", {"subject": "噪音扰民"}, user="clerk1")
+    case = office.cases.start_case("complaint_simple", {"subject": "噪音扰民"}, user="clerk1")
     register = only_task(office, case["id"])
     assert (register["bpmn_id"], register["groups"], register["lane"]) == ("register", ["intake_staff"], "intake")
     assert register["due_at"] is not None, "dueIn P2D becomes the task's due date"
-    office.complete_task(register["id"], user="clerk1", data={"petitioner": "张三"})
+    office.tasks.complete_task(register["id"], user="clerk1", data={"petitioner": "张三"})
     review = only_task(office, case["id"])
     assert review["groups"] == ["reviewers"]
-    office.complete_task(review["id"], user="rev1", data={"decision": "accept"})
+    office.tasks.complete_task(review["id"], user="rev1", data={"decision": "accept"})
     respond = only_task(office, case["id"])
-    done = office.complete_task(respond["id"], user="rev1", data={"reply": "已答复"})
+    done = office.tasks.complete_task(respond["id"], user="rev1", data={"reply": "已答复"})
     assert done["status"] == "complete"
-    detail = office.get_case(case["id"])
+    detail = office.cases.get_case(case["id"])
     assert detail["data"]["reply"] == "已答复" and detail["subject"] == "噪音扰民"
     assert [t["completed_by"] for t in detail["tasks"]] == ["clerk1", "rev1", "rev1"]
     kinds = [e["kind"] for e in detail["events"]]
@@ -53,72 +53,72 @@ def test_a_complaint_runs_from_registration_to_reply(office):
 
 
 def test_rejected_complaint_ends_without_reply(office):
-    case = office.start_case("complaint_simple")
-    office.complete_task(only_task(office, case["id"])["id"], user="clerk1")
-    assert office.complete_task(only_task(office, case["id"])["id"], user="rev1",
+    case = office.cases.start_case("complaint_simple")
+    office.tasks.complete_task(only_task(office, case["id"])["id"], user="clerk1")
+    assert office.tasks.complete_task(only_task(office, case["id"])["id"], user="rev1",
                                 data={"decision": "reject"})["status"] == "complete"
 
 
 def test_completed_case_is_stored_compactly(office):
-    case = office.start_case("complaint_simple")
+    case = office.cases.start_case("complaint_simple")
     for user, data in (("clerk1", {}), ("rev1", {"decision": "accept"}), ("rev1", {})):
-        office.complete_task(only_task(office, case["id"])["id"], user=user, data=data)
-    assert office.get_case(case["id"])["state_bytes"] < 6 * 1024
+        office.tasks.complete_task(only_task(office, case["id"])["id"], user=user, data=data)
+    assert office.cases.get_case(case["id"])["state_bytes"] < 6 * 1024
 
 
 def test_only_group_members_or_the_assignee_may_complete(office):
-    case = office.start_case("complaint_simple")
+    case = office.cases.start_case("complaint_simple")
     task = only_task(office, case["id"])
     with pytest.raises(NotAllowed):
-        office.complete_task(task["id"], user="rev1")
-    office.claim_task(task["id"], user="clerk1")
+        office.tasks.complete_task(task["id"], user="rev1")
+    office.inbox.claim_task(task["id"], user="clerk1")
     with pytest.raises(Conflict):
-        office.claim_task(task["id"], user="clerk2")
+        office.inbox.claim_task(task["id"], user="clerk2")
     with pytest.raises(NotAllowed, match="assigned to clerk1"):
-        office.complete_task(task["id"], user="clerk2")
-    office.complete_task(task["id"], user="clerk1")
+        office.tasks.complete_task(task["id"], user="clerk2")
+    office.tasks.complete_task(task["id"], user="clerk1")
 
 
 def test_bad_completions_change_nothing(office):
-    case = office.start_case("complaint_simple")
+    case = office.cases.start_case("complaint_simple")
     task = only_task(office, case["id"])
     with pytest.raises(ValidationFailed, match="JSON object"):
-        office.complete_task(task["id"], user="clerk1", data=["not", "an", "object"])
+        office.tasks.complete_task(task["id"], user="clerk1", data=["not", "an", "object"])
     with pytest.raises(NotFound):
-        office.complete_task(task["id"], user="ghost")
+        office.tasks.complete_task(task["id"], user="ghost")
     with pytest.raises(NotFound):
-        office.complete_task("00000000-0000-0000-0000-000000000000", user="clerk1")
+        office.tasks.complete_task("00000000-0000-0000-0000-000000000000", user="clerk1")
     assert only_task(office, case["id"])["id"] == task["id"]
-    office.complete_task(task["id"], user="clerk1")
+    office.tasks.complete_task(task["id"], user="clerk1")
     with pytest.raises(Conflict, match="already completed"):
-        office.complete_task(task["id"], user="clerk1")
+        office.tasks.complete_task(task["id"], user="clerk1")
 
 
 def test_claim_unclaim_and_assign_do_not_touch_the_case(office):
-    case = office.start_case("complaint_simple")
+    case = office.cases.start_case("complaint_simple")
     task = only_task(office, case["id"])
-    assert office.claim_task(task["id"], user="clerk1")["assignee"] == "clerk1"
-    assert office.list_tasks(user="clerk2")["total"] == 0, "a claimed task leaves the others' inbox"
-    office.unclaim_task(task["id"], user="clerk1")
-    assert office.list_tasks(user="clerk2")["total"] == 1
+    assert office.inbox.claim_task(task["id"], user="clerk1")["assignee"] == "clerk1"
+    assert office.tasks.list_tasks(user="clerk2")["total"] == 0, "a claimed task leaves the others' inbox"
+    office.inbox.unclaim_task(task["id"], user="clerk1")
+    assert office.tasks.list_tasks(user="clerk2")["total"] == 1
     with pytest.raises(NotAllowed):
-        office.assign_task(task["id"], "clerk2", user="clerk1")
-    assert office.assign_task(task["id"], "clerk2", user="boss")["assignee"] == "clerk2"
+        office.inbox.assign_task(task["id"], "clerk2", user="clerk1")
+    assert office.inbox.assign_task(task["id"], "clerk2", user="boss")["assignee"] == "clerk2"
     with pytest.raises(ValidationFailed, match="not in the task's group"):
-        office.assign_task(task["id"], "rev1", user="boss")
-    assert office.get_case(case["id"])["status"] == "running"
-    assert [e["kind"] for e in office.get_case(case["id"])["events"]].count("task_assigned") == 3
+        office.inbox.assign_task(task["id"], "rev1", user="boss")
+    assert office.cases.get_case(case["id"])["status"] == "running"
+    assert [e["kind"] for e in office.cases.get_case(case["id"])["events"]].count("task_assigned") == 3
 
 
 def test_two_simultaneous_completions_one_wins_the_other_conflicts(office):
-    case = office.start_case("complaint_simple")
+    case = office.cases.start_case("complaint_simple")
     task = only_task(office, case["id"])
     results, barrier = [], threading.Barrier(2)
 
     def complete(user):
         barrier.wait()
         try:
-            office.complete_task(task["id"], user=user, data={"by": user})
+            office.tasks.complete_task(task["id"], user=user, data={"by": user})
             results.append("ok")
         except Conflict as err:
             results.append(f"conflict: {err}")
@@ -130,28 +130,26 @@ def test_two_simultaneous_completions_one_wins_the_other_conflicts(office):
     assert only_task(office, case["id"])["bpmn_id"] == "review"
 
 
-def test_stale_version_is_a_conflict(pg_services, monkeypatch):
+def test_stale_version_is_a_conflict(pg_services):
     """Optimistic concurrency: a step saved over a newer version of the case is refused.
     (SQLite serialises writers with BEGIN IMMEDIATE, so only PostgreSQL can get here.)"""
     from sqlalchemy import update
-    from engine.models import Case
-    pg_services.deploy({"simple.bpmn": SIMPLE.read_text()})
-    pg_services.add_user("clerk1", groups=["intake_staff"])
-    case = pg_services.start_case("complaint_simple")
+    from engine.store.models import Case
+    pg_services.processes.deploy({"simple.bpmn": SIMPLE.read_text()})
+    pg_services.users.add_user("clerk1", groups=["intake_staff"])
+    case = pg_services.cases.start_case("complaint_simple")
     task = only_task(pg_services, case["id"])
-    real_apply = pg_services.runner.apply
 
-    def apply_after_someone_else(wf, action, log):
-        real_apply(wf, action, log)
+    def someone_else_saves_meanwhile(session, saved_case, data, step):
         with pg_services.engine.begin() as other:
             other.execute(update(Case).where(Case.id == case["id"]).values(row_version=Case.row_version + 1))
 
-    monkeypatch.setattr(pg_services.runner, "apply", apply_after_someone_else)
+    pg_services.core.add_step_hook(someone_else_saves_meanwhile)
     with pytest.raises(Conflict, match="changed by someone else"):
-        pg_services.complete_task(task["id"], user="clerk1")
-    monkeypatch.undo()
+        pg_services.tasks.complete_task(task["id"], user="clerk1")
+    pg_services.core.runner.hooks.remove(someone_else_saves_meanwhile)
     assert only_task(pg_services, case["id"])["id"] == task["id"]
-    assert pg_services.complete_task(task["id"], user="clerk1")["status"] == "running"
+    assert pg_services.tasks.complete_task(task["id"], user="clerk1")["status"] == "running"
 
 
 def failing_process() -> str:
@@ -160,43 +158,43 @@ def failing_process() -> str:
 
 
 def test_failing_handler_puts_case_in_error_and_retry_resumes(office):
-    office.deploy({"n.bpmn": failing_process()})
-    case = office.start_case("numbering")
+    office.processes.deploy({"n.bpmn": failing_process()})
+    case = office.cases.start_case("numbering")
     first = only_task(office, case["id"])
     handlers_for_tests.FAIL["on"] = True
     try:
         with pytest.raises(CaseFailed, match="registry office is unreachable"):
-            office.complete_task(first["id"], user="clerk1", data={"note": "x"})
-        broken = office.get_case(case["id"])
+            office.tasks.complete_task(first["id"], user="clerk1", data={"note": "x"})
+        broken = office.cases.get_case(case["id"])
         assert (broken["status"], broken["error_task"]) == ("error", "s1")
         assert only_task(office, case["id"])["id"] == first["id"], "the step was rolled back"
         with pytest.raises(Conflict):
-            office.complete_task(first["id"], user="clerk1")
+            office.tasks.complete_task(first["id"], user="clerk1")
         with pytest.raises(CaseFailed):
-            office.retry_case(case["id"], user="boss")
+            office.cases.retry_case(case["id"], user="boss")
     finally:
         handlers_for_tests.FAIL["on"] = False
     with pytest.raises(NotAllowed):
-        office.retry_case(case["id"], user="clerk1")
-    fixed = office.retry_case(case["id"], user="boss")
+        office.cases.retry_case(case["id"], user="clerk1")
+    fixed = office.cases.retry_case(case["id"], user="boss")
     assert fixed["status"] == "running" and fixed["error"] is None
-    detail = office.get_case(case["id"])
+    detail = office.cases.get_case(case["id"])
     assert detail["data"]["numbered"] == f"N-{case['id']}" and detail["data"]["note"] == "x"
     assert only_task(office, case["id"])["bpmn_id"] == "t2"
 
 
 def test_failing_handler_at_start_leaves_a_retryable_case(office):
-    office.deploy({"n.bpmn": b.linear("autonum", ("s1", b.service_task("s1", "test_flaky")),
+    office.processes.deploy({"n.bpmn": b.linear("autonum", ("s1", b.service_task("s1", "test_flaky")),
                                       ("t2", b.user_task("t2", "intake_staff")))})
     handlers_for_tests.FAIL["on"] = True
     try:
         with pytest.raises(CaseFailed) as err:
-            office.start_case("autonum")
+            office.cases.start_case("autonum")
     finally:
         handlers_for_tests.FAIL["on"] = False
     case_id = err.value.details["case_id"]
-    assert office.get_case(case_id)["status"] == "error"
-    assert office.retry_case(case_id, user="boss")["status"] == "running"
+    assert office.cases.get_case(case_id)["status"] == "error"
+    assert office.cases.retry_case(case_id, user="boss")["status"] == "running"
 
 
 def test_boundary_timer_escalates_and_is_recorded(office):
@@ -206,20 +204,20 @@ def test_boundary_timer_escalates_and_is_recorded(office):
         '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>' +
         b.flow("f1", "start", "decide") + b.flow("f2", "decide", "e1") + b.flow("f3", "late", "escalate") +
         b.flow("f4", "escalate", "e2")))
-    office.deploy({"e.bpmn": xml})
+    office.processes.deploy({"e.bpmn": xml})
     start = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
     with time_machine.travel(start, tick=False):
-        case = office.start_case("escalating")
-    detail = office.get_case(case["id"])
+        case = office.cases.start_case("escalating")
+    detail = office.cases.get_case(case["id"])
     assert detail["timers"][0]["due_at"] == (start + timedelta(days=14)).isoformat()
     with time_machine.travel(start + timedelta(days=13), tick=False):
-        assert office.fire_due_timers() == 0
+        assert office.timers.fire_due_timers() == 0
     with time_machine.travel(start + timedelta(days=15), tick=False):
-        assert office.fire_due_timers() == 1
-        assert office.fire_due_timers() == 0, "a timer fires once"
+        assert office.timers.fire_due_timers() == 1
+        assert office.timers.fire_due_timers() == 0, "a timer fires once"
     task = only_task(office, case["id"])
     assert (task["bpmn_id"], task["groups"]) == ("escalate", ["director"])
-    detail = office.get_case(case["id"])
+    detail = office.cases.get_case(case["id"])
     assert detail["timers"][0]["status"] == "fired"
     assert [t["state"] for t in detail["tasks"]] == ["cancelled", "open"]
 
@@ -229,41 +227,41 @@ def test_fire_due_with_an_explicit_now_fires_future_timers(office):
                                 b.boundary_timer("tm", "t1", '"P60D"') + '<bpmn:endEvent id="e1"/>'
                                 '<bpmn:endEvent id="e2"/>' + b.flow("f1", "start", "t1") +
                                 b.flow("f2", "t1", "e1") + b.flow("f3", "tm", "e2")))
-    office.deploy({"w.bpmn": xml})
-    case = office.start_case("waiting")
-    assert office.fire_due_timers(datetime.now(timezone.utc) + timedelta(days=61)) == 1
-    assert office.get_case(case["id"])["status"] == "complete"
+    office.processes.deploy({"w.bpmn": xml})
+    case = office.cases.start_case("waiting")
+    assert office.timers.fire_due_timers(datetime.now(timezone.utc) + timedelta(days=61)) == 1
+    assert office.cases.get_case(case["id"])["status"] == "complete"
 
 
 def test_suspended_case_refuses_work_and_resumes(office):
-    case = office.start_case("complaint_simple")
+    case = office.cases.start_case("complaint_simple")
     task = only_task(office, case["id"])
     with pytest.raises(NotAllowed):
-        office.suspend_case(case["id"], user="clerk1")
-    office.suspend_case(case["id"], user="boss", reason="信访人住院")
+        office.cases.suspend_case(case["id"], user="clerk1")
+    office.cases.suspend_case(case["id"], user="boss", reason="信访人住院")
     with pytest.raises(Conflict, match="suspended"):
-        office.complete_task(task["id"], user="clerk1")
-    office.resume_case(case["id"], user="boss")
-    office.complete_task(task["id"], user="clerk1")
-    office.terminate_case(case["id"], user="boss", reason="撤回")
-    assert office.list_tasks(case_id=case["id"])["total"] == 0
-    assert office.get_case(case["id"])["status"] == "terminated"
+        office.tasks.complete_task(task["id"], user="clerk1")
+    office.cases.resume_case(case["id"], user="boss")
+    office.tasks.complete_task(task["id"], user="clerk1")
+    office.cases.terminate_case(case["id"], user="boss", reason="撤回")
+    assert office.tasks.list_tasks(case_id=case["id"])["total"] == 0
+    assert office.cases.get_case(case["id"])["status"] == "terminated"
 
 
 def test_the_kpi_row_is_rewritten_only_when_a_step_changes_it(office):
     """A step that changes nothing the figures read (here: the first task, which only moves the
     case along) skips the case_metrics write; a step that changes them writes the row."""
     from sqlalchemy import event, select
-    from engine.kpi_tables import CaseMetrics
+    from office.kpi.tables import CaseMetrics
     writes = []
     event.listen(office.engine, "before_cursor_execute",
                  lambda conn, cur, statement, *a: writes.append(statement) if "case_metrics" in statement
                  and statement.lstrip().upper().startswith("INSERT") else None)
-    case = office.start_case("complaint_simple", {"channel": "来信"})
+    case = office.cases.start_case("complaint_simple", {"channel": "来信"})
     assert len(writes) == 1, "a new case writes its row"
-    office.complete_task(only_task(office, case["id"])["id"], user="clerk1")
+    office.tasks.complete_task(only_task(office, case["id"])["id"], user="clerk1")
     assert len(writes) == 1, "nothing the figures read changed"
-    office.complete_task(only_task(office, case["id"])["id"], user="rev1",
+    office.tasks.complete_task(only_task(office, case["id"])["id"], user="rev1",
                          data={"decision": "accept", "channel": "网信"})
     assert len(writes) == 2
     with office.engine.connect() as conn:

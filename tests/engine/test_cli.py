@@ -143,7 +143,7 @@ def test_the_monthly_report_is_written_as_xlsx_and_docx(cli, tmp_path):
 
 
 def test_report_charts_draw_chinese_labels_with_a_cjk_font():
-    from engine import report_charts
+    from office.kpi import charts as report_charts
     assert report_charts.cjk_family() is not None          # `make test` installs fonts-wqy-microhei
     figures = [{"key": "online_share", "label": "网信占比", "rate": 40.0, "numerator": 2, "denominator": 5}]
     assert report_charts.rates_chart(figures, "2026-10").startswith(b"\x89PNG")

@@ -13,8 +13,8 @@ SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"   # copy o
 
 def problems_of(services, files) -> list[dict]:
     with pytest.raises(InvalidDiagram) as err:
-        services.deploy(files)
-    assert services.list_processes() == [], "nothing may be stored when a deploy fails"
+        services.processes.deploy(files)
+    assert services.processes.list_processes() == [], "nothing may be stored when a deploy fails"
     return err.value.details
 
 
@@ -24,27 +24,27 @@ def messages(problems) -> str:
 
 def test_deploy_stores_once_per_content_and_versions_changes(services):
     xml = SIMPLE.read_text()
-    assert services.deploy({"simple.bpmn": xml}) == [{"key": "complaint_simple", "version": 1, "new": True}]
-    assert services.deploy({"simple.bpmn": xml})[0] == {"key": "complaint_simple", "version": 1, "new": False}
+    assert services.processes.deploy({"simple.bpmn": xml}) == [{"key": "complaint_simple", "version": 1, "new": True}]
+    assert services.processes.deploy({"simple.bpmn": xml})[0] == {"key": "complaint_simple", "version": 1, "new": False}
     changed = xml.replace('name="Review complaint"', 'name="Review the complaint"')
-    assert services.deploy({"simple.bpmn": changed})[0]["version"] == 2
-    listed = services.list_processes()
+    assert services.processes.deploy({"simple.bpmn": changed})[0]["version"] == 2
+    listed = services.processes.list_processes()
     assert [(p["key"], p["version"]) for p in listed] == [("complaint_simple", 1), ("complaint_simple", 2)]
 
 
 def test_running_case_stays_on_the_version_it_started_with(services):
-    services.add_user("clerk1", groups=["intake_staff"])
+    services.users.add_user("clerk1", groups=["intake_staff"])
     xml = SIMPLE.read_text()
-    services.deploy({"simple.bpmn": xml})
-    old = services.start_case("complaint_simple", {"x": 1})
-    services.deploy({"simple.bpmn": xml.replace('name="Review complaint"', 'name="复核"')})
-    new = services.start_case("complaint_simple")
+    services.processes.deploy({"simple.bpmn": xml})
+    old = services.cases.start_case("complaint_simple", {"x": 1})
+    services.processes.deploy({"simple.bpmn": xml.replace('name="Review complaint"', 'name="复核"')})
+    new = services.cases.start_case("complaint_simple")
     assert (old["version"], new["version"]) == (1, 2)
-    task = services.list_tasks(case_id=old["id"])["items"][0]
-    services.complete_task(task["id"], user="clerk1", data={})
-    review = services.list_tasks(case_id=old["id"])["items"][0]
+    task = services.tasks.list_tasks(case_id=old["id"])["items"][0]
+    services.tasks.complete_task(task["id"], user="clerk1", data={})
+    review = services.tasks.list_tasks(case_id=old["id"])["items"][0]
     assert review["name"] == "Review complaint"
-    assert services.get_case(old["id"])["version"] == 1
+    assert services.cases.get_case(old["id"])["version"] == 1
 
 
 def test_not_xml_is_reported_with_file_and_line(services):
@@ -58,7 +58,7 @@ def test_non_bpmn_xml_and_binary_are_refused(services):
     assert "not a BPMN 2.0 file" in messages(problems_of(services, {"a.bpmn": "<html/>"}))
     assert "not UTF-8" in messages(problems_of(services, {"a.bpmn": b"\xff\xfe<x/>"}))
     with pytest.raises(ValidationFailed):
-        services.deploy({})
+        services.processes.deploy({})
 
 
 def test_schema_violation_names_line_and_element(services):
@@ -138,8 +138,8 @@ def test_event_subprocess_and_unknown_call_activity_are_refused(services):
 
 
 def test_call_activity_to_a_deployed_process_is_accepted(services):
-    services.deploy({"child.bpmn": b.linear("child", ("ct", b.user_task("ct")))})
-    result = services.deploy({"parent.bpmn": b.linear("parent", ("c1", '<bpmn:callActivity id="c1" '
+    services.processes.deploy({"child.bpmn": b.linear("child", ("ct", b.user_task("ct")))})
+    result = services.processes.deploy({"parent.bpmn": b.linear("parent", ("c1", '<bpmn:callActivity id="c1" '
                                                                          'calledElement="child"/>'))})
     assert result[0]["key"] == "parent"
 
@@ -155,4 +155,4 @@ def test_all_problems_of_a_file_come_back_together(services):
 
 def test_unknown_process_key_cannot_start(services):
     with pytest.raises(NotFound):
-        services.start_case("nope")
+        services.cases.start_case("nope")

@@ -9,7 +9,6 @@ import time_machine
 from docx import Document as Docx
 
 from engine.errors import NotAllowed, NotFound
-from engine.scheduler import Scheduler
 from tests import bpmn_builder as b
 from tests.engine import handlers_for_tests
 
@@ -31,10 +30,10 @@ def text_of(content: bytes) -> str:
 
 
 def _office(services):
-    services.deploy({"n.bpmn": notice_diagram()})
-    services.add_user("boss", groups=["director"])
-    services.add_user("worker", groups=["unit_staff"])
-    services.add_unit("district_gov", "区人民政府", "government")
+    services.processes.deploy({"n.bpmn": notice_diagram()})
+    services.users.add_user("boss", groups=["director"])
+    services.users.add_user("worker", groups=["unit_staff"])
+    services.users.add_unit("district_gov", "区人民政府", "government")
     return services
 
 
@@ -45,28 +44,28 @@ def office(services):
 
 def start(office, **data) -> int:
     with time_machine.travel(datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc), tick=False):
-        return office.start_case("notices_t", user="boss", data={
+        return office.cases.start_case("notices_t", user="boss", data={
             "subject": "拖欠工资", "unit": "district_gov", "content": "某公司拖欠工资三个月", "petitioners": [PETITIONER], **data})["id"]
 
 
 def test_acceptance_notice_names_the_petitioner_and_the_assignment_letter_its_deadline(office):
     case_id = start(office)
-    docs = office.list_documents(case_id, user="boss")
+    docs = office.documents.list_documents(case_id, user="boss")
     assert [d["kind"] for d in docs] == ["受理告知书", "交办函"]
     assert {d["created_by"] for d in docs} == {"boss"}, "a notice records who issued it"
-    _, content, mimetype = office.get_document(case_id, docs[0]["id"], user="boss")
+    _, content, mimetype = office.documents.get_document(case_id, docs[0]["id"], user="boss")
     assert mimetype.endswith("wordprocessingml.document")
     text = text_of(content)
     assert "张三丰：" in text and "拖欠工资" in text and "决定予以受理" in text and "2026年3月2日" in text
-    letter = text_of(office.get_document(case_id, docs[1]["id"], user="boss")[1])
+    letter = text_of(office.documents.get_document(case_id, docs[1]["id"], user="boss")[1])
     assert "区人民政府：" in letter
     assert "请于2026年5月6日前办结" in letter, "60 days from 2 March end on 1 May, in the May Day holiday: 6 May"
 
 
 def test_a_letter_to_a_unit_about_an_accusation_withholds_the_reporter(office):
     case_id = start(office, category="检举控告类", subject="举报某科长")
-    docs = {d["kind"]: d["id"] for d in office.list_documents(case_id, user="boss")}
-    letter = text_of(office.get_document(case_id, docs["交办函"], user="boss")[1])
+    docs = {d["kind"]: d["id"] for d in office.documents.list_documents(case_id, user="boss")}
+    letter = text_of(office.documents.get_document(case_id, docs["交办函"], user="boss")[1])
     assert "张三丰" not in letter and "（依法保密）" in letter
 
 
@@ -84,14 +83,14 @@ def test_a_failed_step_leaves_no_notice_behind(office):
 
 def test_only_those_who_may_see_the_case_can_download_and_each_download_is_logged(office):
     case_id = start(office)
-    office.add_unit("district_court", "区人民法院", "court")
-    office.add_user("stranger", groups=["unit_staff"], unit="district_court")
-    doc_id = office.list_documents(case_id, user="boss")[0]["id"]
+    office.users.add_unit("district_court", "区人民法院", "court")
+    office.users.add_user("stranger", groups=["unit_staff"], unit="district_court")
+    doc_id = office.documents.list_documents(case_id, user="boss")[0]["id"]
     with pytest.raises(NotAllowed):
-        office.get_document(case_id, doc_id, user="stranger")
+        office.documents.get_document(case_id, doc_id, user="stranger")
     with pytest.raises(NotFound):
-        office.get_document(case_id, doc_id + 100, user="boss")
-    office.get_document(case_id, doc_id, user="boss")
+        office.documents.get_document(case_id, doc_id + 100, user="boss")
+    office.documents.get_document(case_id, doc_id, user="boss")
     with office.engine.connect() as conn:
         from sqlalchemy import text
         rows = conn.execute(text("SELECT username, action FROM access_log WHERE action = 'download'")).all()
@@ -101,22 +100,22 @@ def test_only_those_who_may_see_the_case_can_download_and_each_download_is_logge
 def test_escalation_issues_a_supervision_letter(office):
     case_id = start(office)
     with time_machine.travel(datetime(2026, 5, 7, 2, 0, tzinfo=timezone.utc), tick=False):
-        assert Scheduler(office, worker="t").tick().escalations == 1
-    last = office.list_documents(case_id, user="boss")[-1]
+        assert office.timers.scheduler(worker="t").tick().escalations == 1
+    last = office.documents.list_documents(case_id, user="boss")[-1]
     assert (last["kind"], last["created_by"]) == ("督办函", "scheduler")
 
 
 def test_notices_travel_in_the_backup_archive_byte_for_byte(sqlite_services, pg_services):
-    from engine.backup import export_archive, import_archive
-    from engine.services import Services
+    from office.operations.backup import export_archive, import_archive
+    from office.root import Services
     source = _office(sqlite_services)
     case_id = start(source)
-    originals = [source.get_document(case_id, d["id"], user="boss") for d in source.list_documents(case_id, user="boss")]
+    originals = [source.documents.get_document(case_id, d["id"], user="boss") for d in source.documents.list_documents(case_id, user="boss")]
     archive = io.BytesIO()
     export_archive(source.engine, archive)
-    restored = Services(pg_services.settings.with_(field_keys=(source.keys.primary,),
-                                                   hash_key=source.keys.hash_key.decode()), engine=pg_services.engine)
+    restored = Services(pg_services.settings.with_(field_keys=(source.identities.keys.primary,),
+                                                   hash_key=source.identities.keys.hash_key.decode()), engine=pg_services.engine)
     import_archive(restored.engine, io.BytesIO(archive.getvalue()))
-    copies = [restored.get_document(case_id, d["id"], user="boss") for d in restored.list_documents(case_id, user="boss")]
+    copies = [restored.documents.get_document(case_id, d["id"], user="boss") for d in restored.documents.list_documents(case_id, user="boss")]
     assert copies == originals and len(copies) == 2
     assert "请于2026年5月6日前办结" in text_of(copies[1][1])

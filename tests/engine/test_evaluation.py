@@ -5,7 +5,7 @@ import pytest
 import time_machine
 
 from engine.errors import NotAllowed, ValidationFailed
-from engine.evaluation import period_bounds
+from office.analysis.evaluation import period_bounds
 
 from .analysis_data import ADVISOR, DIRECTOR, NOW, U1_STAFF, make_office, registered
 
@@ -30,11 +30,11 @@ def office(services):
 
 def evaluate(services, actor=DIRECTOR, period="2026-10"):
     with time_machine.travel(NOW, tick=False):
-        return {r["organ"]: r for r in services.organ_evaluation(actor, period)["organs"]}
+        return {r["organ"]: r for r in services.analysis.organ_evaluation(actor, period)["organs"]}
 
 
 def test_organs_are_scored_from_petitions_satisfaction_and_imported_rates(office):
-    assert office.import_organ_rates(DIRECTOR, RATES) == {"imported": 4, "periods": ["2026-09", "2026-10"]}
+    assert office.analysis.import_organ_rates(DIRECTOR, RATES) == {"imported": 4, "periods": ["2026-09", "2026-10"]}
     rows = evaluate(office)
     assert set(rows) == {COURT, PROC, MID}                      # 政府及其部门 is not evaluated
     court = rows[COURT]
@@ -52,14 +52,14 @@ def test_organs_are_scored_from_petitions_satisfaction_and_imported_rates(office
 
 
 def test_new_weights_change_the_ranking(office):
-    office.import_organ_rates(DIRECTOR, RATES)
+    office.analysis.import_organ_rates(DIRECTOR, RATES)
     weights = {"petition_rate": 0, "satisfaction": 1, "appeal_rate": 0, "reversal_rate": 0}
-    assert office.set_evaluation_weights(DIRECTOR, weights) == weights
+    assert office.analysis.set_evaluation_weights(DIRECTOR, weights) == weights
     rows = evaluate(office)
     assert (rows[PROC]["score"], rows[PROC]["rank"]) == (100.0, 1)
     assert (rows[COURT]["score"], rows[COURT]["rank"]) == (50.0, 2)
     assert (rows[MID]["score"], rows[MID]["rank"]) == (None, None)       # nothing to score it on
-    assert office.evaluation_weights(DIRECTOR) == weights
+    assert office.analysis.evaluation_weights(DIRECTOR) == weights
 
 
 def test_a_half_year_counts_every_month_in_it(office):
@@ -73,9 +73,9 @@ BAD = (f"organ,period,appeal_rate,reversal_rate\n{COURT},2026-10,20,5\n,2026-10,
 
 
 def test_a_bad_csv_is_rejected_whole_with_the_number_of_each_bad_line(office):
-    office.import_organ_rates(DIRECTOR, RATES)
+    office.analysis.import_organ_rates(DIRECTOR, RATES)
     with pytest.raises(ValidationFailed) as err:
-        office.import_organ_rates(DIRECTOR, BAD)
+        office.analysis.import_organ_rates(DIRECTOR, BAD)
     assert [e["line"] for e in err.value.details] == [3, 4, 5, 7]
     assert "第 3 行" in err.value.message and "第 7 行" in err.value.message
     assert "上诉率" in err.value.details[2]["message"]
@@ -85,13 +85,13 @@ def test_a_bad_csv_is_rejected_whole_with_the_number_of_each_bad_line(office):
 
 
 def test_a_case_sent_to_a_court_unit_counts_under_that_courts_name(services):
-    services.add_unit("district_court", "区人民法院", "court")
-    services.add_unit("district_gov", "区人民政府")
+    services.users.add_unit("district_court", "区人民法院", "court")
+    services.users.add_unit("district_gov", "区人民政府")
     make_office(services, {"K1": dict(subject="判决执行难", unit="district_court", rating="满意", **registered("03")),
                            "K2": dict(subject="判决不公", unit="district_court", organ="人民法院", **registered("04")),
                            "K3": dict(subject="拆迁补偿", unit="district_gov", **registered("05"))})
     # the CSV may name the court by its unit code
-    services.import_organ_rates(DIRECTOR, b"organ,period,appeal_rate,reversal_rate\ndistrict_court,2026-10,10,10\n")
+    services.analysis.import_organ_rates(DIRECTOR, b"organ,period,appeal_rate,reversal_rate\ndistrict_court,2026-10,10,10\n")
     rows = evaluate(services)
     assert list(rows) == ["区人民法院"]
     assert (rows["区人民法院"]["petitions"], rows["区人民法院"]["satisfaction"]) == (2, 100.0)
@@ -103,12 +103,12 @@ def test_a_case_sent_to_a_court_unit_counts_under_that_courts_name(services):
                                      b"\xff\xfe\x00garbage\x81"])
 def test_files_of_the_wrong_shape_are_refused(sqlite_services, content):
     with pytest.raises(ValidationFailed):
-        sqlite_services.import_organ_rates(DIRECTOR, content)
+        sqlite_services.analysis.import_organ_rates(DIRECTOR, content)
 
 
 def test_a_csv_saved_by_excel_in_gbk_imports(office):
     content = f"organ,period,appeal_rate,reversal_rate\n{COURT},2026,12.5%,3\n".encode("gbk")
-    assert office.import_organ_rates(ADVISOR, content)["imported"] == 1
+    assert office.analysis.import_organ_rates(ADVISOR, content)["imported"] == 1
     assert evaluate(office, period="2026")[COURT]["appeal_rate"] == 12.5
 
 
@@ -120,8 +120,8 @@ def test_a_csv_saved_by_excel_in_gbk_imports(office):
     {"petition_rate": float("nan"), "satisfaction": 1, "appeal_rate": 0, "reversal_rate": 0}, "weights"])
 def test_bad_weights_are_refused_and_change_nothing(sqlite_services, weights):
     with pytest.raises(ValidationFailed):
-        sqlite_services.set_evaluation_weights(DIRECTOR, weights)
-    assert sqlite_services.evaluation_weights(DIRECTOR) == {k: 0.25 for k in
+        sqlite_services.analysis.set_evaluation_weights(DIRECTOR, weights)
+    assert sqlite_services.analysis.evaluation_weights(DIRECTOR) == {k: 0.25 for k in
                                                    ("petition_rate", "satisfaction", "appeal_rate", "reversal_rate")}
 
 
@@ -129,13 +129,13 @@ def test_unit_staff_can_neither_see_nor_change_the_evaluation(office):
     with pytest.raises(NotAllowed):
         evaluate(office, actor=U1_STAFF)
     with pytest.raises(NotAllowed):
-        office.import_organ_rates(U1_STAFF, RATES)
+        office.analysis.import_organ_rates(U1_STAFF, RATES)
     with pytest.raises(NotAllowed):
-        office.set_evaluation_weights(U1_STAFF, {"petition_rate": 1, "satisfaction": 0, "appeal_rate": 0,
+        office.analysis.set_evaluation_weights(U1_STAFF, {"petition_rate": 1, "satisfaction": 0, "appeal_rate": 0,
                                                  "reversal_rate": 0})
 
 
 @pytest.mark.parametrize("period", ["2026-13", "26", "2026-H3", "2026-Q5", None])
 def test_a_bad_period_is_refused(sqlite_services, period):
     with pytest.raises(ValidationFailed):
-        sqlite_services.organ_evaluation(DIRECTOR, period)
+        sqlite_services.analysis.organ_evaluation(DIRECTOR, period)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from engine import hotspots
+from office.analysis import hotspots
 from engine.errors import NotAllowed, ValidationFailed
 
 from .analysis_data import CLERK, DIRECTOR, NOW, U1_STAFF, make_office, registered
@@ -41,7 +41,7 @@ def office(services):
 
 def analysis(services, actor=DIRECTOR, **options):
     with time_machine.travel(NOW, tick=False):
-        return services.hotspot_analysis(actor, "2026-10", **options)
+        return services.analysis.hotspot_analysis(actor, "2026-10", **options)
 
 
 def test_cases_about_one_matter_form_one_topic_whatever_their_wording(office):
@@ -106,7 +106,7 @@ def test_bad_options_are_refused_clearly(sqlite_services, options):
 
 def test_a_bad_month_is_refused(sqlite_services):
     with pytest.raises(ValidationFailed):
-        sqlite_services.hotspot_analysis(DIRECTOR, "2026-13")
+        sqlite_services.analysis.hotspot_analysis(DIRECTOR, "2026-13")
 
 
 def test_two_months_together_merge_the_same_matters(office):

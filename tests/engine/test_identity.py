@@ -6,8 +6,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
 from engine.errors import NotAllowed, ValidationFailed
-from engine.models import Party
-from engine.services import Services
+from office.people.tables import Party
+from office.root import Services
 from tests import bpmn_builder as b
 
 ID = "110101199003071234"
@@ -16,10 +16,10 @@ PHONE = "13912345678"
 
 @pytest.fixture
 def office(services):
-    services.deploy({"p.bpmn": b.linear("intake", ("t1", b.user_task("t1", "clerk")))})
-    services.add_user("clerk1", groups=["clerk"])
-    services.add_user("analyst1", groups=["analyst"])
-    services.add_user("boss", groups=["director"])
+    services.processes.deploy({"p.bpmn": b.linear("intake", ("t1", b.user_task("t1", "clerk")))})
+    services.users.add_user("clerk1", groups=["clerk"])
+    services.users.add_user("analyst1", groups=["analyst"])
+    services.users.add_user("boss", groups=["director"])
     return services
 
 
@@ -29,8 +29,8 @@ def petition(name="张三丰", id_number=ID, phone=PHONE) -> dict:
 
 
 def test_identities_never_reach_the_workflow_blob_or_lists(office):
-    case = office.start_case("intake", petition(), user="clerk1")
-    detail = office.get_case(case["id"])
+    case = office.cases.start_case("intake", petition(), user="clerk1")
+    detail = office.cases.get_case(case["id"])
     person = detail["data"]["petitioners"][0]
     assert person["id_number"] == "1101**********1234" and person["phone"] == "139****5678"
     assert person["name"] == "张**" and person["party_id"]
@@ -44,12 +44,12 @@ def test_identities_never_reach_the_workflow_blob_or_lists(office):
 
 
 def test_reveal_is_for_roles_that_need_it_and_is_logged(office):
-    case = office.start_case("intake", petition(), user="clerk1")
+    case = office.cases.start_case("intake", petition(), user="clerk1")
     with pytest.raises(NotAllowed):
-        office.reveal_identities(case["id"], user="analyst1", purpose="curious")
+        office.cases.reveal_identities(case["id"], user="analyst1", purpose="curious")
     with pytest.raises(ValidationFailed):
-        office.reveal_identities(case["id"], user="clerk1", purpose=" ")
-    people = office.reveal_identities(case["id"], user="clerk1", purpose="电话回访")
+        office.cases.reveal_identities(case["id"], user="clerk1", purpose=" ")
+    people = office.cases.reveal_identities(case["id"], user="clerk1", purpose="电话回访")
     assert people[0]["id_number"] == ID and people[0]["phone"] == PHONE
     with office.engine.connect() as conn:
         log = conn.execute(text("SELECT username, action, detail FROM access_log WHERE action='reveal'")).all()
@@ -58,39 +58,39 @@ def test_reveal_is_for_roles_that_need_it_and_is_logged(office):
 
 def test_accusation_reporter_is_visible_only_to_handling_roles(office):
     data = petition() | {"accused_unit": "housing", "category": "检举控告类"}
-    case = office.start_case("intake", data, user="clerk1")
+    case = office.cases.start_case("intake", data, user="clerk1")
     with pytest.raises(NotAllowed):
-        office.reveal_identities(case["id"], user="clerk1", purpose="登记核对")
-    assert office.reveal_identities(case["id"], user="boss", purpose="转纪委")[0]["name"] == "张三丰"
+        office.cases.reveal_identities(case["id"], user="clerk1", purpose="登记核对")
+    assert office.cases.reveal_identities(case["id"], user="boss", purpose="转纪委")[0]["name"] == "张三丰"
 
 
 def test_same_petitioner_is_found_by_hash_however_typed(office):
-    first = office.start_case("intake", petition(), user="clerk1")
-    second = office.start_case("intake", petition(id_number=" 110101199003071234 "), user="clerk1")
-    other = office.start_case("intake", petition(name="李四", id_number="110101198001010011",
+    first = office.cases.start_case("intake", petition(), user="clerk1")
+    second = office.cases.start_case("intake", petition(id_number=" 110101199003071234 "), user="clerk1")
+    other = office.cases.start_case("intake", petition(name="李四", id_number="110101198001010011",
                                                  phone="13800000000"), user="clerk1")
-    from engine.lookup import CaseLookup
-    with office.uow(write=False) as uow:
+    from office.cases.lookup import CaseLookup
+    with office.core.uow(write=False) as uow:
         found = CaseLookup(uow.session, second["id"]).earlier_cases_of_same_petitioners()
         none = CaseLookup(uow.session, other["id"]).earlier_cases_of_same_petitioners()
     assert [c["case_id"] for c in found] == [first["id"]] and none == []
 
 
 def test_serials_are_consecutive(office):
-    from engine.lookup import CaseLookup
-    with office.uow() as uow:
+    from office.cases.lookup import CaseLookup
+    with office.core.uow() as uow:
         values = [CaseLookup(uow.session, 0).next_serial("LF110101-20261122") for _ in range(3)]
         uow.commit()
     assert values == [1, 2, 3]
 
 
 def test_key_rotation_keeps_every_identity_readable(office):
-    case = office.start_case("intake", petition(), user="clerk1")
-    old = office.keys
+    case = office.cases.start_case("intake", petition(), user="clerk1")
+    old = office.identities.keys
     new_key = Fernet.generate_key().decode()
     rotated = Services(office.settings.with_(field_keys=(new_key, old.primary),
                                              hash_key=old.hash_key.decode()), engine=office.engine)
-    assert rotated.rotate_keys() == 1
+    assert rotated.operations.rotate_keys() == 1
     only_new = Services(office.settings.with_(field_keys=(new_key,), hash_key=old.hash_key.decode()),
                         engine=office.engine)
-    assert only_new.reveal_identities(case["id"], user="boss", purpose="核对")[0]["id_number"] == ID
+    assert only_new.cases.reveal_identities(case["id"], user="boss", purpose="核对")[0]["id_number"] == ID

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from engine.access import Actor
+from office.access import Actor
 from engine.errors import NotAllowed, ValidationFailed
-from engine.kpi import month_bounds
+from office.kpi.figures import month_bounds
 
 SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"
 NOW = datetime(2026, 11, 5, tzinfo=timezone.utc)
@@ -57,14 +57,14 @@ REPEATS = {"C2": ("A", dict(channel="来信", milestones={"registered": z("11-02
 
 @pytest.fixture
 def office(services):
-    services.deploy({"simple.bpmn": SIMPLE.read_text()})
-    services.add_user("clerk1", groups=["intake_staff"])
+    services.processes.deploy({"simple.bpmn": SIMPLE.read_text()})
+    services.users.add_user("clerk1", groups=["intake_staff"])
     ids = {}
     with time_machine.travel(NOW, tick=False):
         for name, data in CASES.items():
-            ids[name] = services.start_case("complaint_simple", {"reg_no": f"REG-{name}", **data}, user="clerk1")["id"]
+            ids[name] = services.cases.start_case("complaint_simple", {"reg_no": f"REG-{name}", **data}, user="clerk1")["id"]
         for name, (main, data) in REPEATS.items():
-            ids[name] = services.start_case("complaint_simple", {"reg_no": f"REG-{name}", "is_repeat": True,
+            ids[name] = services.cases.start_case("complaint_simple", {"reg_no": f"REG-{name}", "is_repeat": True,
                                                                  "main_case_id": ids[main], **data},
                                             user="clerk1")["id"]
     services.ids = ids
@@ -74,7 +74,7 @@ def office(services):
 def figures(services, month="2026-10", actor=DIRECTOR, by=None):
     start, end = month_bounds(month)
     with time_machine.travel(NOW, tick=False):
-        rows = services.kpis(actor, start, end, by=by)
+        rows = services.kpi.kpis(actor, start, end, by=by)
     return {(r["kpi"], r["group"]): r for r in rows}
 
 
@@ -107,7 +107,7 @@ def test_october_figures_match_the_hand_computed_values(office):
 def test_a_deadline_at_the_end_of_the_last_day_counts_in_that_month(office):
     start, end = month_bounds("2026-10")
     assert end == datetime(2026, 10, 31, 16, tzinfo=timezone.utc)     # A's handle deadline, exactly
-    rows = office.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="numerator")
+    rows = office.kpi.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="numerator")
     assert [r["reg_no"] for r in rows] == ["REG-A"]
     november = figures(office, "2026-11")["on_time_closure", ""]
     assert november["denominator"] == 2                               # E and G; A is not counted twice
@@ -127,7 +127,7 @@ def test_open_items_not_yet_due_stay_in_the_denominator(office):
 def test_evaluation_windows_that_lapse_enter_the_denominator_once_past(office):
     start, end = month_bounds("2026-11")
     with time_machine.travel(datetime(2026, 11, 11, tzinfo=timezone.utc), tick=False):
-        rows = {r["kpi"]: r for r in office.kpis(DIRECTOR, start, end)}
+        rows = {r["kpi"]: r for r in office.kpi.kpis(DIRECTOR, start, end)}
     assert nd(rows["evaluation_rate"]) == (1, 2, 50.0)                # G's window ended 10 Nov 24:00
 
 
@@ -135,17 +135,17 @@ def test_a_repeat_after_the_window_does_not_undo_a_first_time_resolution(office)
     f = figures(office, "2026-06")
     assert nd(f["first_time_resolution", ""]) == (1, 2, 50.0)        # I (back after 106 days); J back in 18
     start, end = month_bounds("2026-06")
-    rows = office.kpi_cases(DIRECTOR, "first_time_resolution", start, end, part="missed")
+    rows = office.kpi.kpi_cases(DIRECTOR, "first_time_resolution", start, end, part="missed")
     assert [r["reg_no"] for r in rows] == ["REG-J"]
 
 
 def test_acceptance_classes_list_their_cases(office):
     start, end = month_bounds("2026-10")
-    late = office.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="accepted_late")
-    never = office.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="not_accepted")
+    late = office.kpi.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="accepted_late")
+    never = office.kpi.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="not_accepted")
     assert ([r["reg_no"] for r in late], [r["reg_no"] for r in never]) == (["REG-B"], ["REG-C"])
     with pytest.raises(ValidationFailed):
-        office.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="not_accepted")
+        office.kpi.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="not_accepted")
 
 
 def test_figures_by_unit_and_the_cases_behind_them(office):
@@ -154,9 +154,9 @@ def test_figures_by_unit_and_the_cases_behind_them(office):
     assert nd(f["on_time_closure", "U2"]) == (0, 1, 0.0)
     assert nd(f["unit_satisfaction", "U1"]) == (1, 1, 100.0) and nd(f["unit_satisfaction", "U2"]) == (0, 1, 0.0)
     start, end = month_bounds("2026-10")
-    missed = office.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="missed")
+    missed = office.kpi.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="missed")
     assert [r["reg_no"] for r in missed] == ["REG-B", "REG-D"]
-    u2 = office.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="denominator", by="unit", group="U2")
+    u2 = office.kpi.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="denominator", by="unit", group="U2")
     assert [r["reg_no"] for r in u2] == ["REG-D"]
 
 
@@ -165,24 +165,24 @@ def test_unit_staff_see_only_their_unit(office):
     f = figures(office, actor=clerk)
     assert nd(f["repeat_rate", ""]) == (0, 2, 0.0)                    # A and B only
     start, end = month_bounds("2026-10")
-    rows = office.kpi_cases(clerk, "online_share", start, end, part="denominator")
+    rows = office.kpi.kpi_cases(clerk, "online_share", start, end, part="denominator")
     assert {r["reg_no"] for r in rows} == {"REG-A", "REG-B"}
     with pytest.raises(NotAllowed):
-        office.kpis(Actor("nobody"), start, end)
+        office.kpi.kpis(Actor("nobody"), start, end)
     with pytest.raises(ValidationFailed):
-        office.kpis(DIRECTOR, end, start)
+        office.kpi.kpis(DIRECTOR, end, start)
     with pytest.raises(ValidationFailed):
-        office.kpi_cases(DIRECTOR, "no_such_kpi", start, end)
+        office.kpi.kpi_cases(DIRECTOR, "no_such_kpi", start, end)
 
 
 def test_metrics_follow_the_case_through_its_steps(office):
-    case = office.start_case("complaint_simple", {"reg_no": "REG-H", "channel": "来信"}, user="clerk1")
-    task = office.list_tasks(case_id=case["id"])["items"][0]
+    case = office.cases.start_case("complaint_simple", {"reg_no": "REG-H", "channel": "来信"}, user="clerk1")
+    task = office.tasks.list_tasks(case_id=case["id"])["items"][0]
     start, end = month_bounds("2026-11")
-    before = office.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="numerator")
+    before = office.kpi.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="numerator")
     assert [r["reg_no"] for r in before] == ["REG-G"]
-    office.complete_task(task["id"], user="clerk1", data={
+    office.tasks.complete_task(task["id"], user="clerk1", data={
         "milestones": {"registered": z("11-01T02:00"), "accepted": z("11-02T02:00")},
         "deadlines": {"route": z("11-16T16:00")}})
-    rows = office.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="numerator")
+    rows = office.kpi.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="numerator")
     assert [r["reg_no"] for r in rows] == ["REG-G", "REG-H"]

@@ -18,10 +18,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from engine.access import Actor
+from office.access import Actor
 from engine.errors import NotAllowed, ValidationFailed
-from engine.kpi import month_bounds
-from engine.services import Services
+from office.kpi.figures import month_bounds
+from office.root import Services
 from engine.settings import Settings
 from tests.conftest import _truncate_pg
 from tests.processes.office import make_office, petition
@@ -44,7 +44,7 @@ def _finish(o, case: int, lead_user: str) -> None:
 
 
 def _co_task(o, case: int, unit: str) -> dict:
-    return next(t for t in o.s.list_tasks(case_id=case, per_page=50)["items"]
+    return next(t for t in o.s.tasks.list_tasks(case_id=case, per_page=50)["items"]
                 if t["bpmn_id"] == "co_handle" and t["unit"] == unit)
 
 
@@ -61,7 +61,7 @@ def story(request, tmp_path_factory, sqlite_template):
     s = Services(Settings(database_url=url, testing=True, scheduler_enabled=False, secret_key="test-secret",
                           storage_dir=tmp_path_factory.mktemp("files")))
     o = make_office(s)
-    s.add_user("agri2", groups=["unit_staff"], password="demo-password-1", unit="city_agri")
+    s.users.add_user("agri2", groups=["unit_staff"], password="demo-password-1", unit="city_agri")
     ids = {}
     with time_machine.travel(T0, tick=False) as clock:
         for name, subject in (("P1", "道路破损"), ("P2", "拆迁补偿"), ("P3", "噪音扰民"), ("P4", "公交线路")):
@@ -74,14 +74,14 @@ def story(request, tmp_path_factory, sqlite_template):
         for case, user in (("P1", "housing_staff"), ("P2", "housing_staff"), ("P3", "police_staff")):
             o.sign(ids[case], user)
         clock.shift(timedelta(days=1))
-        s.complete_task(_co_task(o, ids["P1"], "city_agri")["id"], user="agri2", data={"co_opinion": "已核查"})
+        s.tasks.complete_task(_co_task(o, ids["P1"], "city_agri")["id"], user="agri2", data={"co_opinion": "已核查"})
         clock.shift(timedelta(days=8))
         _finish(o, ids["P1"], "housing_staff")
         clock.move_to(datetime(2025, 4, 2, 2, tzinfo=timezone.utc))
         ids["P5"] = o.register(petition("物业纠纷", name="张P5"))
         _route(o, ids["P5"], "housing")
         clock.move_to(datetime(2025, 5, 8, 2, tzinfo=timezone.utc))
-        s.complete_task(_co_task(o, ids["P3"], "housing")["id"], user="housing_staff", data={"co_opinion": "已核查"})
+        s.tasks.complete_task(_co_task(o, ids["P3"], "housing")["id"], user="housing_staff", data={"co_opinion": "已核查"})
         clock.move_to(datetime(2025, 5, 10, 2, tzinfo=timezone.utc))
         _finish(o, ids["P3"], "police_staff")
     yield s, ids
@@ -90,7 +90,7 @@ def story(request, tmp_path_factory, sqlite_template):
 
 def ledger_at(s, when: datetime, actor=DIRECTOR) -> dict:
     with time_machine.travel(when, tick=False):
-        return {r["unit"]: r for r in s.overdue_ledger(actor, *MARCH)}
+        return {r["unit"]: r for r in s.kpi.overdue_ledger(actor, *MARCH)}
 
 
 def cells(row: dict) -> tuple:
@@ -121,9 +121,9 @@ def test_open_items_are_in_time_until_their_deadline_passes(story):
 def test_ledger_cells_list_exactly_the_cases_counted_with_petitioners_masked(story):
     s, ids = story
     with time_machine.travel(datetime(2025, 6, 1, tzinfo=timezone.utc), tick=False):
-        overdue = s.ledger_cases(DIRECTOR, "housing", "open_overdue", *MARCH)
-        assigned = s.ledger_cases(DIRECTOR, None, "assigned", *MARCH, per_page=2, page=3)
-        late = s.ledger_cases(DIRECTOR, "housing", "closed_late", *MARCH)
+        overdue = s.kpi.ledger_cases(DIRECTOR, "housing", "open_overdue", *MARCH)
+        assigned = s.kpi.ledger_cases(DIRECTOR, None, "assigned", *MARCH, per_page=2, page=3)
+        late = s.kpi.ledger_cases(DIRECTOR, "housing", "closed_late", *MARCH)
     assert [(i["case_id"], i["role"], i["state"]) for i in overdue["items"]] == [(ids["P2"], "主办", "overdue")]
     assert overdue["total"] == 1 and overdue["pages"] == 1
     assert overdue["items"][0]["petitioner"] == "张**"                        # 张P2, masked
@@ -137,9 +137,9 @@ def test_unit_staff_see_their_own_row_and_cases_only(story):
     mine = ledger_at(s, datetime(2025, 6, 1, tzinfo=timezone.utc), HOUSING)
     assert list(mine) == ["housing", None] and cells(mine[None]) == (3, 1, 1, 1, 0)
     with time_machine.travel(datetime(2025, 6, 1, tzinfo=timezone.utc), tick=False):
-        assert s.ledger_cases(HOUSING, None, "assigned", *MARCH)["total"] == 3
+        assert s.kpi.ledger_cases(HOUSING, None, "assigned", *MARCH)["total"] == 3
         with pytest.raises(NotAllowed):
-            s.ledger_cases(HOUSING, "city_police", "assigned", *MARCH)
+            s.kpi.ledger_cases(HOUSING, "city_police", "assigned", *MARCH)
 
 
 @pytest.mark.parametrize("unit, column, page, per_page", [
@@ -148,14 +148,14 @@ def test_unit_staff_see_their_own_row_and_cases_only(story):
 def test_bad_ledger_questions_are_refused(story, unit, column, page, per_page):
     s, _ = story
     with pytest.raises(ValidationFailed):
-        s.ledger_cases(DIRECTOR, unit, column, *MARCH, page=page, per_page=per_page)
+        s.kpi.ledger_cases(DIRECTOR, unit, column, *MARCH, page=page, per_page=per_page)
 
 
 def test_trend_gives_each_month_what_that_month_alone_gives(story):
     s, _ = story
     with time_machine.travel(datetime(2025, 6, 1, tzinfo=timezone.utc), tick=False):
-        trend = s.kpi_trend(DIRECTOR, "2025-02", "2025-05")
-        months = {m: s.kpis_of_month(DIRECTOR, m)["figures"] for m in ("2025-02", "2025-03", "2025-04", "2025-05")}
+        trend = s.kpi.kpi_trend(DIRECTOR, "2025-02", "2025-05")
+        months = {m: s.kpi.kpis_of_month(DIRECTOR, m)["figures"] for m in ("2025-02", "2025-03", "2025-04", "2025-05")}
     assert [t["month"] for t in trend[::len(months["2025-03"])]] == list(months)
     for item in trend:
         expected = next(f for f in months[item["month"]] if f["key"] == item["key"])
@@ -176,11 +176,11 @@ def test_co_handling_units_are_credited_with_their_own_part_of_on_time_closure(s
     s, ids = story
     may = month_bounds("2025-05")
     with time_machine.travel(datetime(2025, 6, 1, tzinfo=timezone.utc), tick=False):
-        office = {r["key"]: r for r in s.kpis(DIRECTOR, *may)}
-        units = {r["group"]: r for r in s.kpis(DIRECTOR, *may, by="unit") if r["key"] == "on_time_closure"}
-        mine = {r["key"]: r for r in s.kpis(HOUSING, *may)}
-        missed = s.kpi_cases(DIRECTOR, "on_time_closure", *may, part="missed", by="unit", group="housing")
-        own_missed = s.kpi_cases(HOUSING, "on_time_closure", *may, part="missed")
+        office = {r["key"]: r for r in s.kpi.kpis(DIRECTOR, *may)}
+        units = {r["group"]: r for r in s.kpi.kpis(DIRECTOR, *may, by="unit") if r["key"] == "on_time_closure"}
+        mine = {r["key"]: r for r in s.kpi.kpis(HOUSING, *may)}
+        missed = s.kpi.kpi_cases(DIRECTOR, "on_time_closure", *may, part="missed", by="unit", group="housing")
+        own_missed = s.kpi.kpi_cases(HOUSING, "on_time_closure", *may, part="missed")
     assert (office["on_time_closure"]["numerator"], office["on_time_closure"]["denominator"]) == (1, 3)
     assert {u: (r["numerator"], r["denominator"]) for u, r in units.items()} == {
         "city_agri": (1, 1),        # P1 opinion on 5 March
@@ -199,4 +199,4 @@ def test_co_handling_units_are_credited_with_their_own_part_of_on_time_closure(s
 def test_bad_trend_ranges_are_refused(story, first, last):
     s, _ = story
     with pytest.raises(ValidationFailed):
-        s.kpi_trend(DIRECTOR, first, last)
+        s.kpi.kpi_trend(DIRECTOR, first, last)

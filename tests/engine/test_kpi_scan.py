@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import true
 
-from engine import kpi
+from office.kpi import figures as kpi
 from tests.engine.test_kpi import figures, office  # noqa: F401  (the hand-computed dataset)
 
 

@@ -28,39 +28,39 @@ def auto_loop(limit: int) -> str:
 
 @pytest.fixture
 def reviewer(sqlite_services):
-    sqlite_services.add_user("rev", groups=["reviewers"])
-    sqlite_services.add_user("boss", groups=["director"])
+    sqlite_services.users.add_user("rev", groups=["reviewers"])
+    sqlite_services.users.add_user("boss", groups=["director"])
     return sqlite_services
 
 
 def test_a_send_back_loop_run_200_times_still_works(reviewer):
-    reviewer.deploy({"l.bpmn": send_back_loop(200)})
-    case = reviewer.start_case("sendback", {"counter": 0})
+    reviewer.processes.deploy({"l.bpmn": send_back_loop(200)})
+    case = reviewer.cases.start_case("sendback", {"counter": 0})
     for _ in range(200):
-        task = reviewer.list_tasks(case_id=case["id"])["items"][0]
-        result = reviewer.complete_task(task["id"], user="rev")
+        task = reviewer.tasks.list_tasks(case_id=case["id"])["items"][0]
+        result = reviewer.tasks.complete_task(task["id"], user="rev")
     assert result["status"] == "complete"
-    assert reviewer.get_case(case["id"])["data"]["counter"] == 200
+    assert reviewer.cases.get_case(case["id"])["data"]["counter"] == 200
 
 
 def test_a_runaway_loop_is_stopped_with_a_clear_error(reviewer):
-    reviewer.deploy({"l.bpmn": auto_loop(5000)})
+    reviewer.processes.deploy({"l.bpmn": auto_loop(5000)})
     with pytest.raises(CaseFailed, match="loop has run too many times|still open"):
-        reviewer.start_case("autoloop", {"counter": 0})
-    case = reviewer.list_cases(status="error")["items"][0]
+        reviewer.cases.start_case("autoloop", {"counter": 0})
+    case = reviewer.cases.list_cases(status="error")["items"][0]
     assert case["status"] == "error" and case["completed_at"] is None
 
 
 def test_library_false_completion_is_caught_even_without_the_depth_limit(reviewer):
-    reviewer.runner.max_depth = 100_000
-    reviewer.deploy({"l.bpmn": auto_loop(5000)})
+    reviewer.core.runner.max_depth = 100_000
+    reviewer.processes.deploy({"l.bpmn": auto_loop(5000)})
     with pytest.raises(CaseFailed, match="still open|too deep"):
-        reviewer.start_case("autoloop", {"counter": 0})
-    assert reviewer.list_cases(status="complete")["total"] == 0
+        reviewer.cases.start_case("autoloop", {"counter": 0})
+    assert reviewer.cases.list_cases(status="complete")["total"] == 0
 
 
 def test_a_bounded_automatic_loop_completes(reviewer):
-    reviewer.deploy({"l.bpmn": auto_loop(150)})
-    case = reviewer.start_case("autoloop", {"counter": 0})
+    reviewer.processes.deploy({"l.bpmn": auto_loop(150)})
+    case = reviewer.cases.start_case("autoloop", {"counter": 0})
     assert case["status"] == "running"
-    assert reviewer.get_case(case["id"])["data"]["counter"] == 150
+    assert reviewer.cases.get_case(case["id"])["data"]["counter"] == 150

@@ -57,23 +57,23 @@ CASES = {
 def test_malformed_diagrams_are_refused_with_file_line_and_reason(sqlite_services, name):
     content, mention = CASES[name]
     with pytest.raises(InvalidDiagram) as err:
-        sqlite_services.deploy({f"{name}.bpmn": content})
+        sqlite_services.processes.deploy({f"{name}.bpmn": content})
     problems = err.value.details
     assert problems and all(p["file"] == f"{name}.bpmn" and p["message"] for p in problems)
     assert any(p["line"] for p in problems) or name in ("binary",)
     assert any(mention in (p["message"] + str(p.get("element") or "")) for p in problems), problems
-    assert sqlite_services.list_processes() == []
+    assert sqlite_services.processes.list_processes() == []
 
 
 @pytest.mark.parametrize("path", sorted(MIWG.glob("*.bpmn")), ids=lambda p: p.name)
 def test_miwg_malformed_exports_are_refused_naming_the_line(sqlite_services, path):
     with pytest.raises(InvalidDiagram) as err:
-        sqlite_services.deploy({path.name: path.read_bytes()})
+        sqlite_services.processes.deploy({path.name: path.read_bytes()})
     [problem] = err.value.details
     bad_line = {"genmymodel-C.1.0-export.bpmn": 97, "genmymodel-C.1.1-export.bpmn": 26}[path.name]
     assert problem["line"] == bad_line and "not well-formed" in problem["message"]
-    assert sqlite_services.list_processes() == []
+    assert sqlite_services.processes.list_processes() == []
 
 
 def test_a_good_diagram_with_complete_di_deploys(sqlite_services):
-    assert sqlite_services.deploy({"ok.bpmn": with_diagram(SHAPE.format(ref="t1"))})
+    assert sqlite_services.processes.deploy({"ok.bpmn": with_diagram(SHAPE.format(ref="t1"))})

@@ -5,8 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from engine import db
-from engine.models import Base
+from engine.store import db
+from engine.store.models import Base
 from engine.settings import Settings
 
 

@@ -8,7 +8,6 @@ import pytest
 import time_machine
 
 from engine.errors import NotAllowed, ValidationFailed
-from engine.scheduler import Scheduler
 from tests import bpmn_builder as b
 from tests.engine import handlers_for_tests
 
@@ -27,30 +26,30 @@ def handling_diagram(boundary: bool = False) -> str:
 
 @pytest.fixture
 def office(services):
-    services.deploy({"h.bpmn": handling_diagram()})
-    services.add_user("worker", groups=["unit_staff"])
-    services.add_user("boss", groups=["director"])
-    services.add_user("chief", groups=["leader"])
+    services.processes.deploy({"h.bpmn": handling_diagram()})
+    services.users.add_user("worker", groups=["unit_staff"])
+    services.users.add_user("boss", groups=["director"])
+    services.users.add_user("chief", groups=["leader"])
     return services
 
 
 def start(office, days: int = 60) -> int:
     with time_machine.travel(T0, tick=False):
         due = (T0 + timedelta(days=days)).isoformat()
-        return office.start_case("handling_t", data={"deadlines": {"handle": due}})["id"]
+        return office.cases.start_case("handling_t", data={"deadlines": {"handle": due}})["id"]
 
 
 def sweep(office, at: datetime):
     with time_machine.travel(at, tick=False):
-        return Scheduler(office, worker="test").tick()
+        return office.timers.scheduler(worker="test").tick()
 
 
 def kinds(office, case_id) -> list[str]:
-    return [e["kind"] for e in office.get_case(case_id)["events"]]
+    return [e["kind"] for e in office.cases.get_case(case_id)["events"]]
 
 
 def director_tasks(office, case_id) -> list[dict]:
-    return [t for t in office.list_tasks(case_id=case_id)["items"] if t["bpmn_id"].startswith("supervise:")]
+    return [t for t in office.tasks.list_tasks(case_id=case_id)["items"] if t["bpmn_id"].startswith("supervise:")]
 
 
 def test_sixty_day_deadline_reminds_before_and_escalates_on_day_61(office):
@@ -67,48 +66,48 @@ def test_sixty_day_deadline_reminds_before_and_escalates_on_day_61(office):
     assert supervise["groups"] == ["director"] and "督办" in supervise["name"]
     assert kinds(office, case_id).count("reminder") == 2
     assert kinds(office, case_id).count("escalated") == 1
-    notes = office.notifications("boss")
+    notes = office.notifications.notifications("boss")
     assert notes and notes[0]["kind"] == "escalation"
-    assert [n["kind"] for n in office.notifications("worker")] == ["reminder", "reminder"]
+    assert [n["kind"] for n in office.notifications.notifications("worker")] == ["reminder", "reminder"]
 
     assert sweep(office, T0 + timedelta(days=64)).escalations == 0, "weekly, not daily"
     assert sweep(office, T0 + timedelta(days=68, hours=1)).escalations == 1
     assert len(director_tasks(office, case_id)) == 1, "one open 督办 task per overdue task"
     assert sweep(office, T0 + timedelta(days=75, hours=2)).escalations == 1
     assert "leader_notified" in kinds(office, case_id), "the leader hears after the third escalation"
-    assert office.notifications("chief")[0]["kind"] == "leader"
+    assert office.notifications.notifications("chief")[0]["kind"] == "leader"
 
     with time_machine.travel(T0 + timedelta(days=76), tick=False):
-        office.complete_task(supervise["id"], user="boss", data={"comment": "已电话督促"})
+        office.tasks.complete_task(supervise["id"], user="boss", data={"comment": "已电话督促"})
     assert director_tasks(office, case_id) == []
-    assert office.get_case(case_id)["status"] == "running", "the case itself is untouched"
+    assert office.cases.get_case(case_id)["status"] == "running", "the case itself is untouched"
 
 
 def test_finishing_the_task_stops_its_reminders_and_escalation(office):
     case_id = start(office)
-    [task] = office.list_tasks(case_id=case_id)["items"]
+    [task] = office.tasks.list_tasks(case_id=case_id)["items"]
     with time_machine.travel(T0 + timedelta(days=30), tick=False):
-        office.complete_task(task["id"], user="worker")
+        office.tasks.complete_task(task["id"], user="worker")
     result = sweep(office, T0 + timedelta(days=100))
     assert (result.reminders, result.escalations) == (0, 0)
     assert "reminder" not in kinds(office, case_id)
 
 
 def test_an_extension_moves_the_task_its_escalation_and_the_waiting_timer(services):
-    services.deploy({"h.bpmn": handling_diagram(boundary=True)})
-    services.add_user("worker", groups=["unit_staff"])
-    services.add_user("boss", groups=["director"])
+    services.processes.deploy({"h.bpmn": handling_diagram(boundary=True)})
+    services.users.add_user("worker", groups=["unit_staff"])
+    services.users.add_user("boss", groups=["director"])
     case_id = start(services)
     with time_machine.travel(T0 + timedelta(days=50), tick=False):
         with pytest.raises(NotAllowed):
-            services.change_deadline(case_id, "handle", (T0 + timedelta(days=90)).isoformat(), user="worker")
+            services.cases.change_deadline(case_id, "handle", (T0 + timedelta(days=90)).isoformat(), user="worker")
         with pytest.raises(ValidationFailed):
-            services.change_deadline(case_id, "handle", "next month", user="boss")
-        services.change_deadline(case_id, "handle", (T0 + timedelta(days=90)).isoformat(), user="boss",
+            services.cases.change_deadline(case_id, "handle", "next month", user="boss")
+        services.cases.change_deadline(case_id, "handle", (T0 + timedelta(days=90)).isoformat(), user="boss",
                                  reason="延期30日，主任批准")
-    detail = services.get_case(case_id)
+    detail = services.cases.get_case(case_id)
     assert detail["timers"][0]["due_at"] == (T0 + timedelta(days=90)).isoformat()
-    [task] = services.list_tasks(case_id=case_id)["items"]
+    [task] = services.tasks.list_tasks(case_id=case_id)["items"]
     assert task["due_at"] == (T0 + timedelta(days=90)).isoformat()
     assert "deadline_changed" in kinds(services, case_id)
 
@@ -116,7 +115,7 @@ def test_an_extension_moves_the_task_its_escalation_and_the_waiting_timer(servic
     assert (result.fired, result.escalations) == (0, 0), "the old deadline no longer applies"
     result = sweep(services, T0 + timedelta(days=91))
     assert result.fired == 1
-    assert [t["bpmn_id"] for t in services.list_tasks(case_id=case_id)["items"]] == ["overdue"]
+    assert [t["bpmn_id"] for t in services.tasks.list_tasks(case_id=case_id)["items"]] == ["overdue"]
 
 
 def test_after_downtime_overdue_work_fires_once_and_missed_reminders_collapse(office):
@@ -138,35 +137,35 @@ def test_a_handler_failing_during_a_timer_leaves_the_case_in_error_and_the_timer
         b.service_task("number", "test_flaky") + b.user_task("check", "unit_staff") +
         '<bpmn:endEvent id="end"/>' + b.flow("f1", "start", "wait") + b.flow("f2", "wait", "number") +
         b.flow("f3", "number", "check") + b.flow("f4", "check", "end")))
-    services.deploy({"t.bpmn": xml})
-    services.add_user("boss", groups=["director"])
+    services.processes.deploy({"t.bpmn": xml})
+    services.users.add_user("boss", groups=["director"])
     with time_machine.travel(T0, tick=False):
-        case_id = services.start_case("timed_service")["id"]
+        case_id = services.cases.start_case("timed_service")["id"]
     handlers_for_tests.FAIL["on"] = True
     try:
         result = sweep(services, T0 + timedelta(days=2))
     finally:
         handlers_for_tests.FAIL["on"] = False
     assert (result.fired, result.errors) == (0, 1)
-    detail = services.get_case(case_id)
+    detail = services.cases.get_case(case_id)
     assert detail["status"] == "error" and "unreachable" in detail["error"]
     assert detail["timers"][0]["status"] == "waiting" and detail["timers"][0]["attempts"] == 1
     assert sweep(services, T0 + timedelta(days=2, minutes=1)).fired == 0, "an error case is not retried blindly"
     with time_machine.travel(T0 + timedelta(days=2, hours=1), tick=False):
-        assert services.retry_case(case_id, user="boss")["status"] == "running"
-    detail = services.get_case(case_id)
+        assert services.cases.retry_case(case_id, user="boss")["status"] == "running"
+    detail = services.cases.get_case(case_id)
     assert detail["timers"][0]["status"] == "fired"
-    assert [t["bpmn_id"] for t in services.list_tasks(case_id=case_id)["items"]] == ["check"]
+    assert [t["bpmn_id"] for t in services.tasks.list_tasks(case_id=case_id)["items"]] == ["check"]
 
 
 def test_scheduler_status_reports_backlog_lateness_and_workers(office):
     start(office)
     with time_machine.travel(T0 + timedelta(days=61), tick=False):
-        status = office.scheduler_status()
+        status = office.timers.scheduler_status()
     assert status["backlog"] == 2          # the reminder and the escalation are due
     sweep(office, T0 + timedelta(days=61))
     with time_machine.travel(T0 + timedelta(days=61, seconds=5), tick=False):
-        status = office.scheduler_status()
+        status = office.timers.scheduler_status()
     assert status["backlog"] == 0
     assert status["workers"][0]["worker"] == "test"
     assert status["escalations_total"] == 1 and status["reminders_total"] == 1
@@ -185,14 +184,14 @@ def test_a_scheduler_without_pre_ping_survives_a_database_restart(pg_services, p
     """The standalone scheduler skips the per-checkout ping: when the server drops its connections,
     one sweep fails (logged, the ticker goes on) and the next reconnects and fires."""
     from sqlalchemy import create_engine, text
-    from engine.services import Services
-    from engine.ticker import _sweep
+    from office.root import Services
+    from engine.timers.ticker import _sweep
     svc = Services(pg_services.settings.with_(db_pre_ping=False))
     try:
-        svc.deploy({"w.bpmn": WAIT_A_DAY})
+        svc.processes.deploy({"w.bpmn": WAIT_A_DAY})
         with time_machine.travel(T0, tick=False):
-            case_id = svc.start_case("wait_a_day")["id"]
-        worker = Scheduler(svc, worker="no-ping", threads=1)
+            case_id = svc.cases.start_case("wait_a_day")["id"]
+        worker = svc.timers.scheduler(worker="no-ping", threads=1)
         with time_machine.travel(T0, tick=False):
             assert worker.tick().fired == 0                     # the pool now holds a live connection
         admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
@@ -203,7 +202,7 @@ def test_a_scheduler_without_pre_ping_survives_a_database_restart(pg_services, p
         with time_machine.travel(T0 + timedelta(days=2), tick=False):
             _sweep(worker)                                      # fails inside, must not raise
             worker.tick()
-        assert svc.get_case(case_id)["status"] == "complete"
+        assert svc.cases.get_case(case_id)["status"] == "complete"
         assert kinds(svc, case_id).count("timer_fired") == 1
     finally:
         svc.engine.dispose()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select, text
 
-from engine.models import Case, Timer
+from engine.store.models import Case, Timer
 from tests import bpmn_builder as b
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,8 +27,8 @@ WAIT = b.process("just_wait", (
 
 def waiting_cases(services, n: int) -> None:
     """One case through the engine, then n-1 copies of its rows: thousands of due timers in seconds."""
-    services.deploy({"w.bpmn": WAIT})
-    template = services.start_case("just_wait")["id"]
+    services.processes.deploy({"w.bpmn": WAIT})
+    template = services.cases.start_case("just_wait")["id"]
     columns = [c for c in Case.__table__.columns if c.name != "id"]
     timer_cols = ["task_uuid", "bpmn_id", "kind", "due_at", "status", "created_at", "attempts"]
     with services.engine.begin() as conn:

@@ -37,7 +37,7 @@ def office(services):
 
 def picks(services, actor=DIRECTOR, month="2026-10", limit=10):
     with time_machine.travel(NOW, tick=False):
-        return services.meeting_selection(actor, month, limit=limit)["cases"]
+        return services.analysis.meeting_selection(actor, month, limit=limit)["cases"]
 
 
 def test_the_months_cases_are_ranked_by_points_with_their_reasons(office):
@@ -71,7 +71,7 @@ def test_a_case_with_petitions_coming_back_says_how_often(office):
     # in September S and O are new; by 30 September nothing has come back on S yet
     assert "REG-S" not in chosen
     with time_machine.travel(NOW, tick=False):
-        office.start_case("complaint_simple", {"reg_no": "REG-S2", "subject": "物业公司拖欠保安工资",
+        office.cases.start_case("complaint_simple", {"reg_no": "REG-S2", "subject": "物业公司拖欠保安工资",
                                                "is_repeat": True, "main_case_id": office.ids["S"],
                                                **registered("20", 9)}, user="clerk1")
     chosen = {p["reg_no"]: p for p in picks(office, month="2026-09")}

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from sqlalchemy import event, text
 
-from engine.scheduler import Scheduler
 from tests import bpmn_builder as b
 from tests.engine import handlers_for_tests
 
@@ -26,10 +25,10 @@ def timed(key: str, handler: str) -> str:
 
 
 def start_cases(services, key: str, n: int, batch: int) -> list[int]:
-    services.settings = replace(services.settings, timer_batch=batch)
-    services.deploy({f"{key}.bpmn": timed(key, "test_flaky" if key == "flaky_wait" else "test_meddle")})
+    services.core.settings = replace(services.settings, timer_batch=batch)
+    services.processes.deploy({f"{key}.bpmn": timed(key, "test_flaky" if key == "flaky_wait" else "test_meddle")})
     with time_machine.travel(T0, tick=False):
-        return [services.start_case(key)["id"] for _ in range(n)]
+        return [services.cases.start_case(key)["id"] for _ in range(n)]
 
 
 def sweep(services):
@@ -38,13 +37,13 @@ def sweep(services):
     event.listen(services.engine, "commit", listener)
     try:
         with time_machine.travel(T0 + timedelta(days=2), tick=False):
-            return Scheduler(services, worker="test", threads=1).tick(), len(commits)
+            return services.timers.scheduler(worker="test", threads=1).tick(), len(commits)
     finally:
         event.remove(services.engine, "commit", listener)
 
 
 def fired_once(services, case_id: int) -> bool:
-    detail = services.get_case(case_id)
+    detail = services.cases.get_case(case_id)
     return (detail["status"] == "running" and [t["status"] for t in detail["timers"]] == ["fired"]
             and [e["kind"] for e in detail["events"]].count("timer_fired") == 1
             and [t["bpmn_id"] for t in detail["tasks"] if t["state"] == "open"] == ["check"])
@@ -68,7 +67,7 @@ def test_a_failing_case_goes_to_error_alone_and_the_rest_of_its_batch_fires(serv
     finally:
         handlers_for_tests.FAIL["cases"] = set()
     assert (result.fired, result.errors) == (4, 1)
-    failed = services.get_case(cases[2])
+    failed = services.cases.get_case(cases[2])
     assert failed["status"] == "error" and "unreachable" in failed["error"]
     assert [(t["status"], t["attempts"]) for t in failed["timers"]] == [("waiting", 1)], "retryable"
     assert "timer_fired" not in [e["kind"] for e in failed["events"]], "nothing of the batch stuck to it"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
-from engine import db
-from engine.compat import IncompatibleStore, check_stored_cases
+from engine.store import db
+from engine.store.compat import IncompatibleStore, check_stored_cases
 from engine.errors import ValidationFailed
 from engine.settings import Settings
 from tests import bpmn_builder as b
@@ -14,22 +14,22 @@ from tests import bpmn_builder as b
 
 def test_refuses_to_start_on_cases_from_an_untested_serializer(sqlite_services):
     svc = sqlite_services
-    svc.deploy({"p.bpmn": b.linear("p", ("t", b.user_task("t", "clerk")))})
-    case = svc.start_case("p")
-    svc.check_ready_to_start()
+    svc.processes.deploy({"p.bpmn": b.linear("p", ("t", b.user_task("t", "clerk")))})
+    case = svc.cases.start_case("p")
+    svc.operations.check_ready_to_start()
     with svc.engine.begin() as conn:
         conn.execute(text("UPDATE cases SET state_format='1.3', lib_version='3.0.0' WHERE id=:i"), {"i": case["id"]})
     with pytest.raises(IncompatibleStore, match=r"format 1.3 \(SpiffWorkflow 3.0.0\)"):
-        svc.check_ready_to_start()
+        svc.operations.check_ready_to_start()
     check_stored_cases(svc.engine, tested={("1.3", "3.0.0"), ("1.5", "3.2.0")})
 
 
 def test_refuses_to_start_on_an_old_schema(tmp_path):
-    from engine.services import Services
+    from office.root import Services
     svc = Services(Settings(database_url=f"sqlite:///{tmp_path}/old.db", storage_dir=tmp_path / "d"))
     db.upgrade(svc.engine, "0001")
     with pytest.raises(ValidationFailed, match="not current"):
-        svc.check_ready_to_start()
+        svc.operations.check_ready_to_start()
     svc.engine.dispose()
 
 

@@ -18,7 +18,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from engine.services import Services
+from office.root import Services
 from engine.settings import Settings
 from tests import bpmn_builder as b
 
@@ -88,9 +88,9 @@ def test_two_web_and_two_scheduler_processes_lose_and_duplicate_nothing(pg_url, 
                XINFANG_STORAGE_DIR=str(tmp_path / "storage"), XINFANG_TICK_SECONDS="0.2",
                XINFANG_COOKIE_SECURE="0")
     svc = Services(Settings.from_env(env))
-    svc.deploy({"w.bpmn": WAKE})
-    svc.add_user("director", groups=["director"], password="loopback-pass")
-    token = svc.create_api_token(user="director", name="loopback")["token"]
+    svc.processes.deploy({"w.bpmn": WAKE})
+    svc.users.add_user("director", groups=["director"], password="loopback-pass")
+    token = svc.auth.create_api_token(user="director", name="loopback")["token"]
     ports = [free_port(), free_port()]
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     procs = [subprocess.Popen([gunicorn, "-w", "1", "--threads", "4", "-b", f"127.0.0.1:{port}", "webui.wsgi:app"],
@@ -107,7 +107,7 @@ def test_two_web_and_two_scheduler_processes_lose_and_duplicate_nothing(pg_url, 
             done = list(pool.map(lambda _: run_case(Api(bases, token), deadline), range(CASES)))
         assert len(set(done)) == CASES
         ready = json.loads(urllib.request.urlopen(bases[0] + "/readyz", timeout=10).read())
-        assert ready["ready"] and len([w for w in svc.scheduler_status()["workers"] if not w["stopped"]]) == 2
+        assert ready["ready"] and len([w for w in svc.timers.scheduler_status()["workers"] if not w["stopped"]]) == 2
     finally:
         for proc in procs:
             proc.terminate()

@@ -1,8 +1,8 @@
 """Drives the shipped processes through the service API only, like the office's staff would."""
 from __future__ import annotations
 
-from engine.demo import setup_demo
-from engine.services import Services
+from office.operations.demo import setup_demo
+from office.root import Services
 
 
 def petition(subject: str, *, channel: str = "来访", purpose: str = "求决", content_class: str = "城乡建设",
@@ -20,23 +20,23 @@ class Office:
         self.s = services
 
     def register(self, form: dict, user: str = "clerk") -> int:
-        return self.s.register_petition(form, user=user)["id"]
+        return self.s.intake.register_petition(form, user=user)["id"]
 
     def open_ids(self, case_id: int) -> list[str]:
         """Open process steps (the scheduler's own 督办 tasks, 'supervise:<step>', are left out)."""
-        return sorted(t["bpmn_id"] for t in self.s.list_tasks(case_id=case_id, per_page=100)["items"]
+        return sorted(t["bpmn_id"] for t in self.s.tasks.list_tasks(case_id=case_id, per_page=100)["items"]
                       if ":" not in t["bpmn_id"])
 
     def task(self, case_id: int, bpmn_id: str) -> dict:
-        found = [t for t in self.s.list_tasks(case_id=case_id, per_page=100)["items"] if t["bpmn_id"] == bpmn_id]
+        found = [t for t in self.s.tasks.list_tasks(case_id=case_id, per_page=100)["items"] if t["bpmn_id"] == bpmn_id]
         assert found, f"no open task {bpmn_id}; open: {self.open_ids(case_id)}"
         return found[0]
 
     def do(self, case_id: int, bpmn_id: str, user: str, **data) -> dict:
-        return self.s.complete_task(self.task(case_id, bpmn_id)["id"], user=user, data=data)
+        return self.s.tasks.complete_task(self.task(case_id, bpmn_id)["id"], user=user, data=data)
 
     def case(self, case_id: int) -> dict:
-        return self.s.get_case(case_id)
+        return self.s.cases.get_case(case_id)
 
     def data(self, case_id: int) -> dict:
         return self.case(case_id)["data"]

@@ -52,7 +52,7 @@ def server(office1):
 def test_case_page_draws_each_shipped_process(office1, server):
     cases = cases_in_every_process(office1)
     for key, case_id in cases.items():
-        assert office1.s.case_diagram(case_id, user="director")["shown_process"] == key
+        assert office1.s.case_page.case_diagram(case_id, user="director")["shown_process"] == key
     with chromium_page() as page:
         page.goto(f"{server}/login")
         page.fill("#username", "director")

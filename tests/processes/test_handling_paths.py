@@ -16,7 +16,7 @@ LAND_UNITS = ("city_agri", "city_housing", "county_congress", "county_agri", "co
 
 def add_unit_staff(o, unit: str) -> str:
     name = f"{unit}_staff"
-    o.s.add_user(name, groups=["unit_staff"], password="demo-password-1", unit=unit, display_name=name)
+    o.s.users.add_user(name, groups=["unit_staff"], password="demo-password-1", unit=unit, display_name=name)
     return name
 
 
@@ -44,22 +44,22 @@ def test_land_dispute_of_16_people_handled_jointly_by_7_units(office1):
         assert detail["unit"] == ",".join(LAND_UNITS)
         assert detail["data"]["collective"] is True and detail["data"]["persons"] == 16
         # a co-handling unit sees the case (but not the petitioner's query code); an unrelated unit does not
-        seen = o.s.get_case(case, user="agri_staff")
+        seen = o.s.cases.get_case(case, user="agri_staff")
         assert seen["id"] == case and "query_code" not in seen["data"]
-        assert o.s.get_case(case, user="clerk")["data"]["query_code"]
+        assert o.s.cases.get_case(case, user="clerk")["data"]["query_code"]
         with pytest.raises(NotAllowed):
-            o.s.get_case(case, user="police_staff")
+            o.s.cases.get_case(case, user="police_staff")
         clock.shift(timedelta(days=1))
         o.sign(case, "agri_staff")
-        co_tasks = [t for t in o.s.list_tasks(case_id=case, per_page=50)["items"] if t["bpmn_id"] == "co_handle"]
+        co_tasks = [t for t in o.s.tasks.list_tasks(case_id=case, per_page=50)["items"] if t["bpmn_id"] == "co_handle"]
         assert sorted(t["unit"] for t in co_tasks) == sorted(LAND_UNITS[1:]), "one parallel step per co-unit"
         with pytest.raises(NotAllowed):
-            o.s.complete_task(co_tasks[0]["id"], user="agri_staff", data={"co_opinion": "代写"})
+            o.s.tasks.complete_task(co_tasks[0]["id"], user="agri_staff", data={"co_opinion": "代写"})
         for t in co_tasks:
             staff = add_unit_staff(o, t["unit"])
-            o.s.complete_task(t["id"], user=staff, data={"co_opinion": f"{t['unit']}已到场释法明理"})
+            o.s.tasks.complete_task(t["id"], user=staff, data={"co_opinion": f"{t['unit']}已到场释法明理"})
         with pytest.raises(NotAllowed):        # the lead unit's own step is not a co-unit's
-            o.s.complete_task(o.task(case, "handle")["id"], user=staff, data={"result": "办结"})
+            o.s.tasks.complete_task(o.task(case, "handle")["id"], user=staff, data={"result": "办结"})
         clock.shift(timedelta(days=9))
         o.do(case, "handle", "agri_staff", result="办结", report="七部门同时到场，释疑解惑、释法明理，化解矛盾")
         o.do(case, "review_report", "director", quality="通过")
@@ -79,8 +79,8 @@ def test_noisy_cs_venue_closed_in_5_days(office1):
                                    persons=7, representatives=[{"name": "周玉兰"}]))
         accept_and_route(o, case, "city_police", "district_congress", "district_police", "subdistrict", "residents")
         o.sign(case, "police_staff")
-        for t in [t for t in o.s.list_tasks(case_id=case, per_page=50)["items"] if t["bpmn_id"] == "co_handle"]:
-            o.s.complete_task(t["id"], user=add_unit_staff(o, t["unit"]), data={"co_opinion": "登门查验"})
+        for t in [t for t in o.s.tasks.list_tasks(case_id=case, per_page=50)["items"] if t["bpmn_id"] == "co_handle"]:
+            o.s.tasks.complete_task(t["id"], user=add_unit_staff(o, t["unit"]), data={"co_opinion": "登门查验"})
         # 60 days from acceptance end on 2 May, inside the 劳动节 holiday (1–5 May): moved to 6 May
         assert o.task(case, "handle")["due_at"] == "2025-05-06T16:00:00+00:00"
         clock.shift(timedelta(days=4))
@@ -100,7 +100,7 @@ def test_late_report_is_supervised_sent_back_twice_then_accepted(office1):
         accept_and_route(o, case, "housing")
         o.sign(case, "housing_staff")
         clock.shift(timedelta(days=65))   # 60 days end in the May Day holiday: due 6 May
-        assert o.s.fire_due_timers() == 1
+        assert o.s.timers.fire_due_timers() == 1
         assert "督办函" in o.data(case)["documents"], "60 days passed: the office supervises"
         o.do(case, "handle", "housing_staff", result="办结", report="已协调")
         for round_ in (1, 2):
@@ -141,7 +141,7 @@ def test_unit_objects_within_5_working_days_and_case_is_rerouted(office1):
         o.do(case, "unit_sign", "agri_staff", decision="异议退回", reason="不属于本单位职责")
         assert o.open_ids(case) == ["sign_off"] and o.data(case)["objections"] == 1
         o.route_to_units(case, "district_gov")
-        assert o.s.get_case(case)["unit"] == "district_gov"
+        assert o.s.cases.get_case(case)["unit"] == "district_gov"
 
 
 def test_transfer_without_feedback_closes_after_signing(office1):
@@ -168,15 +168,15 @@ def test_evaluation_window_lapses_and_review_window_decides_day_29_vs_day_31(off
             o.do(cases[label], "review_report", "director", quality="通过")
             reply_and_finish(o, cases[label], "不予支持")
         clock.shift(timedelta(days=29))
-        o.s.fire_due_timers()
+        o.s.timers.fire_due_timers()
         o.do(cases["timely"], "request_review", "clerk", review_requested=True, review_reason="对答复不服")
         assert "review_decide" in o.open_ids(cases["timely"])
         clock.shift(timedelta(days=2))
-        o.s.fire_due_timers()
+        o.s.timers.fire_due_timers()
         assert "request_review" not in o.open_ids(cases["late"])
         late = o.data(cases["late"])
         with pytest.raises(Conflict):       # the petitioner's own self-service request, by query code
-            o.s.public_request_review(late["reg_no"], late["query_code"], reason="超期申请")
+            o.s.selfservice.public_request_review(late["reg_no"], late["query_code"], reason="超期申请")
     late = o.data(cases["late"])
     assert "evaluation_lapsed" in late["milestones"] and o.case(cases["late"])["status"] == "complete"
 

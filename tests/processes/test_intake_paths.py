@@ -85,7 +85,7 @@ def test_triage_left_past_15_days_is_recorded_as_late(office1):
         task = o.task(case, "triage")
         assert task["due_at"] == "2025-03-18T16:00:00+00:00"
         clock.move_to(datetime(2025, 3, 19, 1, tzinfo=timezone.utc))
-        assert o.s.fire_due_timers() == 1
+        assert o.s.timers.fire_due_timers() == 1
         assert "route_overdue" in o.data(case)["milestones"]
         assert o.open_ids(case) == ["triage"], "the clerk still has to decide"
 
@@ -95,11 +95,11 @@ def test_petitioner_follows_the_stage_with_the_query_code(office1):
     with time_machine.travel(T0, tick=False):
         case = o.register(petition("楼道堆物消防隐患"))
         data = o.data(case)
-        status = o.s.public_status(data["reg_no"], data["query_code"])
+        status = o.s.selfservice.public_status(data["reg_no"], data["query_code"])
         assert status["stage"] == "已登记"
         o.triage(case, "申诉求决类")
         o.route_to_units(case, "housing")
-        assert o.s.public_status(data["reg_no"], data["query_code"])["stage"] == "已转送/交办"
+        assert o.s.selfservice.public_status(data["reg_no"], data["query_code"])["stage"] == "已转送/交办"
 
 
 def test_the_triage_form_opens_with_the_suggested_category(office1):
@@ -111,7 +111,7 @@ def test_the_triage_form_opens_with_the_suggested_category(office1):
     assert suggested == "检举控告类"
     app = create_app(o.s.settings, o.s)
     client = app.test_client()
-    o.s.add_user("clerk_web", groups=["clerk"], password="clerk-web-pass")
+    o.s.users.add_user("clerk_web", groups=["clerk"], password="clerk-web-pass")
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(r'name="csrf-token" content="([^"]+)"', page)
     client.post("/login", data={"username": "clerk_web", "password": "clerk-web-pass", "csrf_token": token.group(1)})

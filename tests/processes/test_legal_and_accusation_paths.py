@@ -47,9 +47,9 @@ def test_study_transfer_supervise_evaluate(office1):
         o.do(case, "study", "advisor", facts="判决生效未执行", law="民事诉讼法", procedure="执行程序",
              substance="应强制执行", participants="人大代表2名、员额法官、检察官、律师")
         o.do(case, "transfer", "director", organ_unit="district_court", key_assignment=True)
-        assert o.s.get_case(case)["unit"] == "district_court"
+        assert o.s.cases.get_case(case)["unit"] == "district_court"
         clock.shift(timedelta(days=65))   # 60 days end in the May Day holiday: due 6 May
-        o.s.fire_due_timers()
+        o.s.timers.fire_due_timers()
         assert "督办函" in o.data(case)["documents"]
         o.do(case, "supervise", "director", supervision="法院实地核验，予以强制执行")
         o.do(case, "evaluate_organ", "advisor", score=92, evaluation_note="执行及时")
@@ -68,17 +68,17 @@ def test_accusation_goes_to_discipline_and_the_accused_unit_never_sees_it(office
         case = accusation(o)
         assert o.data(case)["suggested_category"] == "检举控告类"
         o.triage(case, "检举控告类")
-        assert o.s.get_case(case)["unit"] == "discipline"
+        assert o.s.cases.get_case(case)["unit"] == "discipline"
         task = o.task(case, "discipline_sign")
-        for attempt in (lambda: o.s.get_case(case, user="housing_staff"),
-                        lambda: o.s.get_task(task["id"], user="housing_staff"),
-                        lambda: o.s.claim_task(task["id"], user="housing_staff"),
-                        lambda: o.s.assign_task(task["id"], "housing_staff", user="director"),
-                        lambda: o.s.complete_task(task["id"], user="housing_staff", data={"signed": True})):
+        for attempt in (lambda: o.s.cases.get_case(case, user="housing_staff"),
+                        lambda: o.s.tasks.get_task(task["id"], user="housing_staff"),
+                        lambda: o.s.inbox.claim_task(task["id"], user="housing_staff"),
+                        lambda: o.s.inbox.assign_task(task["id"], "housing_staff", user="director"),
+                        lambda: o.s.tasks.complete_task(task["id"], user="housing_staff", data={"signed": True})):
             with pytest.raises(NotAllowed):
                 attempt()
-        assert all(t["case_id"] != case for t in o.s.list_tasks(user="housing_staff", per_page=100)["items"])
-        assert all(c["id"] != case for c in o.s.list_cases(user="housing_staff")["items"])
+        assert all(t["case_id"] != case for t in o.s.tasks.list_tasks(user="housing_staff", per_page=100)["items"])
+        assert all(c["id"] != case for c in o.s.cases.list_cases(user="housing_staff")["items"])
         o.do(case, "discipline_sign", "discipline_staff", signed=True)
         o.do(case, "discipline_result", "discipline_staff", result_text="已立案审查")
         o.do(case, "feedback_reporter", "clerk", feedback="已移交纪委监委立案审查")
@@ -152,6 +152,6 @@ def test_no_recheck_request_within_30_days_ends_the_case(office1):
         o.do(case, "request_review", "clerk", review_requested=True, review_reason="再查")
         o.do(case, "review_decide", "director", decision="变更", opinion="部分支持")
         clock.shift(timedelta(days=31))
-        o.s.fire_due_timers()
+        o.s.timers.fire_due_timers()
     assert o.case(case)["status"] == "complete"
     assert o.data(case)["concluded"] is True and o.data(case)["review_stage"] == "复查"

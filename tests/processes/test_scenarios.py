@@ -31,13 +31,13 @@ def is_subsequence(wanted: list[str], seen: list[str]) -> bool:
 
 def play(o, scenario: dict) -> int:
     with time_machine.travel(T0, tick=False) as clock:
-        case = o.s.start_case(scenario["process"], scenario["start"], user=scenario.get("user", "clerk"))["id"]
+        case = o.s.cases.start_case(scenario["process"], scenario["start"], user=scenario.get("user", "clerk"))["id"]
         for step in scenario["steps"]:
             if "advance" in step:
                 clock.shift(duration(step["advance"]))
-                o.s.fire_due_timers()
+                o.s.timers.fire_due_timers()
             elif step.get("fire_timers"):
-                o.s.fire_due_timers()
+                o.s.timers.fire_due_timers()
             else:
                 o.do(case, step["complete"], step["user"], **step.get("data", {}))
     return case

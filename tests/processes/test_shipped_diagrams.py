@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from lxml import etree
 
 from cli.main import main
-from engine.demo import setup_demo
-from engine.demo_cases import play
+from office.operations.demo import setup_demo
+from office.operations.demo_cases import play
 from processes.diagrams import DIAGRAMS, LANE_LABELS, render_all
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,17 +51,17 @@ def test_setup_demo_deploys_all_shipped_processes(services):
     """On SQLite and PostgreSQL: deploy lint accepts every diagram (handlers, timers, lanes)."""
     result = setup_demo(services)
     assert sorted(d["key"] for d in result["deployed"]) == sorted(DIAGRAMS)
-    assert {p["key"] for p in services.list_processes()} >= set(DIAGRAMS)
+    assert {p["key"] for p in services.processes.list_processes()} >= set(DIAGRAMS)
 
 
 def test_demo_leaves_a_living_office(services):
     setup_demo(services)
     stats = play(services, 40, days=120, now=datetime(2025, 6, 30, 2, tzinfo=timezone.utc))
     assert stats["cases"] == 40 and not stats.get("failed")
-    cases = services.list_cases(per_page=100)["items"]
+    cases = services.cases.list_cases(per_page=100)["items"]
     assert {c["status"] for c in cases} == {"running", "complete"}
     assert len({c["channel"] for c in cases}) == 5
-    open_steps = {t["bpmn_id"] for t in services.list_tasks(per_page=500)["items"]}
+    open_steps = {t["bpmn_id"] for t in services.tasks.list_tasks(per_page=500)["items"]}
     assert len(open_steps) >= 5, open_steps
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from engine.expressions import MAX_LENGTH, ExpressionError, check, evaluate
-from engine.scripting import EXPRESSION_FUNCTIONS, SAFE_FUNCTIONS
+from engine.bpmn.expressions import MAX_LENGTH, ExpressionError, check, evaluate
+from engine.bpmn.scripting import EXPRESSION_FUNCTIONS, SAFE_FUNCTIONS
 
 ESCAPES = [
     "__import__('os')",

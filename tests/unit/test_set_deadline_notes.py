@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
-from engine.ports import Clock
+from engine.dependencies import Clock
 from handlers.deadlines import set_deadline
 from processes.deadlines import load_table
 
 
 def at(day: datetime) -> Clock:
-    return Clock(day.replace(hour=2, tzinfo=timezone.utc))
+    return Clock(day.replace(hour=2, tzinfo=timezone.utc), ZoneInfo("Asia/Shanghai"))
 
 
 def test_a_deadline_recomputed_on_a_known_calendar_loses_its_provisional_note():

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from engine.services import Services
+from office.root import Services
 from engine.settings import Settings
 from tests.webui import handlers_for_web  # noqa: F401  (registers the test handlers)
 from tests.webui.diagrams import PROCESS, write_bpmn_dir
@@ -34,10 +34,10 @@ UNITS = {"district_gov": "区人民政府", "district_court": "区人民法院",
 
 def make_office(svc: Services) -> Services:
     for code, name in UNITS.items():
-        svc.add_unit(code, name)
+        svc.users.add_unit(code, name)
     for name, (groups, unit) in USERS.items():
-        svc.add_user(name, groups=groups, password=PASSWORD, unit=unit, display_name=name)
-    svc.deploy({f"{PROCESS}.bpmn": (svc.settings.bpmn_dir / f"{PROCESS}.bpmn").read_text()})
+        svc.users.add_user(name, groups=groups, password=PASSWORD, unit=unit, display_name=name)
+    svc.processes.deploy({f"{PROCESS}.bpmn": (svc.settings.bpmn_dir / f"{PROCESS}.bpmn").read_text()})
     return svc
 
 
@@ -150,11 +150,11 @@ SAMPLE_PETITION = {
 
 
 def start_petition(svc: Services, **changes) -> dict:
-    return svc.register_petition({**SAMPLE_PETITION, **changes}, user="clerk")
+    return svc.intake.register_petition({**SAMPLE_PETITION, **changes}, user="clerk")
 
 
 def open_task(svc: Services, case_id: int, bpmn_id: str) -> dict:
-    tasks = [t for t in svc.get_case(case_id)["tasks"] if t["state"] == "open" and t["bpmn_id"] == bpmn_id]
+    tasks = [t for t in svc.cases.get_case(case_id)["tasks"] if t["state"] == "open" and t["bpmn_id"] == bpmn_id]
     assert tasks, f"no open {bpmn_id} in case {case_id}"
     return tasks[0]
 
@@ -162,7 +162,7 @@ def open_task(svc: Services, case_id: int, bpmn_id: str) -> dict:
 def route_to(svc: Services, case_id: int, unit: str) -> dict:
     """Triage sends the case to `unit`; returns the unit's open task."""
     triage = open_task(svc, case_id, "triage")
-    svc.complete_task(triage["id"], user="clerk", data={"unit": unit, "opinion": "转送办理"})
+    svc.tasks.complete_task(triage["id"], user="clerk", data={"unit": unit, "opinion": "转送办理"})
     return open_task(svc, case_id, "handle")
 
 
@@ -189,18 +189,18 @@ def world(office):
 
 def make_world(office: Services) -> dict:
     """One case per stage the pages show: at triage (clerk), at the unit (handle), with an attachment."""
-    first = office.register_petition(ASCII_PETITION, user="clerk")
-    second = office.register_petition(ASCII_PETITION, user="clerk")
+    first = office.intake.register_petition(ASCII_PETITION, user="clerk")
+    second = office.intake.register_petition(ASCII_PETITION, user="clerk")
     handle = route_to(office, second["id"], "district_gov")
-    office.add_attachment(second["id"], user="clerk", filename="note.txt", content=b"a note")
-    triage = [t for t in office.get_case(first["id"])["tasks"] if t["state"] == "open"][0]
-    attachment = office.get_case(second["id"], user="clerk").get("attachments", [{"id": 1}])[0]["id"]
+    office.attachments.add_attachment(second["id"], user="clerk", filename="note.txt", content=b"a note")
+    triage = [t for t in office.cases.get_case(first["id"])["tasks"] if t["state"] == "open"][0]
+    attachment = office.cases.get_case(second["id"], user="clerk").get("attachments", [{"id": 1}])[0]["id"]
     return {"case": second["id"], "task": triage["id"], "unit_task": handle["id"], "attachment": attachment}
 
 
 def urls(app, office, world: dict, user: str | None) -> list[str]:
     """Every GET route with its parameters filled in for this user (their own job, a visible task)."""
-    job = office.start_inbox_export(user=user, wait=True)["id"] if user else "0" * 32
+    job = office.jobs.start_inbox_export(user=user, wait=True)["id"] if user else "0" * 32
     values = {"case_id": world["case"], "task_id": world["unit_task"] if user == "gov" else world["task"],
               "attachment_id": world["attachment"], "document_id": 1, "job_id": job,
               "key": "web_intake", "table": "figures", "fmt": "xlsx"}

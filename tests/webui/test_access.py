@@ -123,5 +123,5 @@ def test_an_account_without_a_unit_sees_no_units_work_and_cannot_do_it(office, a
     handle = open_task(office, cases["gov_case"], "handle")
     assert browser.post(f"/api/v1/tasks/{handle['id']}/claim").status_code == 403
     with pytest.raises(NotAllowed, match="no unit"):
-        office.complete_task(handle["id"], user="nounit", data={})
+        office.tasks.complete_task(handle["id"], user="nounit", data={})
     assert open_task(office, cases["gov_case"], "handle")["assignee"] is None

@@ -76,10 +76,10 @@ def test_weights_are_saved_and_bad_weights_are_a_400(cases, as_user):
     director = as_user("director")
     good = {"period": "2026", "petition_rate": "0.1", "satisfaction": "0.5", "appeal_rate": "0.2", "reversal_rate": "0.2"}
     assert director.post("/analysis/evaluation/weights", good).status_code == 302
-    assert cases.evaluation_weights("director")["satisfaction"] == 0.5
+    assert cases.analysis.evaluation_weights("director")["satisfaction"] == 0.5
     response = director.post("/analysis/evaluation/weights", {**good, "satisfaction": "0.9"})
     assert response.status_code == 400 and "之和应为 1" in text(response)
-    assert cases.evaluation_weights("director")["satisfaction"] == 0.5
+    assert cases.analysis.evaluation_weights("director")["satisfaction"] == 0.5
 
 
 @pytest.mark.parametrize("url, sheets", [

@@ -70,7 +70,7 @@ class Api:
 @pytest.fixture
 def api(app, office):
     def as_(user):
-        return Api(app.test_client(), office.create_api_token(user=user, name="test")["token"])
+        return Api(app.test_client(), office.auth.create_api_token(user=user, name="test")["token"])
     return as_
 
 
@@ -136,7 +136,7 @@ def test_errors_are_json_with_the_documented_codes(api, method, url, body, statu
 
 
 def test_a_malformed_body_is_400(app, office):
-    token = office.create_api_token(user="clerk", name="t")["token"]
+    token = office.auth.create_api_token(user="clerk", name="t")["token"]
     response = app.test_client().post("/api/v1/cases", data="{not json", content_type="application/json",
                                       headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 400 and response.get_json()["error"] == "validation_failed"
@@ -144,8 +144,8 @@ def test_a_malformed_body_is_400(app, office):
 
 def test_claim_conflict_and_invalid_diagram(api, office):
     task = open_task(office, start_petition(office)["id"], "triage")
-    office.claim_task(task["id"], user="clerk")
-    office.add_user("clerk2", groups=["clerk"], password="x" * 10)
+    office.inbox.claim_task(task["id"], user="clerk")
+    office.users.add_user("clerk2", groups=["clerk"], password="x" * 10)
     api("clerk2").call("post", f"/api/v1/tasks/{task['id']}/claim", 409)
     api("gov").call("post", f"/api/v1/tasks/{task['id']}/complete", 403, json={})
     api("analyst").call("post", "/api/v1/processes", 422, json={"files": {"x.bpmn": "<bpmn/>"}})
@@ -155,7 +155,7 @@ def test_claim_conflict_and_invalid_diagram(api, office):
 def test_deploy_by_multipart_upload(app, office):
     import io
     from tests.bpmn_builder import linear, user_task
-    token = office.create_api_token(user="analyst", name="t")["token"]
+    token = office.auth.create_api_token(user="analyst", name="t")["token"]
     xml = linear("uploaded", ("t", user_task("t"))).encode()
     response = app.test_client().post("/api/v1/processes", headers={"Authorization": f"Bearer {token}"},
                                       data={"files": [(io.BytesIO(xml), "uploaded.bpmn")]},

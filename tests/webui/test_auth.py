@@ -48,7 +48,7 @@ def test_api_token_is_shown_once_and_works_as_bearer(office, as_user):
     assert api.get("/api/v1/tasks").status_code == 401
     assert api.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert api.get("/api/v1/tasks", headers={"Authorization": "Bearer xft_forged"}).status_code == 401
-    token_id = office.list_api_tokens(user="clerk")[0]["id"]
+    token_id = office.auth.list_api_tokens(user="clerk")[0]["id"]
     clerk.post("/tokens", {"revoke": str(token_id)})
     assert api.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
@@ -76,12 +76,12 @@ def test_admin_creates_a_unit_user_who_can_sign_in(office, as_user):
     assert admin.post("/admin/users", {"username": "zhou", "display_name": "周", "groups": "unit_staff",
                                        "unit": "housing", "password": "long-enough-1"}).status_code == 302
     assert admin.post("/admin/users", {"username": "short", "password": "x"}).status_code == 400
-    user = office.get_user("zhou")
+    user = office.users.get_user("zhou")
     assert (user["unit"], user["groups"]) == ("housing", ["unit_staff"])
     assert Browser(create_app(office.settings, office).test_client()).post(
         "/login", {"username": "zhou", "password": "long-enough-1"}).status_code == 302
     admin.post("/admin/users/zhou", {"groups": "unit_staff", "unit": "housing", "display_name": "周"})
-    zhou = next(u for u in office.list_users(user="admin") if u["username"] == "zhou")
+    zhou = next(u for u in office.admin.list_users(user="admin") if u["username"] == "zhou")
     assert zhou["active"] is False, "an unticked box deactivates"
 
 

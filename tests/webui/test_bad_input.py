@@ -9,11 +9,11 @@ from webui.app import create_app
 
 @pytest.fixture
 def token(office):
-    return office.create_api_token(user="clerk", name="bad-input")["token"]
+    return office.auth.create_api_token(user="clerk", name="bad-input")["token"]
 
 
 def case_count(office) -> int:
-    return office.list_cases(user="director")["total"]
+    return office.cases.list_cases(user="director")["total"]
 
 
 @pytest.mark.parametrize("body,content_type,status", [

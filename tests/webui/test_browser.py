@@ -68,7 +68,7 @@ def test_petition_from_registration_to_the_petitioners_rating(server, page, offi
     page.click("[data-action=register]")
     page.wait_for_url(re.compile(r".*/cases/\d+$"))
     case_id = int(page.url.rsplit("/", 1)[1])
-    reg_no = office.get_case(case_id)["reg_no"]
+    reg_no = office.cases.get_case(case_id)["reg_no"]
     assert reg_no in page.inner_text("h1")
     page.wait_for_selector("#diagram[data-ready='1']")
     assert page.locator("#diagram .djs-element.active").count() >= 1, "the waiting task is highlighted"
@@ -114,4 +114,4 @@ def test_petition_from_registration_to_the_petitioners_rating(server, page, offi
     page.click("text=提交评价")
     page.wait_for_selector("text=已收到")
     shot(page, "6-rated")
-    assert office.get_case(case_id)["data"]["satisfaction"] == "满意"
+    assert office.cases.get_case(case_id)["data"]["satisfaction"] == "满意"

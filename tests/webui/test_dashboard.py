@@ -49,12 +49,12 @@ CASES = {
 
 
 def load_dataset(svc) -> dict[str, int]:
-    svc.deploy({"simple.bpmn": SIMPLE.read_text()})
-    svc.add_user("clerk1", groups=["intake_staff"])
+    svc.processes.deploy({"simple.bpmn": SIMPLE.read_text()})
+    svc.users.add_user("clerk1", groups=["intake_staff"])
     ids = {}
     with time_machine.travel(NOW, tick=False):
         for name, data in CASES.items():
-            ids[name] = svc.start_case("complaint_simple", {
+            ids[name] = svc.cases.start_case("complaint_simple", {
                 "reg_no": f"REG-{name}", "petitioners": [{"name": f"王{name}明"}], **data}, user="clerk1")["id"]
     return ids
 
@@ -237,9 +237,9 @@ def test_odd_query_parameters_do_not_break_the_links(dash):
 
 
 def test_drill_downs_come_a_page_at_a_time(dash):
-    from engine.dashboard_exports import parse_period
+    from office.kpi.dashboard import parse_period
     ids, october = dash.ids, parse_period("2026-10")
-    second = dash.dashboard_cases("director", "repeat_rate", october, part="denominator", page=2, per_page=3)
+    second = dash.dashboard.dashboard_cases("director", "repeat_rate", october, part="denominator", page=2, per_page=3)
     assert (second["total"], second["pages"], [i["case_id"] for i in second["items"]]) == (4, 2, [ids["D"]])
     assert second["items"][0]["subject"] == "噪音扰民" and second["items"][0]["unit_name"] == "区人民法院"
 

@@ -126,11 +126,11 @@ def test_form_errors_and_the_petitioners_pages_are_in_english(office, world):
         "reveal": clerk.post(f"/cases/{world['case']}/reveal", {"purpose": "Checking a repeat petition"}),
     }
     handle = open_task(office, world["case"], "handle")
-    office.complete_task(handle["id"], user="gov", data={"result": "Wages paid"})
-    office.complete_task(open_task(office, world["case"], "reply")["id"], user="clerk", data={"reply": "Paid"})
+    office.tasks.complete_task(handle["id"], user="gov", data={"result": "Wages paid"})
+    office.tasks.complete_task(open_task(office, world["case"], "reply")["id"], user="clerk", data={"reply": "Paid"})
     petitioner = sign_in(app, None)
     petitioner.post("/lang/en", {"next": "/public/"})
-    reg_no = office.get_case(world["case"])["reg_no"]
+    reg_no = office.cases.get_case(world["case"])["reg_no"]
     credentials = {"reg_no": reg_no, "code": query_code(world["case"])}
     pages["status"] = petitioner.post("/public/status", credentials)
     pages["evaluate"] = petitioner.post("/public/evaluate", credentials)

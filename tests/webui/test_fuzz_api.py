@@ -18,7 +18,7 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 
 
 def test_api_never_fails_and_always_answers_as_documented(office):
-    token = office.create_api_token(user="director", name="fuzz")["token"]
+    token = office.auth.create_api_token(user="director", name="fuzz")["token"]
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", create_app(office.settings, office))
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10

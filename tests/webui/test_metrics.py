@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from engine.scheduler import Scheduler
 from tests.webui.conftest import route_to, start_petition
 
 
@@ -15,7 +14,7 @@ def test_metrics_are_prometheus_text_read_from_the_database(app, office):
     route_to(office, case["id"], "district_gov")
     later = datetime.now(timezone.utc) + timedelta(days=400)
     with time_machine.travel(later, tick=False):
-        Scheduler(office, worker="w1").tick()
+        office.timers.scheduler(worker="w1").tick()
     body = app.test_client().get("/metrics")
     assert body.status_code == 200 and body.mimetype == "text/plain"
     text = body.get_data(as_text=True)
@@ -28,7 +27,7 @@ def test_metrics_are_prometheus_text_read_from_the_database(app, office):
 
 @pytest.mark.parametrize("user,status", [("director", 200), ("admin", 200), ("clerk", 403), ("gov", 403)])
 def test_scheduler_page_is_for_the_director_and_administrators(as_user, office, user, status):
-    Scheduler(office, worker="page-worker").tick()
+    office.timers.scheduler(worker="page-worker").tick()
     response = as_user(user).get("/admin/scheduler")
     assert response.status_code == status
     if status == 200:
@@ -40,20 +39,20 @@ def test_reminders_reach_the_group_inbox_as_messages_that_can_be_marked_read(as_
     case = start_petition(office)
     route_to(office, case["id"], "district_gov")
     with time_machine.travel(datetime.now(timezone.utc) + timedelta(days=400), tick=False):
-        Scheduler(office, worker="w1").tick()
+        office.timers.scheduler(worker="w1").tick()
     director = as_user("director")
     page = director.get("/notifications/").get_data(as_text=True)
     assert "督办" in page and "已超期" in page
-    ids = [n["id"] for n in office.notifications("director")]
+    ids = [n["id"] for n in office.notifications.notifications("director")]
     assert director.post("/notifications/read", {"id": [str(i) for i in ids]}).status_code == 302
-    assert office.notifications("director") == []
+    assert office.notifications.notifications("director") == []
     assert "没有新消息" in director.get("/notifications/").get_data(as_text=True)
-    assert office.notifications("court") == [], "another unit's staff get nothing"
+    assert office.notifications.notifications("court") == [], "another unit's staff get nothing"
 
 
 def test_notices_are_listed_on_the_case_page_and_download_only_for_those_who_see_the_case(as_user, office):
     from sqlalchemy import insert
-    from engine.document_tables import Document
+    from office.documents.tables import Document
     case = start_petition(office)
     route_to(office, case["id"], "district_gov")
     with office.engine.begin() as conn:

@@ -7,7 +7,6 @@ import logging
 
 from sqlalchemy import create_engine, text
 
-from engine.scheduler import Scheduler
 from tests.conftest import PG_ADMIN_URL
 from tests.webui.conftest import sign_in
 from webui import create_app
@@ -22,7 +21,7 @@ def test_healthz_and_readyz_report_each_check(app, office):
     report = response.get_json()
     assert report["checks"]["database"]["ok"] and report["checks"]["migrations"]["ok"]
     assert report["checks"]["scheduler"]["heartbeat_age_s"] is None
-    Scheduler(office, worker="ready-check").tick()
+    office.timers.scheduler(worker="ready-check").tick()
     assert client.get("/readyz").status_code == 200
 
 
@@ -66,8 +65,8 @@ def test_while_the_database_is_away_pages_and_api_answer_503_then_recover(pg_off
 def test_the_access_log_is_for_administrators_and_filters_by_user_case_and_period(as_user, office):
     from tests.webui.conftest import start_petition
     case = start_petition(office)
-    office.get_case(case["id"], user="director")
-    office.get_case(case["id"], user="clerk")
+    office.cases.get_case(case["id"], user="director")
+    office.cases.get_case(case["id"], user="clerk")
     admin = as_user("admin")
     page = admin.get(f"/admin/access-log?username=director&case_id={case['id']}").get_data(as_text=True)
     assert "director" in page and ">clerk<" not in page

@@ -46,8 +46,8 @@ def test_a_provisional_deadline_is_marked_on_the_case_page(office, as_user):
     note = "2027年节假日安排尚未收录，办理期限暂按周末推算为 2027-02-18，请核对国务院放假通知"
     case = start_petition(office)
     triage = open_task(office, case["id"], "triage")
-    office.claim_task(triage["id"], user="clerk")
-    office.complete_task(triage["id"], user="clerk", data={
+    office.inbox.claim_task(triage["id"], user="clerk")
+    office.tasks.complete_task(triage["id"], user="clerk", data={
         "route": "交办", "unit": "district_gov", "opinion": "交办",
         "deadlines": {"handle": "2027-02-18T16:00:00+00:00"}, "deadline_notes": {"handle": note}})
     page = as_user("clerk").get(f"/cases/{case['id']}").get_data(as_text=True)

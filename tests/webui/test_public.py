@@ -19,10 +19,10 @@ def public(app):
 
 def replied_case(office) -> dict:
     handle = route_to(office, start_petition(office)["id"], "district_gov")
-    office.complete_task(handle["id"], user="gov", data={"result": "已补发工资"})
+    office.tasks.complete_task(handle["id"], user="gov", data={"result": "已补发工资"})
     reply = open_task(office, handle["case_id"], "reply")
-    office.complete_task(reply["id"], user="clerk", data={"reply": "已督促补发"})
-    return office.get_case(handle["case_id"])
+    office.tasks.complete_task(reply["id"], user="clerk", data={"reply": "已督促补发"})
+    return office.cases.get_case(handle["case_id"])
 
 
 def test_status_shows_stage_and_dates_only(app, office):
@@ -61,7 +61,7 @@ def test_evaluation_completes_the_waiting_task_as_data(app, office):
     assert browser.post("/public/evaluate", {**creds, "rating": "很好"}).status_code == 400
     done = browser.post("/public/evaluate", {**creds, "rating": "基本满意", "comment": "处理及时"})
     assert done.status_code == 200 and "已收到" in done.get_data(as_text=True)
-    data = office.get_case(case["id"])["data"]
+    data = office.cases.get_case(case["id"])["data"]
     assert (data["satisfaction"], data["evaluation_comment"]) == ("基本满意", "处理及时")
     assert browser.post("/public/evaluate", {**creds, "rating": "满意"}).status_code == 409, "only once"
 
@@ -69,23 +69,23 @@ def test_evaluation_completes_the_waiting_task_as_data(app, office):
 def test_review_request_within_the_window_and_not_after(app, office):
     case = replied_case(office)
     creds = {"reg_no": case["reg_no"], "code": query_code(case["id"])}
-    office.public_evaluate(case["reg_no"], creds["code"], rating="不满意")
+    office.selfservice.public_evaluate(case["reg_no"], creds["code"], rating="不满意")
     browser = public(app)
     assert browser.post("/public/review", {**creds, "reason": ""}).status_code == 400
     assert browser.post("/public/review", {**creds, "reason": "答复未回应工资计算问题"}).status_code == 200
-    assert office.get_case(case["id"])["data"]["review_reason"] == "答复未回应工资计算问题"
+    assert office.cases.get_case(case["id"])["data"]["review_reason"] == "答复未回应工资计算问题"
     late = replied_case(office)
     late_creds = {"reg_no": late["reg_no"], "code": query_code(late["id"])}
-    office.public_evaluate(late["reg_no"], late_creds["code"], rating="满意")
+    office.selfservice.public_evaluate(late["reg_no"], late_creds["code"], rating="满意")
     with time_machine.travel(utcnow() + timedelta(days=31)):
-        office.fire_due_timers()
+        office.timers.fire_due_timers()
         late_visit = public(app)    # a month later: a new browser session
         assert late_visit.post("/public/review", {**late_creds, "reason": "太晚了"}).status_code == 409
 
 
 def test_self_service_answers_are_in_the_case_history_as_the_petitioner(office):
     case = replied_case(office)
-    office.public_evaluate(case["reg_no"], query_code(case["id"]), rating="满意")
-    events = office.get_case(case["id"])["events"]
+    office.selfservice.public_evaluate(case["reg_no"], query_code(case["id"]), rating="满意")
+    events = office.cases.get_case(case["id"])["events"]
     assert any(e["kind"] == "task_completed" and e["bpmn_id"] == "evaluate" and e["actor"] == "petitioner"
                for e in events)

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from engine.errors import ValidationFailed
-from engine.intake import CONTENT_CLASSES
+from office.intake.service import CONTENT_CLASSES
 from tests.webui.conftest import SAMPLE_PETITION, start_petition
 
 FORM = {"channel": "来信", "source": "市人大转来", "subject": "小区违建", "content": "楼顶加建阳光房。", "purpose": "意见建议",
@@ -22,7 +22,7 @@ def test_the_19_national_content_classes():
 def test_registering_starts_the_intake_process_with_the_forms_data(office, as_user):
     response = as_user("clerk").post("/register", FORM)
     assert response.status_code == 302 and response.headers["Location"].startswith("/cases/")
-    case = office.get_case(int(response.headers["Location"].rsplit("/", 1)[1]))
+    case = office.cases.get_case(int(response.headers["Location"].rsplit("/", 1)[1]))
     data = case["data"]
     assert case["process_key"] == "web_intake" and case["reg_no"].startswith("LF")
     assert (data["channel"], data["category"], data["content_class"], data["urgent"], data["collective"]) == \
@@ -43,7 +43,7 @@ def test_bad_registrations_show_the_problem_beside_the_field(office, as_user, ch
     dom = "f-" + field.replace(".", "-")
     rest = page[page.index(f'id="{dom}"'):]
     assert 'class="field-error"' in re.split(r'<div class="field[ "]', rest)[0], field      # before the next field
-    assert office.list_cases()["total"] == 0
+    assert office.cases.list_cases()["total"] == 0
 
 
 def test_collective_visits_have_at_most_five_representatives(office):
@@ -52,13 +52,13 @@ def test_collective_visits_have_at_most_five_representatives(office):
         start_petition(office, collective=True, persons=40, representatives=reps)
     assert err.value.details == [{"field": "representatives", "message": "代表不超过5人"}]
     case = start_petition(office, collective=True, persons=40, representatives=reps[:5])
-    assert office.get_case(case["id"])["data"]["persons"] == 40
+    assert office.cases.get_case(case["id"])["data"]["persons"] == 40
 
 
 def test_anonymous_petitions_need_no_name(office, as_user):
     form = {k: v for k, v in FORM.items() if not k.startswith("petitioners")}
     assert as_user("clerk").post("/register", {**form, "anonymous": "on"}).status_code == 302
-    assert office.list_cases()["items"][0]["petitioner"] == "匿名"
+    assert office.cases.list_cases()["items"][0]["petitioner"] == "匿名"
 
 
 def test_repeat_hints_by_id_number_or_name(office, as_user):

@@ -28,7 +28,7 @@ def test_missing_and_wrong_fields_are_shown_next_to_them(as_user, triage):
 def test_a_valid_form_completes_the_task_and_the_next_one_opens(office, as_user, triage):
     response = as_user("clerk").post(f"/tasks/{triage['id']}", {"unit": "district_gov", "opinion": "转区政府", "urgent": "true"})
     assert response.status_code == 302
-    case = office.get_case(triage["case_id"])
+    case = office.cases.get_case(triage["case_id"])
     assert case["unit"] == "district_gov" and case["data"]["urgent"] is True
     handle = open_task(office, triage["case_id"], "handle")
     bad = as_user("gov").post(f"/tasks/{handle['id']}", {"result": "好", "people_met": "many", "visited_on": "yesterday"})
@@ -65,12 +65,12 @@ def test_comments_appear_in_the_case_history(office, as_user, triage):
 
 def test_a_comment_on_a_task_of_another_case_is_refused(office, as_user, triage):
     other = start_petition(office)
-    other_task = [t for t in office.get_case(other["id"])["tasks"] if t["state"] == "open"][0]
+    other_task = [t for t in office.cases.get_case(other["id"])["tasks"] if t["state"] == "open"][0]
     clerk = as_user("clerk")
     url = f"/cases/{triage['case_id']}/comments"
     assert clerk.post(url, {"body": "关于另一件", "task_id": other_task["id"]}).status_code == 400
     assert clerk.post(url, {"body": "关于本件", "task_id": triage["id"]}).status_code in (200, 302)
-    bodies = [c["body"] for c in office.list_comments(triage["case_id"], user="clerk")]
+    bodies = [c["body"] for c in office.comments.list_comments(triage["case_id"], user="clerk")]
     assert bodies == ["关于本件"]
 
 
@@ -84,7 +84,7 @@ def test_attachments_are_stored_under_generated_names_and_download(office, as_us
     assert upload(clerk, triage["case_id"], "来信扫描件.pdf", PDF).status_code == 302
     stored = list((office.settings.storage_dir / "attachments").iterdir())
     assert len(stored) == 1 and stored[0].name.endswith(".pdf") and "来信" not in stored[0].name
-    attachment = office.case_page(triage["case_id"], user="clerk")["attachments"][0]
+    attachment = office.case_page.case_page(triage["case_id"], user="clerk")["attachments"][0]
     download = clerk.get(f"/attachments/{attachment['id']}")
     assert download.data == PDF and "attachment" in download.headers["Content-Disposition"]
     assert as_user("court").get(f"/attachments/{attachment['id']}").status_code == 403
@@ -112,9 +112,9 @@ def test_case_page_shows_history_deadlines_and_the_diagram_state(office, as_user
 def test_director_suspends_and_resumes_a_case(office, as_user, triage):
     director = as_user("director")
     director.post(f"/cases/{triage['case_id']}/operation", {"operation": "suspend", "reason": "等待材料"})
-    assert office.get_case(triage["case_id"])["status"] == "suspended"
+    assert office.cases.get_case(triage["case_id"])["status"] == "suspended"
     director.post(f"/cases/{triage['case_id']}/operation", {"operation": "resume"})
-    assert office.get_case(triage["case_id"])["status"] == "running"
+    assert office.cases.get_case(triage["case_id"])["status"] == "running"
     assert as_user("clerk").post(f"/cases/{triage['case_id']}/operation", {"operation": "suspend"}).status_code == 403
     assert director.post(f"/cases/{triage['case_id']}/operation", {"operation": "explode"}).status_code == 400
 

@@ -45,7 +45,7 @@ def upload(browser, content: bytes, name: str = "users.csv"):
 
 
 def usernames(svc) -> set[str]:
-    return {u["username"] for u in svc.list_users(user="admin")}
+    return {u["username"] for u in svc.admin.list_users(user="admin")}
 
 
 def test_good_file_creates_every_user_and_gives_generated_passwords_once(svc, admin):
@@ -54,15 +54,15 @@ def test_good_file_creates_every_user_and_gives_generated_passwords_once(svc, ad
     finish(started.json["id"])
     job = admin.get(f"/jobs/{started.json['id']}").json
     assert (job["status"], job["done"], job["total"], job["percent"], job["has_result"]) == ("done", 3, 3, 100, True)
-    users = {u["username"]: u for u in svc.list_users(user="admin")}
+    users = {u["username"]: u for u in svc.admin.list_users(user="admin")}
     assert users["zhao_gov"]["groups"] == ["analyst", "unit_staff"] and users["zhao_gov"]["unit"] == "district_gov"
     assert users["wang.li"]["display_name"] == "王丽" and users["sun3"]["display_name"] == "sun3"
-    assert svc.check_password("wang.li", "long-enough-1")
+    assert svc.users.check_password("wang.li", "long-enough-1")
     download = admin.get(f"/admin/users/import/{job['id']}/passwords.csv")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     generated = dict(list(csv.reader(io.StringIO(download.data.decode("utf-8-sig"))))[1:])
     assert set(generated) == {"zhao_gov", "sun3"}, "only the users without a password in the file"
-    assert all(svc.check_password(name, password) for name, password in generated.items())
+    assert all(svc.users.check_password(name, password) for name, password in generated.items())
     assert all(len(p) == 14 and p.isalnum() for p in generated.values()), "no formula-like '-' or '=' first"
     assert admin.get(f"/admin/users/import/{job['id']}/passwords.csv").status_code == 404, "given out once"
     assert admin.get(f"/jobs/{job['id']}/download").status_code == 404, "not an inbox export"
@@ -94,7 +94,7 @@ def test_bad_file_fails_with_line_numbered_errors_and_creates_nobody(svc, admin)
 ])
 def test_malformed_files_are_refused_with_the_reason(svc, content, reason):
     with pytest.raises(ValidationFailed) as refused:
-        svc.import_users(content, user="admin")
+        svc.user_import.import_users(content, user="admin")
     assert reason in str(refused.value)
     assert "okname" not in usernames(svc)
 
@@ -111,7 +111,7 @@ def test_only_an_administrator_imports(svc):
 def test_progress_is_reported_for_every_user_up_to_the_total(office):
     content = ("username,groups\n" + "".join(f"bulk{i:02d},clerk\n" for i in range(12))).encode()
     seen = []
-    result = office.import_users(content, user="admin", progress=lambda done, total: seen.append((done, total)))
+    result = office.user_import.import_users(content, user="admin", progress=lambda done, total: seen.append((done, total)))
     assert seen == [(n, 12) for n in range(1, 13)]
     assert len(result["created"]) == 12 and len(result["generated_passwords"]) == 12
 

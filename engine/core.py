@@ -1,0 +1,175 @@
+"""The workflow core as the office's features see it: transactions, who is acting, one step.
+
+`Core` knows nothing of petitions. Features register with it what they need — step hooks and
+projectors, handler dependencies, the actor type, a guard for submitted data — and call
+`run_step` (inside their own transaction) or `step` / `start` (which open one).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from engine import deployment, queries
+from engine.bpmn.forms import FormRegistry
+from engine.clock import utcnow
+from engine.dependencies import core_dependencies
+from engine.errors import CaseFailed, Conflict, XinfangError
+from engine.settings import Settings
+from engine.steps import Action, Dependency, DependencyFactory, SpecCache, StepOutcome, StepRunner, is_conflict
+from engine.store import db, repository
+from engine.store.models import Case, Definition
+from engine.store.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+CaseCheck = Callable[[Session], Case]          # runs the caller's checks inside the step; returns the case
+DataGuard = Callable[[Session, Case, dict], dict]
+
+
+class Actor:
+    """Who is acting: a user with groups and a unit. Features subclass it with their role rules."""
+
+    __slots__ = ("username", "groups", "unit")
+
+    def __init__(self, username: str, groups: frozenset[str] = frozenset(), unit: str | None = None):
+        self.username, self.groups, self.unit = username, frozenset(groups), unit
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Actor) and (self.username, self.groups, self.unit) == \
+            (other.username, other.groups, other.unit)
+
+    def __hash__(self) -> int:
+        return hash((self.username, self.groups, self.unit))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.username!r}, {sorted(self.groups)}, {self.unit!r})"
+
+
+class Core:
+    def __init__(self, settings: Settings | None = None, engine: Engine | None = None, *, handlers,
+                 actor_type: type[Actor] = Actor, internal_actors: dict[str, Actor] | None = None):
+        """`handlers`: the registry service tasks name (.get_handler); `internal_actors`: the
+        system's own actors (the scheduler, the system), never looked up as users."""
+        self.settings = settings or Settings.from_env()
+        self.engine = engine or db.make_engine(self.settings)
+        self.sessions = db.make_session_factory(self.engine)
+        self.zone = ZoneInfo(self.settings.timezone)
+        self.forms = FormRegistry(self.settings.bpmn_dir / "forms")
+        self.runner = StepRunner(SpecCache(), handlers, self.settings.max_tree_depth,
+                                 core_dependencies(self.zone))
+        self.actor_type = actor_type
+        self.internal_actors = dict(internal_actors or {})
+        self.data_guard: DataGuard | None = None
+
+    # -- registration -------------------------------------------------------------------------
+    def register_dependency(self, name: str, factory: DependencyFactory, *, writes: bool = False) -> None:
+        """A handler asking for `name` gets `factory(session, case, now, actor)`, built once per step."""
+        self.runner.dependencies[name] = Dependency(factory, writes)
+
+    def add_projector(self, projector: Callable[[Case, dict], None]) -> None:
+        """Copies facts from the case data onto the case row before its task rows are rebuilt."""
+        self.runner.projectors.append(projector)
+
+    def add_step_hook(self, hook) -> None:
+        """`hook(session, case, data, saved_step)` after every saved step, in its transaction."""
+        self.runner.hooks.append(hook)
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def uow(self, write: bool = True) -> UnitOfWork:
+        return UnitOfWork(self.sessions, write=write)
+
+    def actor(self, session: Session, username: str | None) -> Actor:
+        """The acting user with groups and unit; an internal actor's name is never a user's."""
+        if username is None:
+            return self.internal_actors["system"]
+        if username in self.internal_actors:
+            return self.internal_actors[username]
+        unit, groups = repository.actor_row(session, username)
+        return self.actor_type(username, frozenset(groups), unit)
+
+    def run_step(self, session: Session, case: Case, action: Action, **options) -> StepOutcome:
+        """The one way a case moves (see StepRunner.run_step); the caller commits."""
+        return self.runner.run_step(session, case, action, **options)
+
+    # -- steps in their own transaction -------------------------------------------------------
+    def step(self, case_id: int | None, action: Action, *, check: CaseCheck | None = None,
+             retry: bool = False) -> StepOutcome:
+        """One step in one transaction. `check(session) -> Case` runs the caller's checks inside
+        it. A case that stops in error is committed so, then reported as CaseFailed."""
+        try:
+            with self.uow() as uow:
+                case = check(uow.session) if check is not None else repository.get_case(uow.session, case_id)
+                if case.status != "running" and not (retry and case.status == "error"):
+                    raise Conflict(f"case {case.id} is {case.status}")
+                action = self._guarded(uow.session, case, action)
+                outcome = self.run_step(uow.session, case, action)
+                uow.commit()
+        except Exception as err:
+            if is_conflict(err):
+                raise Conflict("the case was changed by someone else at the same time; reload and try again") from err
+            raise
+        return _reported(outcome)
+
+    def start(self, definition_key: str, data: dict, *, actor: str, version: int | None = None) -> StepOutcome:
+        """A new case of the latest (or a given) version, started in one transaction."""
+        with self.uow() as uow:
+            definition = repository.definition_version(uow.session, definition_key, version)
+            case = self.new_case(uow.session, definition, actor)
+            if self.data_guard is not None:
+                data = self.data_guard(uow.session, case, data)
+            outcome = self.run_step(uow.session, case, Action.start(actor), data=data)
+            uow.commit()
+        return _reported(outcome)
+
+    def new_case(self, session: Session, definition: Definition, actor: str) -> Case:
+        now = utcnow()
+        case = Case(status="running", process_key=definition.process_key, definition=definition,
+                    definition_id=definition.id, definition_version=definition.version, started_by=actor,
+                    created_at=now, updated_at=now, state=b"", state_format="", lib_version="")
+        session.add(case)
+        session.flush()
+        return case
+
+    def _guarded(self, session: Session, case: Case, action: Action) -> Action:
+        if self.data_guard is None or not action.data or action.kind.value != "complete":
+            return action
+        return Action.complete(action.actor, action.task_uuid, self.data_guard(session, case, action.data))
+
+    # -- definitions --------------------------------------------------------------------------
+    def validate(self, files: dict[str, bytes | str]) -> list[dict]:
+        """Problems a deploy would report, without storing anything."""
+        with self.uow(write=False) as uow:
+            try:
+                self._prepare(uow.session, files)
+            except XinfangError as err:
+                return err.details or [{"file": "", "line": None, "element": None, "message": err.message}]
+        return []
+
+    def deploy(self, files: dict[str, bytes | str], *, user: str = "system") -> list[dict]:
+        with self.uow() as uow:
+            prepared = self._prepare(uow.session, files)
+            result = deployment.store(uow.session, prepared, user, utcnow())
+            uow.commit()
+        return result
+
+    def _prepare(self, session: Session, files: dict[str, bytes | str]) -> list:
+        return deployment.prepare(session, files, self.settings.bpmn_dir / "forms", self.runner.handlers,
+                                  set(self.runner.dependencies))
+
+    def list_processes(self) -> list[dict]:
+        with self.uow(write=False) as uow:
+            return queries.processes(uow.session)
+
+    def init_db(self) -> None:
+        db.upgrade(self.engine)
+
+
+def _reported(outcome: StepOutcome) -> StepOutcome:
+    if outcome.error is not None:
+        case = outcome.case
+        raise CaseFailed(f"case {case.id} stopped in error: {outcome.error}",
+                         {"case_id": case.id, "task": case.error_task})
+    return outcome

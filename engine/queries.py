@@ -1,0 +1,87 @@
+"""Read-side shapes of the case store: processes, a case with its tasks, timers and events, pages."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from engine.bpmn import runtime
+from engine.clock import iso
+from engine.store import repository
+from engine.store.models import Case, HumanTask, Timer
+
+MAX_PER_PAGE = 200
+
+
+def processes(session: Session) -> list[dict]:
+    counts = dict(session.execute(select(Case.definition_id, func.count()).where(
+        Case.status.in_(("running", "suspended", "error"))).group_by(Case.definition_id)).all())
+    return [{"key": d.process_key, "version": d.version, "name": d.name, "hash": d.content_hash,
+             "deployed_by": d.deployed_by, "deployed_at": iso(d.deployed_at),
+             "running_cases": counts.get(d.id, 0)} for d in repository.all_definitions(session)]
+
+
+def case_summary(case: Case, open_tasks: list | None = None) -> dict:
+    """`open_tasks` (after a step) lets a caller go straight to the next task."""
+    out = {"id": case.id, "reg_no": case.reg_no, "status": case.status, "process_key": case.process_key,
+            "version": case.definition_version, "subject": case.subject, "category": case.category,
+            "channel": case.channel, "unit": case.unit, "region": case.region, "petitioner": case.petitioner,
+            "stage": case.stage, "due_at": iso(case.due_at), "next_timer_at": iso(case.next_due_at),
+            "created_at": iso(case.created_at), "updated_at": iso(case.updated_at),
+            "completed_at": iso(case.completed_at), "error": case.error_message, "error_task": case.error_task}
+    if open_tasks is not None:
+        out["open_tasks"] = [{"id": t.task_uuid, "bpmn_id": t.bpmn_id, "name": t.name,
+                              "groups": [g for g in t.groups.split(",") if g], "assignee": t.assignee}
+                             for t in open_tasks if t.state == "open"]
+    return out
+
+
+def case_detail(session: Session, case: Case, wf, events: int) -> dict:
+    out = case_summary(case)
+    out["data"] = runtime.workflow_data(wf)
+    out["tasks"] = [task_dict(t) for t in repository.tasks_of_case(session, case.id)]
+    out["timers"] = [{"bpmn_id": t.bpmn_id, "kind": t.kind, "due_at": iso(t.due_at), "status": t.status,
+                      "fired_at": iso(t.fired_at), "attempts": t.attempts}
+                     for t in repository.timers_of_case(session, case.id)]
+    out["events"] = [{"id": e.id, "at": iso(e.at), "actor": e.actor, "kind": e.kind, "bpmn_id": e.bpmn_id,
+                      "message": e.message, "data": e.data}
+                     for e in repository.events_of_case(session, case.id, limit=events)]
+    out["state_bytes"] = len(case.state)
+    return out
+
+
+def task_dict(row: HumanTask, form: dict | None = None) -> dict:
+    out = {"id": row.task_uuid, "case_id": row.case_id, "bpmn_id": row.bpmn_id, "name": row.name,
+           "lane": row.lane, "groups": [g for g in row.groups.split(",") if g], "assignee": row.assignee,
+           "due_at": iso(row.due_at), "priority": row.priority, "form_key": row.form_key, "state": row.state,
+           "created_at": iso(row.created_at), "completed_at": iso(row.completed_at),
+           "completed_by": row.completed_by, "reg_no": row.reg_no, "subject": row.subject,
+           "category": row.category, "unit": row.unit, "region": row.region, "channel": row.channel,
+           "petitioner": row.petitioner}
+    if form is not None:
+        out["form"] = form
+    return out
+
+
+def page_of(session: Session, q, page: int, per_page: int, render) -> dict:
+    page = max(1, int(page or 1))
+    per_page = max(1, min(MAX_PER_PAGE, int(per_page or 50)))
+    total = session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+    rows = session.scalars(q.offset((page - 1) * per_page).limit(per_page)).all()
+    return {"items": [render(r) for r in rows], "total": total, "page": page, "per_page": per_page}
+
+
+def set_case_rows_state(session: Session, case: Case, status: str, now: datetime) -> None:
+    """Suspension parks the case's timers; terminating closes its tasks and timers."""
+    if status == "terminated":
+        session.execute(update(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open")
+                        .values(state="cancelled", completed_at=now))
+        session.execute(update(Timer).where(Timer.case_id == case.id, Timer.status.in_(("waiting", "parked")))
+                        .values(status="cancelled"))
+    elif status == "suspended":
+        session.execute(update(Timer).where(Timer.case_id == case.id, Timer.status == "waiting")
+                        .values(status="parked"))
+    elif status == "running":
+        session.execute(update(Timer).where(Timer.case_id == case.id, Timer.status == "parked")
+                        .values(status="waiting"))

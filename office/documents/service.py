@@ -1,0 +1,102 @@
+"""Notices rendered from .docx templates (processes/templates/) with docxtpl.
+
+The store writes into the step's own session, so a notice exists exactly when the step that
+issued it committed. Templates are Word files an office can edit; their fields are Jinja tags.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from docxtpl import DocxTemplate
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from processes.notices import KINDS, TEMPLATES
+
+from engine.store import repository
+from office.access import check_case_visible
+from office.people.audit import log_access
+from office.documents.tables import Document
+from engine.errors import NotFound, ValidationFailed
+from engine.store.models import Case, Unit
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    id: int
+    kind: str
+    filename: str
+
+
+class DocumentStore:
+    """`names()` decrypts the petitioners' names, only when a notice is addressed to them."""
+
+    def __init__(self, session: Session, case: Case, now: datetime, *, office: str,
+                 names: Callable[[], list[str]] = list, templates: Path = TEMPLATES, actor: str = "system"):
+        self.session, self.case, self.now, self.templates = session, case, now, templates
+        self.office, self.names, self.actor = office, names, actor
+
+    def unit_name(self, code: str | None) -> str:
+        unit = self.session.get(Unit, code) if code else None
+        return unit.name if unit is not None else (code or "")
+
+    def render(self, kind: str, **context) -> DocumentRef:
+        if kind not in KINDS:
+            raise ValidationFailed(f"no notice template {kind!r}; known: {', '.join(KINDS)}")
+        template = DocxTemplate(str(self.templates / f"{kind}.docx"))
+        template.render({k: ("" if v is None else v) for k, v in context.items()}, autoescape=True)
+        out = io.BytesIO()
+        template.save(out)
+        content = out.getvalue()
+        filename = f"{self.case.reg_no or self.case.id}-{kind}.docx"
+        row = Document(case_id=self.case.id, kind=kind, filename=filename, content=content,
+                       sha256=hashlib.sha256(content).hexdigest(), size=len(content),
+                       created_at=self.now, created_by=self.actor)
+        self.session.add(row)
+        self.session.flush()
+        return DocumentRef(row.id, kind, filename)
+
+
+def store_dependency(office: str, identities):
+    """The `documents` handler dependency: notices rendered in the step, signed by the office."""
+    def store(session, case, now, actor: str = "system") -> DocumentStore:
+        return DocumentStore(session, case, now, office=office,
+                             names=lambda: identities.petitioner_names(session, case.id), actor=actor)
+    return store
+
+
+class Documents:
+    """The notices of a case, as its readers may list and download them."""
+
+    def __init__(self, core):
+        self.core = core
+
+    def list_documents(self, case_id: int, *, user: str) -> list[dict]:
+        with self.core.uow(write=False) as uow:
+            session = uow.session
+            check_case_visible(self.core.actor(session, user), repository.get_case(session, case_id), session)
+            rows = uow.session.execute(select(Document.id, Document.kind, Document.filename, Document.size,
+                                              Document.created_at, Document.created_by)
+                                       .where(Document.case_id == case_id)
+                                       .order_by(Document.id)).all()
+            return [{"id": r.id, "kind": r.kind, "filename": r.filename, "size": r.size,
+                     "created_at": r.created_at.isoformat(), "created_by": r.created_by} for r in rows]
+
+    def get_document(self, case_id: int, document_id: int, *, user: str) -> tuple[str, bytes, str]:
+        """(filename, content, mimetype); every download is in the access log."""
+        with self.core.uow() as uow:
+            session = uow.session
+            check_case_visible(self.core.actor(session, user), repository.get_case(session, case_id), session)
+            row = uow.session.get(Document, document_id)
+            if row is None or row.case_id != case_id:
+                raise NotFound(f"no document {document_id} in case {case_id}")
+            log_access(uow.session, user, "download", case_id, f"document {row.id} {row.kind}")
+            uow.commit()
+            return row.filename, row.content, DOCX

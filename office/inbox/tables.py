@@ -1,0 +1,34 @@
+"""The inbox's saved filters, and the indexes its queries need on the core's read tables."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.store.models import Base, Case, HumanTask, UTCDateTime
+
+MULTI_GROUP = "groups LIKE '%,%'"
+
+# Inbox indexes on the engine's read tables (engine/inbox_services.py explains the query shapes):
+# unassigned single-group tasks are counted from an index on the denormalised `groups` column;
+# the rare multi-group tasks have a partial index of their own; the accused-unit exclusion is indexed.
+Index("ix_human_task_inbox_groups", HumanTask.state, HumanTask.category, HumanTask.groups, HumanTask.assignee)
+Index("ix_human_task_inbox_nocat", HumanTask.state, HumanTask.groups, HumanTask.assignee, HumanTask.due_at)
+Index("ix_human_task_multi_group", HumanTask.state, HumanTask.category, HumanTask.due_at,
+      sqlite_where=text(MULTI_GROUP), postgresql_where=text(MULTI_GROUP))
+Index("ix_cases_accused_unit", Case.accused_unit)
+
+
+class SavedFilter(Base):
+    """An inbox query kept on the server; `group_name` shares it with a group.
+    Query values "me" and "now" are placeholders resolved when the filter runs."""
+
+    __tablename__ = "saved_filter"
+    __table_args__ = (Index("ix_saved_filter_owner", "owner"), Index("ix_saved_filter_group", "group_name"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    owner: Mapped[str] = mapped_column(String(64))
+    group_name: Mapped[str | None] = mapped_column(String(64))
+    query: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

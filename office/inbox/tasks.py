@@ -1,0 +1,82 @@
+"""Tasks: list, read and complete them. A workflow task completes through a step of its case;
+a task the office opened beside the workflow (a 督办 task) simply closes."""
+from __future__ import annotations
+
+from engine import queries
+from engine.clock import utcnow
+from engine.core import Core
+from engine.errors import Conflict, NotAllowed, ValidationFailed
+from engine.inputs import checked_object
+from engine.projection import record
+from engine.steps import Action
+from engine.store import repository
+from engine.store.models import Case, HumanTask
+from office.access import check_can_work, check_case_visible, check_not_routed_to_accused
+from office.cases.service import summary
+from office.inbox import queries as task_queries
+from office.people.audit import log_access
+
+
+class Tasks:
+    def __init__(self, core: Core):
+        self.core = core
+
+    def list_tasks(self, *, user: str | None = None, groups: list[str] | None = None,
+                   filters: dict | None = None, page: int = 1, per_page: int = 50,
+                   case_id: int | None = None, state: str = "open") -> dict:
+        filters = filters or {}
+        with self.core.uow(write=bool(user and filters.get("search"))) as uow:
+            actor = self.core.actor(uow.session, user) if user else None
+            result = task_queries.tasks(uow.session, actor, groups=groups, filters=filters, page=page,
+                                        per_page=per_page, case_id=case_id, state=state)
+            if user and filters.get("search"):
+                log_access(uow.session, user, "search", None, f"inbox search: {filters['search']}")
+                uow.commit()
+            return result
+
+    def get_task(self, task_uuid: str, *, user: str | None = None) -> dict:
+        with self.core.uow(write=False) as uow:
+            row = repository.human_task(uow.session, task_uuid)
+            case = repository.get_case(uow.session, row.case_id)
+            if user is not None:
+                check_case_visible(self.core.actor(uow.session, user), case, uow.session)
+            return queries.task_dict(row, form=self.core.forms.get(row.form_key, case))
+
+    def complete_task(self, task_uuid: str, *, user: str, data: dict | None = None) -> dict:
+        data = checked_object(data, "form data")
+        with self.core.uow(write=False) as uow:
+            kind = repository.human_task(uow.session, task_uuid).kind
+        if kind != "bpmn":
+            return self._close(task_uuid, user, data)
+
+        def check(session) -> Case:
+            row, case = self._workable(session, task_uuid, user, data)
+            errors = self.core.forms.validate(row.form_key, data, case)
+            if errors:
+                raise ValidationFailed("the form has errors", errors)
+            return case
+        return summary(self.core.step(None, Action.complete(user, task_uuid, data), check=check))
+
+    def _workable(self, session, task_uuid: str, user: str, data: dict) -> tuple[HumanTask, Case]:
+        actor = self.core.actor(session, user)
+        row = repository.human_task(session, task_uuid)
+        if row.state != "open":
+            raise Conflict(f"task is already {row.state}")
+        case = repository.get_case(session, row.case_id)
+        check_can_work(actor, row)
+        check_case_visible(actor, case, session, working=True)
+        check_not_routed_to_accused(case, data)
+        if row.owner and row.owner != actor.username:
+            raise NotAllowed(f"this task is delegated by {row.owner}: hand it back (resolve) for them to complete")
+        return row, case
+
+    def _close(self, task_uuid: str, user: str, data: dict) -> dict:
+        """A task the office opened beside the workflow closes without a step of the case."""
+        with self.core.uow() as uow:
+            row, case = self._workable(uow.session, task_uuid, user, data)
+            now = utcnow()
+            row.state, row.completed_at, row.completed_by = "completed", now, user
+            record(uow.session, row.case_id, "task_completed", actor=user, at=now, message=row.name,
+                   task_uuid=row.task_uuid, bpmn_id=row.bpmn_id, data=data)
+            uow.commit()
+            return queries.case_summary(case)

@@ -1,0 +1,158 @@
+"""Keeps `case_metrics` and `unit_metrics` in step with the case data: a StepRunner hook, run in
+the step's transaction.
+
+Reads data["milestones"] and data["deadlines"] (contracts.md) and projected facts; tolerates
+missing or malformed keys, since cases of older diagrams carry fewer of them. A co-handling
+unit's part is done when a task carrying that unit completes (its 协办 opinion), which only the
+step knows: that time is kept on the unit's row from then on.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm import Session
+
+from processes.calendar import OfficeCalendar, end_of_day, local_day
+
+from office.kpi.tables import CaseMetrics, UnitMetrics
+from engine.store.models import Case
+
+ROUTE_DAYS, UNIT_ACCEPT_DAYS = 15, 30
+# the instants KPI cohorts are anchored on (office.kpi.figures): a row whose latest is before a period
+# cannot count in it
+ACTIVITY = ("registered_at", "route_due", "unit_accept_due", "handle_due", "closed_at", "evaluation_due",
+            "evaluated_at")
+
+
+def _when(value) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+_CALENDAR = OfficeCalendar(lenient=True)     # a year without a holiday notice yet: weekends only
+
+
+def days_after(instant: datetime, days: int) -> datetime:
+    """Domain day arithmetic (domain.md §2.1): day one is the day after, the last day moves off
+    rest days and holidays, and the period ends at 24:00 local."""
+    return end_of_day(_CALENDAR.add_days(local_day(instant), days))
+
+
+def _dict(data: dict, key: str) -> dict:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value, size: int) -> str | None:
+    return None if value is None or isinstance(value, (dict, list)) else str(value)[:size]
+
+
+def _persons(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def handling_units(data: dict) -> tuple[str | None, list[str]]:
+    """(lead unit, co-handling units): routing writes `lead_unit` and `co_units`; older cases only
+    the comma-joined `unit`, lead first."""
+    named = [u.strip() for u in str(data.get("unit") or "").split(",") if u.strip()] \
+        if isinstance(data.get("unit"), str) else []
+    lead = _text(data.get("lead_unit"), 64) or (named[0][:64] if named else None)
+    co = data.get("co_units") if isinstance(data.get("co_units"), list) else named[1:]
+    return lead, [u for u in dict.fromkeys(_text(c, 64) for c in co) if u and u != lead]
+
+
+def metrics_values(case: Case, data: dict) -> dict:
+    """The case_metrics row of one case, from its data (pure apart from reading case columns)."""
+    ms, dl = _dict(data, "milestones"), _dict(data, "deadlines")
+    registered = _when(ms.get("registered")) or case.created_at
+    closed = _when(ms.get("closed"))
+    values = {
+        "reg_no": case.reg_no, "channel": _text(data.get("channel"), 16), "category": _text(data.get("category"), 32),
+        "unit": handling_units(data)[0], "accused_unit": _text(data.get("accused_unit"), 64),
+        "region": _text(data.get("region"), 16), "organ": _text(data.get("organ"), 64),
+        "in_stats": data.get("in_stats", True) is not False,
+        "registered_at": registered,
+        "route_due": _when(dl.get("route")) or days_after(registered, ROUTE_DAYS),
+        "accepted_at": _when(ms.get("accepted")),
+        "unit_accept_due": days_after(registered, UNIT_ACCEPT_DAYS),
+        "unit_accepted_at": _when(ms.get("unit_accepted")) or _when(ms.get("unit_signed")),
+        "handle_due": _when(dl.get("extension")) or _when(dl.get("handle")),
+        "done_at": _when(ms.get("replied")) or _when(ms.get("reported")),
+        "closed_at": closed,
+        "outcome": _text(data.get("outcome"), 16), "rating": _text(data.get("rating"), 16),
+        "unit_rating": _text(data.get("unit_rating") or data.get("rating"), 16),
+        "evaluation_due": _when(dl.get("evaluate")), "evaluated_at": _when(ms.get("evaluated")),
+        "evaluation_lapsed": bool(ms.get("evaluation_lapsed")),
+        "is_repeat": bool(data.get("is_repeat")),
+        "main_case_id": data["main_case_id"] if isinstance(data.get("main_case_id"), int) else case.main_case_id,
+        "persons": _persons(data.get("persons")), "key_case": bool(data.get("key_case")),
+        "backlog": bool(data.get("backlog")),
+        "resolved": bool(data["resolved"]) if "resolved" in data else closed is not None,
+        "mode": _text(data.get("mode"), 16), "routed_at": _when(ms.get("routed")),
+    }
+    instants = [values[k] for k in ACTIVITY if values[k] is not None]
+    values["first_at"], values["last_at"] = min(instants), max(instants)
+    return values
+
+
+def _upsert(dialect: str, table, keys: list[str]):
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(table)
+    columns = [c.name for c in table.columns if c.name not in keys]
+    return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in columns})
+
+
+_UPSERTS = {name: _upsert(name, CaseMetrics.__table__, ["case_id"]) for name in ("sqlite", "postgresql")}
+_UNIT_UPSERTS = {name: _upsert(name, UnitMetrics.__table__, ["case_id", "unit"]) for name in ("sqlite", "postgresql")}
+_UNIT_ROWS = select(UnitMetrics.unit, UnitMetrics.done_at).where(UnitMetrics.case_id == bindparam("case_id"))
+
+
+def update_metrics(session: Session, case: Case, data: dict, step=None) -> None:
+    """StepRunner hook: one prebuilt upsert, no read first (it runs on every step), and none at all
+    when the row would not change: the case keeps a digest of what was last written (this hook is
+    the table's only writer; a rebuild must clear `cases.metrics_digest`). The unit rows are
+    rewritten with it, or when a co-handling unit's task completed in this step."""
+    values = metrics_values(case, data)
+    lead, co = handling_units(data)
+    handle_due = _when(_dict(data, "deadlines").get("handle"))
+    digest = hashlib.blake2b(repr((sorted(values.items()), co, handle_due)).encode(), digest_size=16).hexdigest()
+    finished = {row.unit: row.completed_at for row in (step.closed if step else ())
+                if row.state == "completed" and row.unit in co}
+    if digest == case.metrics_digest and not finished:
+        return
+    connection = session.connection()
+    if digest != case.metrics_digest:
+        connection.execute(_UPSERTS[connection.dialect.name], {"case_id": case.id, **values})
+        case.metrics_digest = digest
+    if lead is not None or finished:
+        _update_units(connection, case.id, values, lead, co, handle_due, finished)
+
+
+def _update_units(connection, case_id: int, values: dict, lead: str | None, co: list[str],
+                  handle_due: datetime | None, finished: dict) -> None:
+    """One row per handling unit; a unit the case was taken away from (objection, re-routing)
+    loses its row."""
+    done = dict(connection.execute(_UNIT_ROWS, {"case_id": case_id}).all())
+    common = {"case_id": case_id, "mode": values["mode"], "in_stats": values["in_stats"],
+              "persons": values["persons"], "routed_at": values["routed_at"]}
+    rows = [{**common, "unit": lead, "lead": True, "due": values["handle_due"], "done_at": values["done_at"]}] \
+        if lead else []
+    rows += [{**common, "unit": unit, "lead": False, "due": handle_due,
+              "done_at": finished.get(unit) or done.get(unit)} for unit in co]
+    gone = set(done) - {row["unit"] for row in rows}
+    if gone:
+        connection.execute(delete(UnitMetrics).where(UnitMetrics.case_id == case_id, UnitMetrics.unit.in_(gone)))
+    if rows:
+        connection.execute(_UNIT_UPSERTS[connection.dialect.name], rows)

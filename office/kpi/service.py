@@ -1,0 +1,174 @@
+"""KPI service methods: figures and the cases behind each figure, scoped by who asks."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from processes import deadlines
+
+from office.kpi import figures as kpi, ledger as kpi_ledger, report as kpi_report
+from office.access import Actor
+from engine.clock import utcnow
+from engine.errors import NotAllowed, ValidationFailed
+
+FIRST_TIME_RULE = "first_time_resolution"
+REPORT_GROUPS = ("", "unit", "category", "region", "channel")
+REPORT_STEPS = len(REPORT_GROUPS) + 2
+KPI_GROUPS = frozenset({"director", "leader", "analyst", "admin"})
+
+
+class Kpi:
+    def __init__(self, core):
+        self.core = core
+
+    def scope(self, session, user: str | Actor) -> str | None:
+        actor = user if isinstance(user, Actor) else self.core.actor(session, user)
+        if actor.groups & KPI_GROUPS:
+            return None
+        if actor.unit:
+            return actor.unit
+        raise NotAllowed("figures are for the office leadership, analysts and handling units")
+
+    def kpis_of_month(self, user: str | Actor, month: str, *, by: str | None = None) -> dict:
+        """The figures of one calendar month (Asia/Shanghai), e.g. '2026-10'."""
+        start, end = _month(month)
+        return {"month": month, "from": start.isoformat(), "to": end.isoformat(),
+                "figures": self.kpis(user, start, end, by=by)}
+
+    def kpi_report(self, user: str | Actor, month: str, *,
+                   progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
+        """The month's figures, overall and by unit, category, region and channel, as .xlsx and .docx;
+        the document's trend chart covers the six months up to this one. `progress(done)` is called
+        after each of the REPORT_STEPS steps, for a job's progress bar."""
+        step = progress or (lambda done: None)
+        tables = {}
+        for done, by in enumerate(REPORT_GROUPS, start=1):
+            tables[by] = self.kpis_of_month(user, month, by=by or None)["figures"]
+            step(done)
+        trend = self.kpi_trend(user, _months_before(month, REPORT_TREND_MONTHS - 1), month)
+        files = {"xlsx": kpi_report.workbook(month, tables)}
+        step(len(REPORT_GROUPS) + 1)
+        files["docx"] = kpi_report.document(month, tables, trend)
+        step(REPORT_STEPS)
+        return files
+
+    def _ask(self, start: datetime, end: datetime, now: datetime) -> kpi.Ask:
+        """The 一次性化解 window is the `first_time_resolution` rule of the office's deadline table."""
+        try:
+            days = deadlines.load_table(self.core.settings.jurisdiction).rule(FIRST_TIME_RULE).days
+        except KeyError:
+            days = None
+        return kpi.ask(start, end, now, None if days is None else timedelta(days=days))
+
+    @staticmethod
+    def _kpi_args(start: datetime, end: datetime, by: str | None) -> None:
+        if start >= end:
+            raise ValidationFailed("the period must end after it starts")
+        if by is not None and by not in kpi.GROUPS:
+            raise ValidationFailed(f"unknown grouping {by!r}; use one of {', '.join(sorted(kpi.GROUPS))}")
+
+    def kpis(self, user: str | Actor, start: datetime, end: datetime, *, by: str | None = None) -> list[dict]:
+        """Every KPI of the period; unit staff get their own unit's figures only."""
+        self._kpi_args(start, end, by)
+        with self.core.uow(write=False) as uow:
+            unit = self.scope(uow.session, user)
+            return kpi.figures(uow.session, self._ask(start, end, utcnow()), by=by, unit=unit)
+
+    def kpi_cases(self, user: str | Actor, key: str, start: datetime, end: datetime, *, part: str = "numerator",
+                  by: str | None = None, group: str | None = None) -> list[dict]:
+        """Drill-down: the cases a figure counts (ids and register numbers, no identities)."""
+        self._kpi_args(start, end, by)
+        if key not in kpi.BY_KEY:
+            raise ValidationFailed(f"unknown KPI {key!r}")
+        parts = kpi.PARTS + tuple(name for name, _, _ in kpi.BY_KEY[key].classes)
+        if part not in parts:
+            raise ValidationFailed(f"part must be one of {', '.join(parts)}")
+        with self.core.uow(write=False) as uow:
+            unit = self.scope(uow.session, user)
+            return kpi.cases_behind(uow.session, key, self._ask(start, end, utcnow()), part=part, by=by,
+                                    group=group, unit=unit)
+
+
+    def kpi_trend(self, user: str | Actor, start_month: str, end_month: str, *, by: str | None = None) -> list[dict]:
+        """Every KPI month by month, "YYYY-MM" to "YYYY-MM" inclusive: each item is a kpis() row
+        with its "month"; a month counts exactly what kpis_of_month counts."""
+        months = _months(start_month, end_month)
+        self._kpi_args(*_month(start_month), by)
+        with self.core.uow(write=False) as uow:
+            unit, now = self.scope(uow.session, user), utcnow()
+            return [{"month": month, **row} for month in months
+                    for row in kpi.figures(uow.session, self._ask(*kpi.month_bounds(month), now), by=by, unit=unit)]
+
+    def overdue_ledger(self, user: str | Actor, start: datetime, end: datetime) -> list[dict]:
+        """The 交办督办 ledger: per unit, the items assigned (交办) in [start, end) and where they
+        stand now, then a total row with unit None (see office.kpi.ledger)."""
+        self._kpi_args(start, end, None)
+        with self.core.uow(write=False) as uow:
+            unit = self.scope(uow.session, user)
+            return kpi_ledger.ledger(uow.session, start, end, utcnow(), unit=unit)
+
+    def ledger_cases(self, user: str | Actor, unit: str | None, column: str, start: datetime, end: datetime, *,
+                     page: int = 1, per_page: int = 50) -> dict:
+        """The items behind one ledger cell (petitioners masked); `unit` None is the total row."""
+        self._kpi_args(start, end, None)
+        if column not in kpi_ledger.COLUMNS:
+            raise ValidationFailed(f"unknown ledger column {column!r}; use one of {', '.join(kpi_ledger.COLUMNS)}")
+        page, per_page = _paging(page, per_page)
+        with self.core.uow(write=False) as uow:
+            own = self.scope(uow.session, user)
+            if unit is not None and (not isinstance(unit, str) or not kpi_ledger.known_unit(uow.session, unit)):
+                raise ValidationFailed(f"unknown unit {unit!r}")
+            if own is not None and unit not in (None, own):
+                raise NotAllowed("unit staff see their own unit's ledger only")
+            return kpi_ledger.ledger_cases(uow.session, column, start, end, utcnow(), unit=unit or own,
+                                           page=page, per_page=per_page)
+
+
+MAX_PER_PAGE, MAX_MONTHS, REPORT_TREND_MONTHS = 200, 120, 6
+
+
+def _months_before(month: str, count: int) -> str:
+    _month(month)
+    year, mon = (int(p) for p in month.split("-"))
+    index = year * 12 + mon - 1 - count
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _paging(page, per_page) -> tuple[int, int]:
+    try:
+        page, per_page = int(page), int(per_page)
+    except (TypeError, ValueError):
+        raise ValidationFailed("page and per_page must be whole numbers") from None
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValidationFailed(f"page must be 1 or more and per_page between 1 and {MAX_PER_PAGE}")
+    return page, per_page
+
+
+def _months(first: str, last: str) -> list[str]:
+    _month(first), _month(last)
+    y1, m1 = (int(p) for p in first.split("-"))
+    y2, m2 = (int(p) for p in last.split("-"))
+    count = (y2 - y1) * 12 + m2 - m1 + 1
+    if count < 1:
+        raise ValidationFailed("the last month must not come before the first")
+    if count > MAX_MONTHS:
+        raise ValidationFailed(f"a trend covers at most {MAX_MONTHS} months")
+    return [f"{y1 + (m1 - 1 + i) // 12:04d}-{(m1 - 1 + i) % 12 + 1:02d}" for i in range(count)]
+
+
+YEARS = (2000, 2199)        # dates outside are typing mistakes (and would overflow the arithmetic)
+
+
+def check_month(value: str, field: str = "month") -> str:
+    """'2026-10' (a real month in a plausible year), or a ValidationFailed naming the field."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value, re.ASCII):
+        raise ValidationFailed(f"{field} must look like 2026-10, not {value!r}",
+                               [{"field": field, "message": "not a month"}])
+    if not YEARS[0] <= int(value[:4]) <= YEARS[1]:
+        raise ValidationFailed(f"{field} must lie between {YEARS[0]} and {YEARS[1]}")
+    return value
+
+
+def _month(month: str) -> tuple[datetime, datetime]:
+    return kpi.month_bounds(check_month(month))

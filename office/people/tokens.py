@@ -1,0 +1,130 @@
+"""Sign-in with a rate limit, API tokens for integrations, and the throttle both use.
+
+Throttle hits live in a table, so the limits hold across every worker process.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
+
+from engine.clock import utcnow
+from engine.errors import NotAllowed, NotFound, ValidationFailed
+from engine.store.models import User
+from office.people.users import user_dict
+from office.people.tables import ApiToken, ThrottleHit
+
+LOGIN_LIMIT, LOGIN_WINDOW = 5, timedelta(minutes=15)
+TOKEN_PREFIX = "xft_"
+
+
+class TooManyAttempts(NotAllowed):
+    """Too many attempts in the window; the web edge answers 429."""
+
+    code = "too_many_attempts"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Auth:
+    """Mixed into Services; relies on its `uow()`."""
+
+    def __init__(self, core, users):
+        self.core = core
+        self.users = users
+
+    # -- throttle ---------------------------------------------------------------------------
+    def throttle_check(self, key: str, limit: int, window: timedelta, now: datetime | None = None) -> None:
+        now = now or utcnow()
+        with self.core.uow(write=False) as uow:
+            hits = uow.session.scalar(select(func.count()).select_from(ThrottleHit).where(
+                ThrottleHit.key == key[:200], ThrottleHit.at > now - window))
+        if hits >= limit:
+            minutes = int(window.total_seconds() // 60)
+            raise TooManyAttempts(f"too many attempts; try again in up to {minutes} minutes")
+
+    def throttle_hit(self, key: str, now: datetime | None = None) -> None:
+        now = now or utcnow()
+        with self.core.uow() as uow:
+            uow.session.add(ThrottleHit(key=key[:200], at=now))
+            uow.session.execute(delete(ThrottleHit).where(ThrottleHit.at < now - timedelta(days=1)))
+            uow.commit()
+
+    def throttle_clear(self, key: str) -> None:
+        with self.core.uow() as uow:
+            uow.session.execute(delete(ThrottleHit).where(ThrottleHit.key == key[:200]))
+            uow.commit()
+
+    # -- sign-in ----------------------------------------------------------------------------
+    def sign_in(self, username: str, password: str, *, client: str = "") -> dict | None:
+        """The user, or None for a wrong name/password; 5 failures per user and address in
+        15 minutes lock further attempts (TooManyAttempts) until the window passes."""
+        key = f"login:{(username or '').lower()}:{client}"
+        self.throttle_check(key, LOGIN_LIMIT, LOGIN_WINDOW)
+        if not self.users.check_password(username, password):
+            self.throttle_hit(key)
+            return None
+        self.throttle_clear(key)
+        return self.users.get_user(username)
+
+    # -- API tokens -------------------------------------------------------------------------
+    def create_api_token(self, *, user: str, name: str) -> dict:
+        """The token is in this result only; the database keeps its SHA-256."""
+        name = (name or "").strip()
+        if not name or len(name) > 100:
+            raise ValidationFailed("a token needs a name (at most 100 characters)",
+                                   [{"field": "name", "message": "required"}])
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.core.uow() as uow:
+            self.core.actor(uow.session, user)
+            row = ApiToken(username=user, name=name, token_hash=token_hash(token), prefix=token[:12],
+                           created_at=utcnow(), revoked=False)
+            uow.session.add(row)
+            uow.commit()
+            return {**_token_dict(row), "token": token}
+
+    def list_api_tokens(self, *, user: str) -> list[dict]:
+        with self.core.uow(write=False) as uow:
+            rows = uow.session.scalars(select(ApiToken).where(ApiToken.username == user).order_by(ApiToken.id))
+            return [_token_dict(r) for r in rows]
+
+    def revoke_api_token(self, token_id: int, *, user: str) -> None:
+        with self.core.uow() as uow:
+            row = uow.session.get(ApiToken, token_id)
+            if row is None or (row.username != user and not self.core.actor(uow.session, user).is_supervisor):
+                raise NotFound(f"no token {token_id}")
+            row.revoked = True
+            uow.commit()
+
+    def user_for_token(self, token: str) -> dict | None:
+        """The active user a bearer token belongs to (as get_user gives it), in one read;
+        last use is written at most once a minute."""
+        if not token or not token.startswith(TOKEN_PREFIX):
+            return None
+        now = utcnow()
+        with self.core.uow(write=False) as uow:
+            found = uow.session.execute(
+                select(ApiToken.id, ApiToken.revoked, ApiToken.last_used_at, User)
+                .join(User, User.username == ApiToken.username)
+                .options(joinedload(User.memberships))
+                .where(ApiToken.token_hash == token_hash(token))).unique().first()
+            if found is None or found.revoked or not found.User.is_active:
+                return None
+            user = user_dict(found.User)
+            stale = found.last_used_at is None or found.last_used_at < now - timedelta(minutes=1)
+            token_id = found.id
+        if stale:
+            with self.core.uow() as uow:
+                uow.session.get(ApiToken, token_id).last_used_at = now
+                uow.commit()
+        return user
+
+
+def _token_dict(row: ApiToken) -> dict:
+    return {"id": row.id, "name": row.name, "prefix": row.prefix, "created_at": row.created_at.isoformat(),
+            "last_used_at": row.last_used_at.isoformat() if row.last_used_at else None, "revoked": row.revoked}

@@ -1,0 +1,67 @@
+"""User and group administration, part of the service API."""
+from __future__ import annotations
+
+import re
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine.store import repository
+from engine.clock import utcnow
+from engine.errors import Conflict, ValidationFailed
+from engine.store.models import Unit, User, UserGroup
+
+_NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
+
+
+class Users:
+    """Users, their groups and units: what sign-in and the actor of every step rest on."""
+
+    def __init__(self, core):
+        self.core = core
+
+    def add_user(self, username: str, *, groups: list[str] | None = None, password: str | None = None,
+                 display_name: str = "", unit: str | None = None) -> dict:
+        if not _NAME.match(username or ""):
+            raise ValidationFailed(f"invalid user name {username!r}: use 2-64 letters, digits, '_', '.' or '-'")
+        groups = [g.strip() for g in (groups or []) if g and g.strip()]
+        for g in groups:
+            if not _NAME.match(g):
+                raise ValidationFailed(f"invalid group name {g!r}")
+        with self.core.uow() as uow:
+            s = uow.session
+            if repository.user_by_name(s, username) is not None:
+                raise Conflict(f"user {username!r} already exists")
+            if unit and s.get(Unit, unit) is None:
+                s.add(Unit(code=unit, name=unit))
+            user = User(username=username, display_name=display_name or username, unit_code=unit,
+                        password_hash=generate_password_hash(password) if password else None,
+                        created_at=utcnow(), is_active=True)
+            for g in groups:
+                repository.ensure_group(s, g)
+            user.memberships = [UserGroup(group_name=g) for g in sorted(set(groups))]
+            s.add(user)
+            uow.commit()
+            return user_dict(user)
+
+    def get_user(self, username: str) -> dict:
+        with self.core.uow(write=False) as uow:
+            return user_dict(repository.require_user(uow.session, username))
+
+    def check_password(self, username: str, password: str) -> bool:
+        with self.core.uow(write=False) as uow:
+            user = repository.user_by_name(uow.session, username)
+            return bool(user and user.is_active and user.password_hash
+                        and check_password_hash(user.password_hash, password))
+
+    def add_unit(self, code: str, name: str, kind: str = "government") -> dict:
+        with self.core.uow() as uow:
+            unit = uow.session.get(Unit, code) or Unit(code=code, name=name, kind=kind)
+            unit.name, unit.kind = name, kind
+            uow.session.add(unit)
+            uow.commit()
+            return {"code": code, "name": name, "kind": kind}
+
+
+def user_dict(user: User) -> dict:
+    return {"username": user.username, "display_name": user.display_name, "groups": user.groups,
+            "unit": user.unit_code, "active": user.is_active}

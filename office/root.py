@@ -1,0 +1,111 @@
+"""The composition root: the one place the workflow core and the office's features are put
+together. Web, CLI, scheduler and tests build a `Services` and call its feature objects
+(`svc.tasks.complete_task(...)`, `svc.kpi.kpis(...)`); nothing else wires anything.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+import handlers.registry
+from engine.core import Core
+from engine.settings import Settings
+from office import access
+from office.analysis import tables as analysis_tables
+from office.analysis.service import Analysis
+from office.cases import deadlines, tables as case_tables
+from office.cases.attachments import Attachments
+from office.cases.comments import Comments
+from office.cases.lookup import CaseLookup
+from office.cases.page import CasePage
+from office.cases.projection import project_facts
+from office.cases.service import Cases
+from office.documents import tables as document_tables
+from office.documents.service import Documents, store_dependency
+from office.editor import tables as editor_tables
+from office.editor.processes import Processes
+from office.editor.service import Editor
+from office.inbox import tables as inbox_tables
+from office.inbox.service import Inbox
+from office.inbox.tasks import Tasks
+from office.intake.service import Intake
+from office.kpi import tables as kpi_tables
+from office.kpi.dashboard import Dashboard
+from office.kpi.projection import update_metrics
+from office.kpi.service import Kpi
+from office.operations import tables as operation_tables
+from office.operations.jobs import Jobs
+from office.operations.service import Operations
+from office.operations.timers import Timers
+from office.people import tables as people_tables
+from office.people.admin import AccessLogs, Admin
+from office.people.identity import Identities
+from office.people.tokens import Auth
+from office.people.user_import import UserImport
+from office.people.users import Users
+from office.selfservice.service import SelfService
+from office.supervision import reminders, tables as supervision_tables
+from office.supervision.service import Notifications, Supervision
+
+# Every feature's tables, so the metadata (migrations check, backups, test truncation) sees them all.
+TABLES = (case_tables, inbox_tables, people_tables, document_tables, supervision_tables, kpi_tables,
+          analysis_tables, editor_tables, operation_tables)
+
+
+class Services:
+    """One object per feature, assembled here once per process."""
+
+    def __init__(self, settings: Settings | None = None, engine: Engine | None = None, *,
+                 notifier: reminders.Notifier | None = None):
+        handlers.registry.load_all()
+        core = Core(settings, engine, handlers=handlers.registry, actor_type=access.Actor,
+                    internal_actors=access.INTERNAL_ACTORS)
+        self.core = core
+        self.identities = Identities(core.settings)
+        self._register(core)
+
+        self.users = Users(core)
+        self.admin = Admin(core, self.users)
+        self.access_log = AccessLogs(core)
+        self.auth = Auth(core, self.users)
+        self.processes = Processes(core)
+        self.cases = Cases(core, self.identities)
+        self.tasks = Tasks(core)
+        self.comments = Comments(core)
+        self.attachments = Attachments(core)
+        self.documents = Documents(core)
+        self.case_page = CasePage(core, self.cases, self.documents)
+        self.intake = Intake(core, self.cases, self.identities)
+        self.inbox = Inbox(core, self.comments, self.intake.case_ids_by_name)
+        self.jobs = Jobs(core, self.inbox)
+        self.user_import = UserImport(core, self.jobs)
+        self.selfservice = SelfService(core, self.auth)
+        self.notifications = Notifications(core, notifier or reminders.LoggingNotifier())
+        self.supervision = Supervision(core, self._documents)
+        self.timers = Timers(core, self.supervision.timer_kinds(), [self.notifications.deliver])
+        self.kpi = Kpi(core)
+        self.dashboard = Dashboard(core, self.kpi, self.jobs)
+        self.analysis = Analysis(core, self.kpi)
+        self.editor = Editor(core)
+        self.operations = Operations(core, self.identities)
+
+    @property
+    def settings(self) -> Settings:
+        return self.core.settings
+
+    @property
+    def engine(self) -> Engine:
+        return self.core.engine
+
+    def _register(self, core: Core) -> None:
+        """What the features give the core: handler dependencies, projectors and step hooks."""
+        settings = core.settings
+        self._documents = store_dependency(settings.office_name, self.identities)
+        core.register_dependency("lookup", lambda session, case, now, actor: CaseLookup(session, case.id),
+                                 writes=True)
+        core.register_dependency("deadlines", deadlines.table_dependency(settings.jurisdiction))
+        core.register_dependency("documents", self._documents, writes=True)
+        core.data_guard = self.identities.protect
+        core.add_projector(project_facts)
+        core.add_step_hook(update_metrics)
+        core.add_step_hook(reminders.step_hook(deadlines.reminder_offsets(settings.jurisdiction)))
+        core.add_step_hook(deadlines.provisional_deadline_hook)
