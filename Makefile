@@ -64,7 +64,7 @@ run: demo-db web-assets fonts
 
 # One pytest worker per core (pytest-xdist); a module's tests stay on one worker with its fixtures.
 TEST_WORKERS ?= $(shell nproc)
-test: venv browser-deps web-assets
+test: venv browser-deps web-assets lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadscope
 
 test-fast: venv
@@ -77,8 +77,10 @@ bench: venv
 	$(BIN)/python -m bench.kpi_bench
 	$(BIN)/python -m bench.http_bench
 
+# The house's direction (import contracts in setup.cfg) and pyflakes; either finding fails `make test`.
 lint: venv
-	$(BIN)/python -m pyflakes engine handlers processes webui cli tests || true
+	$(BIN)/python -m pyflakes engine office handlers processes webui cli bench tests
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .stamp-* var build *.egg-info node_modules $(VENDOR)

@@ -1,15 +1,15 @@
 """`xinfang hotspots`, `xinfang selection` and `xinfang evaluation …`: the analysis from a terminal
-(registered on the main group when cli.main is imported)."""
+(added to the main group by cli/main.py)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
 
-from cli.main import _context, json_option, main
+from cli.context import context_of, json_option
 
 
-@main.command()
+@click.command()
 @click.option("--month", required=True, help="Calendar month, e.g. 2026-10.")
 @click.option("--months", type=click.IntRange(1, 120), default=1, help="Months up to and including --month.")
 @click.option("--by", type=click.Choice(["region", "organ"]), default=None)
@@ -18,7 +18,7 @@ from cli.main import _context, json_option, main
 @click.pass_context
 def hotspots(ctx, month, months, by, user) -> None:
     """Topics of the period, topics rising in the month, and suggested supervision topics."""
-    c = _context(ctx)
+    c = context_of(ctx)
     found = c.services.analysis.hotspot_analysis(user, month, months=months, by=by)
     lines = [f"{found['first_month']}–{month}: {found['cases']} cases", "", "topics:"]
     lines += [f"  {r['group'] + ' ' if r['group'] else ''}{r['topic'] or '(其他)'}\t{r['count']}\t{r['persons']}"
@@ -30,7 +30,7 @@ def hotspots(ctx, month, months, by, user) -> None:
     c.out(found, "\n".join(lines))
 
 
-@main.command()
+@click.command()
 @click.option("--month", required=True, help="Calendar month, e.g. 2026-10.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10)
 @click.option("--user", default="system")
@@ -38,13 +38,13 @@ def hotspots(ctx, month, months, by, user) -> None:
 @click.pass_context
 def selection(ctx, month, limit, user) -> None:
     """The month's representative cases for the 代表恳谈会, with the reasons for each."""
-    c = _context(ctx)
+    c = context_of(ctx)
     found = c.services.analysis.meeting_selection(user, month, limit=limit)
     c.out(found, "\n".join(f"{p['rank']}. {p['reg_no']} {p['subject']}  [{p['score']}] {'；'.join(p['reasons'])}"
                            for p in found["cases"]) or "no cases")
 
 
-@main.group()
+@click.group()
 def evaluation() -> None:
     """评: courts and procuratorates."""
 
@@ -57,7 +57,7 @@ def evaluation() -> None:
 def evaluation_import(ctx, path: Path, user) -> None:
     """Import appeal and reversal rates (CSV: organ,period,appeal_rate,reversal_rate[,cases]);
     one bad line rejects the file, with every bad line's number."""
-    c = _context(ctx)
+    c = context_of(ctx)
     result = c.services.analysis.import_organ_rates(user, path.read_bytes())
     c.out(result, f"imported {result['imported']} rows ({', '.join(result['periods'])})")
 
@@ -69,7 +69,9 @@ def evaluation_import(ctx, path: Path, user) -> None:
 @click.pass_context
 def evaluation_show(ctx, period, user) -> None:
     """The organs of the period, best score first."""
-    c = _context(ctx)
+    c = context_of(ctx)
     found = c.services.analysis.organ_evaluation(user, period)
     c.out(found, "\n".join(f"{r['rank'] or '-'}. {r['organ']}\t{r['petitions']}\t{r['score']}"
                            for r in found["organs"]) or "no organs")
+
+COMMANDS = (hotspots, selection, evaluation)

@@ -5,76 +5,17 @@ Every command prints JSON with --json (human text otherwise), exits 0 on success
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 
 import click
 
+from cli import analysis, operations
+from cli.context import DB_ID, Context, XinfangGroup, context_of, fail, json_option, parse_json_object
 from engine.clock import parse_instant
-from engine.errors import CaseFailed, InvalidDiagram, XinfangError
-from office.root import Services
 from engine.settings import Settings
-
-EXIT_REFUSED = 2
-DB_ID = click.IntRange(1, 2_147_483_647)    # ids and versions: database integers, so a typo is a usage error
-
-
-class Context:
-    def __init__(self, as_json: bool):
-        self.as_json = as_json
-        self._services: Services | None = None
-
-    @property
-    def services(self) -> Services:
-        if self._services is None:
-            self._services = Services(Settings.from_env())
-        return self._services
-
-    def out(self, payload, text: str | None = None) -> None:
-        if self.as_json or text is None:
-            click.echo(json.dumps(payload, ensure_ascii=False, indent=None if self.as_json else 2, default=str))
-        else:
-            click.echo(text)
-
-
-def fail(message: str, details=None, as_json: bool = False) -> None:
-    if as_json and details is not None:
-        click.echo(json.dumps(details, ensure_ascii=False, default=str))
-    click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_REFUSED)
-
-
-def parse_json_object(value: str | None, what: str) -> dict:
-    if value is None:
-        return {}
-    try:
-        data = json.loads(value)
-    except json.JSONDecodeError as err:
-        raise click.BadParameter(f"{what} is not valid JSON: {err.msg} at column {err.colno}")
-    if not isinstance(data, dict):
-        raise click.BadParameter(f"{what} must be a JSON object, not {type(data).__name__}")
-    return data
-
-
-class XinfangGroup(click.Group):
-    """Maps domain errors to exit code 2 and a one-line reason, never a traceback."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except click.exceptions.UsageError as err:
-            err.exit_code = EXIT_REFUSED
-            raise
-        except InvalidDiagram as err:
-            as_json = bool(ctx.obj and ctx.obj.as_json)
-            fail(err.message, {"errors": err.details}, as_json)
-        except XinfangError as err:
-            as_json = bool(ctx.obj and ctx.obj.as_json)
-            payload = {"error": err.code, "message": err.message, "details": err.details}
-            fail(err.message, payload, as_json)
-
+from office.root import Services
 
 @click.group(cls=XinfangGroup)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
@@ -84,25 +25,12 @@ def main(ctx, as_json: bool) -> None:
     ctx.obj = Context(as_json)
 
 
-def _context(ctx) -> Context:
-    return ctx.find_root().obj
-
-
-def json_option(fn):
-    """Lets --json follow the subcommand too (`xinfang deploy x.bpmn --json`)."""
-    def set_json(ctx, _param, value):
-        if value:
-            _context(ctx).as_json = True
-    return click.option("--json", "as_json_local", is_flag=True, expose_value=False, callback=set_json,
-                        help="Print machine-readable JSON.")(fn)
-
-
 @main.command("init-db")
 @json_option
 @click.pass_context
 def init_db(ctx) -> None:
     """Create or upgrade the database schema (Alembic)."""
-    c = _context(ctx)
+    c = context_of(ctx)
     c.services.operations.init_db()
     c.out({"ok": True, "database": c.services.settings.database_url.split("@")[-1]}, "database is up to date")
 
@@ -121,7 +49,7 @@ def users() -> None:
 @json_option
 @click.pass_context
 def users_add(ctx, name, groups, password, unit, display_name) -> None:
-    c = _context(ctx)
+    c = context_of(ctx)
     user = c.services.users.add_user(name, groups=groups.split(","), password=password, unit=unit,
                                display_name=display_name)
     c.out(user, f"added user {user['username']} ({', '.join(user['groups'])})")
@@ -133,7 +61,7 @@ def users_add(ctx, name, groups, password, unit, display_name) -> None:
 @click.pass_context
 def users_import(ctx, path) -> None:
     """Create every user of a CSV file (username,display_name,groups,unit,password) or, on any error, none."""
-    c = _context(ctx)
+    c = context_of(ctx)
     done = None if c.as_json else (lambda n, total: click.echo(f"\r{n}/{total}", nl=False, err=True))
     result = c.services.user_import.import_users(path.read_bytes(), user=None, progress=done)
     c.out(result, f"\nimported {len(result['created'])} users" + "".join(
@@ -147,7 +75,7 @@ def users_import(ctx, path) -> None:
 @click.pass_context
 def deploy(ctx, paths, user) -> None:
     """Validate and deploy BPMN files as one bundle."""
-    c = _context(ctx)
+    c = context_of(ctx)
     files = {}
     for path in paths:
         if not path.is_file():
@@ -167,7 +95,7 @@ def deploy(ctx, paths, user) -> None:
 @click.pass_context
 def report(ctx, month, user, out_dir) -> None:
     """Write the month's KPI workbook (.xlsx) and report (.docx)."""
-    c = _context(ctx)
+    c = context_of(ctx)
     files = c.services.kpi.kpi_report(user, month)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -187,7 +115,7 @@ def report(ctx, month, user, out_dir) -> None:
 @click.pass_context
 def start(ctx, key, data, user, version) -> None:
     """Start a case of a deployed process."""
-    c = _context(ctx)
+    c = context_of(ctx)
     case = c.services.cases.start_case(key, parse_json_object(data, "--data"), user=user, version=version)
     c.out(case, f"case {case['id']} {case['status']}")
 
@@ -195,12 +123,11 @@ def start(ctx, key, data, user, version) -> None:
 @main.command()
 @click.option("--case", "case_id", type=DB_ID, default=None)
 @click.option("--user", default=None)
-@click.option("--all-pages", is_flag=True)
 @json_option
 @click.pass_context
-def tasks(ctx, case_id, user, all_pages) -> None:
+def tasks(ctx, case_id, user) -> None:
     """List open tasks (of a case, or those a user may work on)."""
-    c = _context(ctx)
+    c = context_of(ctx)
     page = c.services.tasks.list_tasks(user=user, case_id=case_id, per_page=200)
     keys = ("id", "case_id", "bpmn_id", "name", "groups", "assignee", "due_at")
     items = [{k: t[k] for k in keys} for t in page["items"]]
@@ -216,7 +143,7 @@ def tasks(ctx, case_id, user, all_pages) -> None:
 @click.pass_context
 def complete(ctx, task_id, user, data) -> None:
     """Complete a task as USER (assignee or candidate-group member)."""
-    c = _context(ctx)
+    c = context_of(ctx)
     case = c.services.tasks.complete_task(task_id, user=user, data=parse_json_object(data, "--data"))
     c.out(case, f"case {case['id']} {case['status']}")
 
@@ -227,7 +154,7 @@ def complete(ctx, task_id, user, data) -> None:
 @click.pass_context
 def show_case(ctx, case_id) -> None:
     """Show a case with its data, tasks and events."""
-    c = _context(ctx)
+    c = context_of(ctx)
     c.out(c.services.cases.get_case(case_id))
 
 
@@ -238,7 +165,7 @@ def show_case(ctx, case_id) -> None:
 @click.pass_context
 def retry(ctx, case_id, user) -> None:
     """Replay the failed step of a case in error, once its cause is fixed."""
-    c = _context(ctx)
+    c = context_of(ctx)
     case = c.services.cases.retry_case(case_id, user=user)
     c.out(case, f"case {case['id']} {case['status']}")
 
@@ -255,7 +182,7 @@ def timers() -> None:
 @click.pass_context
 def fire_due(ctx, now, batch) -> None:
     """Fire every timer due at NOW once, and exit (cron, operators, tests)."""
-    c = _context(ctx)
+    c = context_of(ctx)
     try:
         instant = parse_instant(now) if now else None
     except ValueError as err:
@@ -264,39 +191,30 @@ def fire_due(ctx, now, batch) -> None:
     c.out({"fired": fired}, f"fired {fired} timer(s)")
 
 
-__all__ = ["main", "CaseFailed"]
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
+@click.option("--port", default=5000, type=click.IntRange(1, 65535))
 @click.option("--no-scheduler", is_flag=True, help="Do not run the timer scheduler in this process.")
 @click.pass_context
 def serve(ctx, host, port, no_scheduler) -> None:
-    """Serve the web app (development server) with the scheduler inside."""
-    from engine.timers.ticker import make_ticker
-    from webui import create_app
-    from webui.observability import configure_logging
-    c = _context(ctx)
-    c.services.operations.check_ready_to_start()
-    configure_logging()
-    app = create_app(c.services.settings, c.services)
-    if c.services.settings.scheduler_enabled and not no_scheduler:
-        make_ticker(c.services.timers.scheduler()).start()
-    app.run(host=host, port=port, use_reloader=False, threaded=True)
+    """Serve the web app (development server) with the scheduler inside: `python -m webui`."""
+    context_of(ctx).services.operations.check_ready_to_start()
+    args = [sys.executable, "-m", "webui", "--host", host, "--port", str(port)]
+    os.execv(sys.executable, args + (["--no-scheduler"] if no_scheduler else []))
 
 
 @main.command()
 @click.pass_context
 def scheduler(ctx) -> None:
     """Run the timer scheduler standalone (one process per machine)."""
-    from engine.timers.ticker import make_ticker
     settings = Settings.from_env()
     if "XINFANG_DB_PRE_PING" not in os.environ:       # see Settings.db_pre_ping
         settings = settings.with_(db_pre_ping=False)
     services = Services(settings)
     services.operations.check_ready_to_start()
-    ticker = make_ticker(services.timers.scheduler(), background=False)
+    ticker = services.timers.ticker(background=False)
     try:
         ticker.start()
     except (KeyboardInterrupt, SystemExit):
@@ -310,8 +228,8 @@ def scheduler(ctx) -> None:
 @click.pass_context
 def setup_demo(ctx) -> None:
     """Demo users (password 'demo') and every shipped diagram in bpmn/. For local trials only."""
-    from office.operations.demo import setup_demo as run
-    c = _context(ctx)
+    from office.operations.demo import setup_demo as run      # the demo is loaded only when asked for
+    c = context_of(ctx)
     c.out(run(c.services), "demo users and processes are ready (password: demo)")
 
 
@@ -324,7 +242,7 @@ def setup_demo(ctx) -> None:
 def demo(ctx, count, days, seed) -> None:
     """Realistic petitions run through the real processes with a moved clock, left at every stage."""
     from office.operations.demo_cases import play
-    c = _context(ctx)
+    c = context_of(ctx)
     say = (lambda line: None) if c.as_json else (lambda line: click.echo(line, err=True))
     result = play(c.services, count, days=days, seed=seed, progress=say)
     c.out(result, f"{result['cases']} demo cases: {result.get('steps', 0)} steps, {result['timers']} timers fired")
@@ -337,7 +255,7 @@ def demo(ctx, count, days, seed) -> None:
 def test_process(ctx, paths) -> None:
     """Run analyst scenario files (default: all of bpmn/scenarios) on a throwaway database."""
     from office.editor import scenarios
-    c = _context(ctx)
+    c = context_of(ctx)
     settings = Settings.from_env()
     files = scenarios.find_files(list(paths) or [settings.bpmn_dir / "scenarios"])
     if not files:
@@ -352,8 +270,8 @@ def test_process(ctx, paths) -> None:
         sys.exit(1)
 
 
-from cli import analysis as _analysis  # noqa: E402,F401  (hotspots, selection, evaluation)
-from cli import operations as _operations  # noqa: E402,F401  (keys, export, import)
+for command in analysis.COMMANDS + operations.COMMANDS:
+    main.add_command(command)
 
 if __name__ == "__main__":
     main()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from cli.main import _context, json_option, main
+from cli.context import context_of, json_option
 
 
-@main.group()
+@click.group()
 def keys() -> None:
     """Field-encryption keys."""
 
@@ -20,39 +20,38 @@ def keys() -> None:
 @click.pass_context
 def keys_rotate(ctx) -> None:
     """Re-encrypt every identity field with the newest key in XINFANG_FIELD_KEYS."""
-    c = _context(ctx)
+    c = context_of(ctx)
     count = c.services.operations.rotate_keys()
     c.out({"rotated": count}, f"re-encrypted {count} person record(s)")
 
 
-@main.command("export")
+@click.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @json_option
 @click.pass_context
 def export_cmd(ctx, path) -> None:
     """Write a consistent JSON-lines archive (gzip) of the whole database and stored files."""
-    from office.operations.backup import export_archive
-    c = _context(ctx)
+    c = context_of(ctx)
     with open(path, "wb") as fh:
-        counts = export_archive(c.services.engine, fh, c.services.settings.storage_dir,
-                                progress=None if c.as_json else _progress)
+        counts = c.services.operations.export_archive(fh, progress=None if c.as_json else _progress)
     c.services.access_log.record_export(f"cli:{getpass.getuser()}", f"archive {path.name}: {counts.get('cases', 0)} cases")
     c.out({"path": str(path), "counts": counts}, f"\nwrote {path}: {counts}")
 
 
-@main.command("import")
+@click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @json_option
 @click.pass_context
 def import_cmd(ctx, path) -> None:
     """Restore an archive into an empty database (SQLite or PostgreSQL)."""
-    from office.operations.backup import import_archive
-    c = _context(ctx)
+    c = context_of(ctx)
     with open(path, "rb") as fh:
-        counts = import_archive(c.services.engine, fh, c.services.settings.storage_dir,
-                                progress=None if c.as_json else _progress)
+        counts = c.services.operations.import_archive(fh, progress=None if c.as_json else _progress)
     c.out({"path": str(path), "counts": counts}, f"\nrestored {path}: {counts}")
 
 
 def _progress(counts: dict) -> None:
     click.echo("\r" + " ".join(f"{k}={v}" for k, v in counts.items() if isinstance(v, int)), nl=False, err=True)
+
+
+COMMANDS = (keys, export_cmd, import_cmd)

@@ -1,6 +1,12 @@
 """Domain exceptions. Each layer raises these; the web and CLI edges map them once."""
 from __future__ import annotations
 
+from sqlalchemy.exc import DBAPIError
+
+# What the database driver raises when the database is unreachable or refuses a statement: the
+# edges answer 503 ("nothing was changed, retry") instead of a traceback.
+DatabaseUnavailable = DBAPIError
+
 
 class XinfangError(Exception):
     """Base class; `code` is a stable machine-readable name, `details` structured context."""

@@ -53,7 +53,6 @@ class Settings:
     # restart; the standalone scheduler turns it off (XINFANG_DB_PRE_PING): a dead connection fails
     # one tick, the pool is then invalidated and the next tick reconnects.
     db_pre_ping: bool = True
-    lock_seconds: int = 300
     max_tree_depth: int = 800
     field_keys: tuple[str, ...] = ()     # Fernet keys, newest first (XINFANG_FIELD_KEYS)
     hash_key: str = ""                   # HMAC key for searchable hashes (XINFANG_HASH_KEY)

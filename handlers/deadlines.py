@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from processes.calendar import LOCAL, OfficeCalendar
+from processes.calendar import OfficeCalendar, local_day, zone
 from processes.deadlines import DeadlineTable
 
 from .registry import handler
@@ -26,7 +26,7 @@ def set_deadline(name: str, start: str = "", days: int | None = None, *, data: d
     if calendar.approximated:
         years = "、".join(str(y) for y in sorted(calendar.approximated))
         notes[name] = (f"{years}年节假日安排尚未收录，{rule.label}暂按周末推算为 "
-                       f"{due.astimezone(LOCAL).date() - timedelta(days=1):%Y-%m-%d}，请核对国务院放假通知")
+                       f"{local_day(due) - timedelta(days=1):%Y-%m-%d}，请核对国务院放假通知")
     elif notes.pop(name, None) is None:
         return result
     result["deadline_notes"] = notes      # a recomputed exact deadline is no longer provisional
@@ -46,6 +46,6 @@ def _start(start: str, data: dict, now: datetime) -> datetime:
     except ValueError:
         raise ValueError(f"start {start!r} is neither a deadline, a milestone nor an ISO date") from None
     if parsed.tzinfo is None:
-        parsed = datetime.combine(date.fromisoformat(value[:10]), datetime.min.time(), LOCAL) \
-            if len(value) == 10 else parsed.replace(tzinfo=LOCAL)
+        parsed = datetime.combine(date.fromisoformat(value[:10]), datetime.min.time(), zone()) \
+            if len(value) == 10 else parsed.replace(tzinfo=zone())
     return parsed

@@ -8,12 +8,21 @@ from engine.core import Actor as CoreActor
 from engine.errors import NotAllowed
 from engine.store.models import Case, HumanTask, HumanTaskGroup
 
+# The office's roles (groups a user may be given) and who may do what: the only definition.
+ROLES = ("clerk", "director", "leader", "unit_staff", "legal_advisor", "analyst", "admin")
 SUPERVISORS = frozenset({"director", "admin"})
 OFFICE = frozenset({"clerk", "director", "leader", "legal_advisor", "admin", "analyst"})
+KPI_READERS = frozenset({"director", "leader", "analyst", "admin"})       # every unit's figures
+ANALYSTS = KPI_READERS                                                     # hot spots, the 恳谈会 selection
+EVALUATORS = frozenset({"director", "analyst", "admin", "legal_advisor"})  # the 评 weights and imported rates
+EVALUATION_READERS = EVALUATORS | ANALYSTS
+EDITORS = frozenset({"analyst", "admin"})                                  # edit, deploy and migrate processes
+REVEAL_GROUPS = frozenset({"director", "clerk", "legal_advisor"})
+ACCUSATION_REVEAL_GROUPS = frozenset({"director", "discipline"})
 
 
 class Actor(CoreActor):
-    """An actor with the office's roles: the role sets below are the only definition of them."""
+    """An actor with the office's roles, as the sets above define them."""
 
     __slots__ = ()
 
@@ -108,10 +117,6 @@ def check_can_work(actor: Actor, task: HumanTask) -> None:
     groups = {g for g in task.groups.split(",") if g}
     if not groups & actor.groups:
         raise NotAllowed(f"task is for group(s) {', '.join(sorted(groups))}; you are not a member")
-
-
-REVEAL_GROUPS = frozenset({"director", "clerk", "legal_advisor"})
-ACCUSATION_REVEAL_GROUPS = frozenset({"director", "discipline"})
 
 
 def is_accusation(case: Case) -> bool:

@@ -45,6 +45,7 @@ from office.people.users import Users
 from office.selfservice.service import SelfService
 from office.supervision import reminders, tables as supervision_tables
 from office.supervision.service import Notifications, Supervision
+from processes import calendar
 
 # Every feature's tables, so the metadata (migrations check, backups, test truncation) sees them all.
 TABLES = (case_tables, inbox_tables, people_tables, document_tables, supervision_tables, kpi_tables,
@@ -57,6 +58,8 @@ class Services:
     def __init__(self, settings: Settings | None = None, engine: Engine | None = None, *,
                  notifier: reminders.Notifier | None = None):
         handlers.registry.load_all()
+        settings = settings or Settings.from_env()
+        calendar.use_zone(settings.timezone)
         core = Core(settings, engine, handlers=handlers.registry, actor_type=access.Actor,
                     internal_actors=access.INTERNAL_ACTORS)
         self.core = core

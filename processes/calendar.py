@@ -15,7 +15,7 @@ can say that the date is provisional.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 from chinese_calendar import constants
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+_zone = ZoneInfo("Asia/Shanghai")      # the office's time zone; the composition root sets it from Settings
 OVERRIDES = Path(__file__).resolve().parent / "calendars"
 KNOWN = (min(d.year for d in constants.holidays), max(d.year for d in constants.holidays))
 MAX_DAYS = 3660
@@ -92,19 +92,36 @@ def _check(days: int) -> None:
         raise ValueError(f"a period must be 0..{MAX_DAYS} whole days, not {days!r}")
 
 
-def end_of_day(day: date) -> datetime:
-    """24:00 of `day` in Asia/Shanghai (the instant the period runs out), as aware UTC."""
-    return datetime.combine(day + timedelta(days=1), time(0), LOCAL).astimezone(ZoneInfo("UTC"))
+def use_zone(name: str) -> None:
+    """The office's time zone (Settings.timezone): every local day and 24:00 is counted in it."""
+    global _zone
+    _zone = ZoneInfo(name)
+
+
+def zone() -> ZoneInfo:
+    return _zone
+
+
+def local(instant: datetime) -> datetime:
+    """An instant on the office's clock."""
+    return instant.astimezone(_zone)
 
 
 def local_day(instant: datetime) -> date:
-    return instant.astimezone(LOCAL).date()
+    return instant.astimezone(_zone).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """00:00 of `day` on the office's clock, as aware UTC."""
+    return datetime.combine(day, time(0), _zone).astimezone(timezone.utc)
+
+
+def end_of_day(day: date) -> datetime:
+    """24:00 of `day` on the office's clock (the instant a period runs out), as aware UTC."""
+    return start_of_day(day + timedelta(days=1))
 
 
 _STRICT = OfficeCalendar()
 add_days = _STRICT.add_days
 add_working_days = _STRICT.add_working_days
 is_working_day = _STRICT.is_working_day
-
-__all__ = ["OfficeCalendar", "OutsideCalendar", "add_days", "add_working_days", "is_working_day",
-           "end_of_day", "local_day", "KNOWN"]

@@ -96,6 +96,3 @@ def _rule(name: str, spec: dict) -> Rule:
         raise ValueError(f"deadline rule {name!r}: days must be a whole number and unit one of {UNITS}")
     return Rule(name, spec["days"], spec["unit"], spec.get("label", name),
                 tuple(int(r) for r in spec.get("reminders", ())), spec.get("from", ""))
-
-
-__all__ = ["DeadlineTable", "Rule", "load_table", "jurisdictions"]

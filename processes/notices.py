@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from .calendar import LOCAL
+from .calendar import local, local_day
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TO_PETITIONER = ("受理告知书", "不予受理告知书", "不再受理告知书", "告知书", "延期告知书", "信访处理意见书")
@@ -22,7 +22,7 @@ def chinese_date(value: date | datetime | str | None) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
-        value = value.astimezone(LOCAL).date() if value.tzinfo else value.date()
+        value = local_day(value) if value.tzinfo else value.date()
     return f"{value.year}年{value.month}月{value.day}日"
 
 
@@ -30,7 +30,7 @@ def deadline_day(value: str | None) -> str:
     """A stored deadline is 24:00 of its last day; the notice names that day."""
     if not value:
         return ""
-    return chinese_date((datetime.fromisoformat(value).astimezone(LOCAL) - timedelta(microseconds=1)).date())
+    return chinese_date(local(datetime.fromisoformat(value) - timedelta(microseconds=1)).date())
 
 
 def context(kind: str, data: dict, *, reg_no: str | None, today: date, names: list[str],

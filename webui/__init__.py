@@ -1,4 +1,1 @@
-"""The Flask web layer: a thin shell over office.cases.service."""
-from .app import create_app
-
-__all__ = ["create_app"]
+"""The staff web app, the REST API and the petitioners' public pages (Flask); `webui.app.create_app`."""

@@ -1,16 +1,15 @@
 """Administration of users, groups and units (administrators only; the services check)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from office.people.admin import ROLES
+from office.access import ROLES
 from engine.errors import ValidationFailed
-from office.kpi.service import YEARS
-from processes.calendar import LOCAL
+from office.dates import YEARS, local_midnight
 
 from .app import get_services, id_params
 from .auth import username
@@ -109,4 +108,4 @@ def _day(value: str | None) -> datetime | None:
         raise ValidationFailed(f"not a date (YYYY-MM-DD): {value!r}") from None
     if day and not YEARS[0] <= day.year <= YEARS[1]:
         raise ValidationFailed(f"a date between {YEARS[0]} and {YEARS[1]}, not {value!r}")
-    return datetime.combine(day, time(0), LOCAL) if day else None
+    return local_midnight(day) if day else None

@@ -7,11 +7,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from office.analysis.service import ANALYSTS
-from engine.clock import utcnow
+from office.access import ANALYSTS
 from engine.errors import ValidationFailed
 from office.analysis.evaluation import COMPONENTS
-from processes.calendar import LOCAL
+from office.dates import Month
 
 from .app import get_services, int_param
 from .auth import username
@@ -21,7 +20,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def this_month() -> str:
-    return utcnow().astimezone(LOCAL).strftime("%Y-%m")
+    return str(Month.current())
 
 
 def hotspot_options() -> dict:
@@ -90,7 +89,7 @@ def selection_xlsx():
 
 
 def evaluation_period() -> str:
-    return request.args.get("period") or str(utcnow().astimezone(LOCAL).year)
+    return request.args.get("period") or str(Month.current().year)
 
 
 def _evaluation_page(period: str, *, errors: list | None = None, message: str = "", weights: dict | None = None,

@@ -6,19 +6,19 @@ import os
 import re
 from pathlib import Path
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask import Flask, current_app, redirect, request, session, url_for
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import BaseConverter, ValidationError
 
+from office.access import OFFICE, SUPERVISORS
+from office.dates import local_time
 from office.root import Services
 from engine.settings import Settings
 
 log = logging.getLogger(__name__)
-LOCAL = ZoneInfo("Asia/Shanghai")
 MAX_DB_INT = 2_147_483_647    # PostgreSQL integer columns
 LANGUAGES = {"zh": "中文", "en": "English"}
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -108,7 +108,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(auth.load_user)
     login_manager.request_loader(auth.load_user_from_request)
     login_manager.unauthorized_handler(auth.unauthorized)
-    babel.init_app(app, default_locale="zh", default_timezone="Asia/Shanghai",
+    babel.init_app(app, default_locale="zh", default_timezone=app.extensions["xinfang.settings"].timezone,
                    default_translation_directories=str(TRANSLATIONS),
                    locale_selector=lambda: session.get("lang") or "zh")
 
@@ -129,9 +129,7 @@ def _register_blueprints(app: Flask) -> None:
 def to_local(value) -> datetime | None:
     if not value:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(LOCAL)
+    return local_time(value)
 
 
 def _register_filters(app: Flask) -> None:
@@ -152,8 +150,8 @@ def _register_filters(app: Flask) -> None:
         from flask_login import current_user
         groups = set(getattr(current_user, "groups", []) or [])
         return {"render_form": render_form, "languages": LANGUAGES, "lang": session.get("lang", "zh"),
-                "user_groups": groups, "is_supervisor": bool(groups & {"director", "admin"}),
-                "is_office": bool(groups & {"clerk", "director", "leader", "legal_advisor", "admin", "analyst"}),
+                "user_groups": groups, "is_supervisor": bool(groups & SUPERVISORS),
+                "is_office": bool(groups & OFFICE),
                 "L": LABELS}
 
 
@@ -183,4 +181,3 @@ def int_param(value, field: str, default: int | None = None) -> int:
 def id_params(values: list[str]) -> list[int]:
     """Database ids from a multi-valued field; anything else (text, ², 10^20) is not an id here."""
     return [int(v) for v in values if re.fullmatch(r"[1-9][0-9]{0,9}", v, re.ASCII) and int(v) <= MAX_DB_INT]
-__all__ = ["create_app", "get_services", "g", "client_address", "int_param", "id_params"]

@@ -13,7 +13,8 @@ from flask import Blueprint, abort, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from office.kpi.dashboard import GROUPINGS, Period, current_month, local_time, parse_period
+from office.dates import Month
+from office.kpi.dashboard import GROUPINGS, Period, local_time, parse_period
 
 from .app import get_services, int_param
 from .auth import username
@@ -141,7 +142,7 @@ def _trend_grouping() -> dict:
 
 def _months() -> tuple[str, str]:
     args = request.args
-    return args.get("from_month") or current_month(TREND_MONTHS - 1), args.get("to_month") or current_month()
+    return args.get("from_month") or str(Month.current().shift(1 - TREND_MONTHS)), args.get("to_month") or str(Month.current())
 
 
 @bp.get("/ledger")

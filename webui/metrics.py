@@ -10,8 +10,6 @@ from flask_login import login_required
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
-from engine.timers.scheduler import LATENESS_BUCKETS
-
 from .app import get_services
 from .auth import username
 
@@ -35,7 +33,7 @@ class _SchedulerCollector:
         yield GaugeMetricFamily("xinfang_scheduler_heartbeat_age_seconds", "Seconds since the newest tick",
                                 value=-1 if age is None else age)
         lateness = s["lateness"]
-        cumulative = [(str(b), lateness["buckets"][str(b)]) for b in LATENESS_BUCKETS]
+        cumulative = list(lateness["buckets"].items())      # ordered by bound, as the scheduler keeps them
         yield HistogramMetricFamily("xinfang_timer_lateness_seconds", "fired_at - due_at",
                                     buckets=cumulative + [("+Inf", lateness["count"])], sum_value=lateness["sum_s"])
 

@@ -13,7 +13,8 @@ import uuid
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, jsonify, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+
+from engine.errors import DatabaseUnavailable
 
 from .errors import wants_json
 
@@ -60,8 +61,7 @@ def init_app(app: Flask) -> None:
         response.headers["X-Request-ID"] = g.get("request_id", "")
         return response
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(DBAPIError)
+    @app.errorhandler(DatabaseUnavailable)
     def database_unavailable(err):
         """A page that needs nothing from the database (not even the signed-in user)."""
         log.error("database unavailable on %s %s: %s", request.method, request.path, type(err).__name__)
@@ -79,7 +79,7 @@ def init_app(app: Flask) -> None:
         from .app import get_services
         try:
             report = get_services().operations.readiness()
-        except (OperationalError, DBAPIError):
+        except DatabaseUnavailable:
             report = {"ready": False, "checks": {"database": {"ok": False}}}
         response = jsonify(report)
         response.status_code = 200 if report["ready"] else 503

@@ -28,7 +28,6 @@ MAX_MAGNITUDE = 10**100  # largest number arithmetic may take or produce
 MAX_EXPONENT = 100
 MAX_SIZE = 10_000  # largest string/sequence that + or * may produce
 
-__all__ = ["ExpressionError", "MAX_LENGTH", "check", "evaluate"]
 
 
 class ExpressionError(Exception):

@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 
 
 _NOT_BUNDLED = object()     # a definition deployed before forms were bundled: bpmn/forms/ has them
@@ -67,6 +66,3 @@ class FormRegistry:
 
     def names(self) -> list[str]:
         return sorted(p.stem for p in self.directory.glob("*.json")) if self.directory.is_dir() else []
-
-
-__all__ = ["FormRegistry", "SchemaError"]

@@ -227,3 +227,27 @@ def due_from_properties(props: dict, deadlines: dict, created: datetime) -> date
     if duration:
         return created + iso_duration(duration, created)
     return None
+
+
+_ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def progress(wf: BpmnWorkflow, process_key: str) -> tuple[str, set[str], set[str]]:
+    """Where a case stands, for its diagram: the process shown (the innermost running call
+    activity, e.g. 办理 inside 登记与分流) and the BPMN ids completed and active in it."""
+    running = [sub for sub in wf.subprocesses.values() if not sub.is_completed()
+               and getattr(sub.spec, "name", None) and sub.spec.name != process_key]
+    shown, key = wf, process_key
+    if running:
+        shown = max(running, key=lambda sub: sub.depth)
+        key = shown.spec.name
+    completed, active = set(), set()
+    for task in shown.tasks.values():
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        if task.state == TaskState.COMPLETED:
+            completed.add(bpmn_id)
+        elif task.has_state(_ACTIVE):
+            active.add(bpmn_id)
+    return key, completed - active, active

@@ -16,13 +16,13 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.serializer.workflow import VERSION as STATE_FORMAT
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from engine.bpmn.parsing import SERVICE_TASK_CONVERTERS
 
 LIB_VERSION = version("SpiffWorkflow")
-__all__ = ["STATE_FORMAT", "LIB_VERSION", "dump_state", "load_state", "dump_specs", "load_specs"]
+STATE_FORMAT = VERSION          # the serializer format stored with each case (engine/store/compat.py)
 
 
 class SpecByReferenceConverter(BpmnWorkflowConverter):

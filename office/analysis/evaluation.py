@@ -1,4 +1,4 @@
-"""评: the evaluation of courts and procuratorates (研交督评, domain.md §3.3 and §8; seed 001).
+"""评: the evaluation of courts and procuratorates (研交督评, docs/domain.md §3.3 and §8).
 
 An organ is the court or procuratorate unit (unit kind `court`/`procuratorate`) a case was sent
 to, by its name, or else the organ the petition names (`organ`, when it contains 法院 or 检察院).
@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from engine.errors import ValidationFailed
 from office.analysis.tables import EvaluationWeight, OrganRates
-from office.kpi.figures import SATISFIED, RATINGS, month_bounds
-from office.kpi.service import check_month
+from office.dates import Month
+from office.kpi.figures import SATISFIED, RATINGS
 from office.kpi.tables import CaseMetrics as M
 from engine.store.models import Unit
 
@@ -43,10 +43,10 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
     if not match:
         raise ValidationFailed(f"期间应为 2026、2026-H1、2026-Q3 或 2026-10 的形式，而不是 {period!r}")
     year, month, half, quarter = match.groups()
-    check_month(f"{year}-01", "period")
+    Month.parse(f"{year}-01", "period")
     first, last = (int(month), int(month)) if month else (6 * int(half) - 5, 6 * int(half)) if half else \
         (3 * int(quarter) - 2, 3 * int(quarter)) if quarter else (1, 12)
-    return month_bounds(f"{year}-{first:02d}")[0], month_bounds(f"{year}-{last:02d}")[1]
+    return Month(int(year), first).bounds()[0], Month(int(year), last).bounds()[1]
 
 
 # -- CSV -----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Hot spots: from 'one complaint' to 'one class of issues' (domain.md §8).
+"""Hot spots: from 'one complaint' to 'one class of issues' (docs/domain.md §8).
 
 Each case's 事由 (`cases.subject`; the full petition text lives only inside the workflow, which
 analysis never loads) is cut into words by jieba and given its top TF-IDF keywords. A case's

@@ -1,4 +1,4 @@
-"""The monthly selection of representative cases for the 代表恳谈会 (seed 000: each month, pick
+"""The monthly selection of representative cases for the 代表恳谈会 (docs/domain.md §3.7: each month, pick
 representative cases and hear the deputies of that field).
 
 Candidates are the cases registered in the month plus the older ones still open past their

@@ -10,15 +10,12 @@ analysts, administrators and legal advisers.
 from __future__ import annotations
 
 from office.analysis import evaluation, hotspots, selection
-from office.access import Actor
+from office.access import ANALYSTS, EVALUATION_READERS, EVALUATORS, Actor
 from engine.clock import utcnow
 from engine.errors import NotAllowed, ValidationFailed
 from office.exports import Sheet, workbook
-from office.kpi.service import KPI_GROUPS, _month
+from office.dates import Month
 
-ANALYSTS = KPI_GROUPS
-EVALUATORS = frozenset({"director", "analyst", "admin", "legal_advisor"})
-EVALUATION_READERS = EVALUATORS | ANALYSTS
 MAX_SELECTION, MAX_SUGGESTIONS, MAX_HOTSPOT_MONTHS = 50, 50, 24
 
 TOPIC_COLUMNS = (("group", "分组"), ("topic", "主题"), ("count", "件数"), ("persons", "人次"), ("repeats", "重件"),
@@ -44,13 +41,6 @@ def _limit(value, most: int) -> int:
     return value
 
 
-def _shift(month: str, by: int) -> str:
-    """'2026-01' shifted by -1 is '2025-12'."""
-    _month(month)
-    index = int(month[:4]) * 12 + int(month[5:]) - 1 + by
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 class Analysis:
     def __init__(self, core, kpi):
         self.core = core
@@ -74,18 +64,19 @@ class Analysis:
         if by is not None and by not in hotspots.GROUPS:
             raise ValidationFailed(f"unknown grouping {by!r}; use region or organ")
         months, limit = _limit(months, MAX_HOTSPOT_MONTHS), _limit(limit, MAX_SUGGESTIONS)
-        first = _shift(month, 1 - months)
-        start, end = _month(first)[0], _month(month)[1]
-        previous_start = _month(_shift(month, -1))[0]
+        last = Month.parse(month)
+        first = last.shift(1 - months)
+        start, end = first.bounds()[0], last.bounds()[1]
+        previous_start = last.previous().bounds()[0]
         hotspots.prepare(self.core.settings.storage_dir.parent / "jieba")
         with self.core.uow(write=False) as uow:
             unit = self.kpi.scope(uow.session, user)
             loaded = hotspots.load(uow.session, min(start, previous_start), end, unit=unit, region=region, organ=organ)
         items = [i for i in loaded if i.registered_at >= start]
         recent = [i for i in loaded if i.registered_at >= previous_start]
-        return {"month": month, "first_month": first, "by": by, "region": region, "organ": organ,
+        return {"month": month, "first_month": str(first), "by": by, "region": region, "organ": organ,
                 "cases": len(items), "topics": hotspots.topics(items, by=by),
-                "rising": hotspots.rising(recent, _month(month)[0]),
+                "rising": hotspots.rising(recent, last.bounds()[0]),
                 "suggestions": hotspots.suggestions(items, limit=limit)}
 
     def rising_topics(self, user: str | Actor, month: str) -> list[dict]:
@@ -109,7 +100,7 @@ class Analysis:
     def meeting_selection(self, user: str | Actor, month: str, *, limit: int = 10) -> dict:
         """The month's representative cases for the 代表恳谈会, with the reasons for each."""
         limit = _limit(limit, MAX_SELECTION)
-        start, end = _month(month)
+        start, end = Month.parse(month).bounds()
         hotspots.prepare(self.core.settings.storage_dir.parent / "jieba")
         with self.core.uow(write=False) as uow:
             self._require(uow.session, user, ANALYSTS, "the forum selection is for the office's leadership and analysts")

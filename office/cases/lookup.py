@@ -1,7 +1,7 @@
 """The `lookup` handler dependency: what handlers may ask the case store, inside the step."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -37,10 +37,6 @@ class CaseLookup:
                                     .order_by(Case.created_at, Case.id)).all()
         return [_summary(c) for c in rows]
 
-    def case_facts(self, case_id: int) -> dict:
-        case = self.session.get(Case, case_id)
-        return _summary(case) if case else {}
-
 
 def _summary(case: Case) -> dict:
     facts = case.facts or {}
@@ -51,6 +47,3 @@ def _summary(case: Case) -> dict:
             "main_case_id": case.main_case_id,
             "parallel_group": facts.get("parallel_group"), "multi_addressed": facts.get("multi_addressed"),
             "is_repeat": case.is_repeat}
-
-
-__all__ = ["CaseLookup", "update"]

@@ -3,10 +3,10 @@ and the diagram with completed and active elements."""
 from __future__ import annotations
 
 from lxml import etree
-from SpiffWorkflow.util.task import TaskState
 
 from processes.masking import mask_id_number, mask_phone
 
+from engine.bpmn import runtime
 from engine.store import repository
 from office.access import Actor, check_can_reveal, check_case_visible
 from office.cases.attachments import attachments_of
@@ -15,21 +15,17 @@ from office.cases.comments import comments_of
 from engine.errors import NotAllowed, NotFound
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-FULL_ID_GROUPS = frozenset()      # full identities only through reveal_identities (logged, with a purpose)
 MASKED_KEYS = {"id_number": mask_id_number, "phone": mask_phone}
-ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
-def mask_identities(value, actor: Actor):
-    """Whatever the storage holds, ID numbers and phones on a case page are masked; the roles that may
-    see them in full use `reveal_identities`, which logs who looked and why (docs/webui.md)."""
-    if actor.groups & FULL_ID_GROUPS:
-        return value
+def mask_identities(value):
+    """Whatever the storage holds, ID numbers and phones on a case page are masked for every role:
+    full identities come only through `reveal_identities`, which logs who looked and why."""
     if isinstance(value, dict):
         return {k: (MASKED_KEYS[k](str(v)) if k in MASKED_KEYS and isinstance(v, str) and "*" not in v
-                    else mask_identities(v, actor)) for k, v in value.items()}
+                    else mask_identities(v)) for k, v in value.items()}
     if isinstance(value, list):
-        return [mask_identities(v, actor) for v in value]
+        return [mask_identities(v) for v in value]
     return value
 
 
@@ -58,16 +54,6 @@ def task_actions(actor: Actor, task: dict) -> list[str]:
     if actor.is_supervisor:
         out.append("assign")
     return out
-
-
-def _current_process(wf, process_key: str):
-    """Where the case is now: the innermost running call activity (e.g. 办理 inside 登记与分流)."""
-    running = [sub for sub in wf.subprocesses.values() if not sub.is_completed()
-               and getattr(sub.spec, "name", None) and sub.spec.name != process_key]
-    if not running:
-        return wf, process_key
-    inner = max(running, key=lambda sub: sub.depth)
-    return inner, inner.spec.name
 
 
 def diagram_of(bundle: dict, process_key: str) -> str:
@@ -102,7 +88,7 @@ class CasePage:
             task["owner"] = owners.get(task["id"])
             task["actions"] = task_actions(actor, task)
         detail["documents"] = self.documents.list_documents(case_id, user=user)
-        return mask_identities(detail, actor)
+        return mask_identities(detail)
 
     def case_diagram(self, case_id: int, *, user: str) -> dict:
         """The diagram XML of the case's definition and the BPMN ids done and waiting."""
@@ -112,17 +98,7 @@ class CasePage:
             check_case_visible(actor, case, uow.session)
             if not (actor.is_office or actor.unit):
                 raise NotAllowed("no diagrams for your role")
-            wf = self.core.runner.workflow_of(case)
-            shown, key = _current_process(wf, case.process_key)
-            completed, active = set(), set()
-            for task in shown.tasks.values():
-                bpmn_id = getattr(task.task_spec, "bpmn_id", None)
-                if not bpmn_id:
-                    continue
-                if task.state == TaskState.COMPLETED:
-                    completed.add(bpmn_id)
-                elif task.has_state(ACTIVE):
-                    active.add(bpmn_id)
+            key, completed, active = runtime.progress(self.core.runner.workflow_of(case), case.process_key)
             return {"case_id": case.id, "process_key": case.process_key, "version": case.definition_version,
                     "xml": diagram_of(case.definition.bundle, key), "shown_process": key,
-                    "completed": sorted(completed - active), "active": sorted(active)}
+                    "completed": sorted(completed), "active": sorted(active)}

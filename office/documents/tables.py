@@ -21,6 +21,3 @@ class Document(Base):
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(64), default="")
-
-
-__all__ = ["Document"]

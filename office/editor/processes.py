@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from engine.core import Core
 from engine.errors import NotAllowed, ValidationFailed
+from office.access import EDITORS
 
-DEPLOYERS = frozenset({"analyst", "admin"})
 
 
 class Processes:
@@ -25,7 +25,7 @@ class Processes:
     def deploy_as(self, files: dict, *, user: str) -> list[dict]:
         """Deploying changes how every new case runs: process analysts and administrators only."""
         with self.core.uow(write=False) as uow:
-            if not self.core.actor(uow.session, user).groups & DEPLOYERS:
+            if not self.core.actor(uow.session, user).groups & EDITORS:
                 raise NotAllowed("only a process analyst or an administrator deploys processes")
         if not files:
             raise ValidationFailed("no files to deploy", [{"field": "files", "message": "required"}])

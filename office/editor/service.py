@@ -21,10 +21,10 @@ from engine.projection import record
 from engine.steps import Action, is_conflict
 from engine.store import repository
 from engine.store.models import Case, Definition
+from office.access import EDITORS
 from office.editor.tables import CaseMigration
 from processes.deadlines import load_table
 
-EDITORS = frozenset({"analyst", "admin"})
 
 
 class Editor:

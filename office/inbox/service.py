@@ -19,7 +19,7 @@ from engine.store.models import Case, HumanTask, HumanTaskGroup
 from engine.projection import record
 from office.inbox.tables import MULTI_GROUP, SavedFilter
 
-from processes.calendar import LOCAL
+from processes.calendar import local_day
 INBOX_VIEWS = ("inbox", "mine", "groups", "all", "delegated")
 FILTER_KEYS = ("view", "category", "region", "unit", "channel", "overdue", "search", "sort", "desc",
                "assignee", "due_before")
@@ -117,7 +117,7 @@ def task_row(row: HumanTask, now: datetime) -> dict:
     out = views.task_dict(row)
     out["owner"] = row.owner
     out["overdue"] = bool(row.due_at and row.due_at < now)
-    out["days_left"] = ((row.due_at.astimezone(LOCAL).date() - now.astimezone(LOCAL).date()).days
+    out["days_left"] = ((local_day(row.due_at) - local_day(now)).days
                         if row.due_at else None)
     return out
 

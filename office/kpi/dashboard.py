@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,7 +20,8 @@ from office.kpi import figures as kpi, ledger as kpi_ledger
 from engine.clock import utcnow
 from engine.errors import Conflict, NotFound, ValidationFailed
 from office.exports import Sheet, workbook
-from office.kpi.service import REPORT_STEPS, YEARS, _months, check_month
+from office.kpi.service import REPORT_STEPS, _months
+from office.dates import YEARS, Month, local_midnight, local_time as on_office_clock
 from office.kpi.tables import CaseMetrics
 from engine.store.models import Case, Unit
 
@@ -71,17 +72,6 @@ def _day(value: str, field: str) -> date:
     return day
 
 
-def current_month(months_back: int = 0) -> str:
-    """This month (Asia/Shanghai), or one `months_back` before it."""
-    today = utcnow().astimezone(kpi.LOCAL).date()
-    index = today.year * 12 + today.month - 1 - months_back
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), kpi.LOCAL).astimezone(timezone.utc)
-
-
 def parse_period(month: str | None = None, date_from: str | None = None, date_to: str | None = None) -> Period:
     """A month ('2026-10'), or from/to local dates with the last day included; this month if none."""
     if date_from or date_to:
@@ -91,11 +81,10 @@ def parse_period(month: str | None = None, date_from: str | None = None, date_to
         if first > last:
             raise ValidationFailed("the period must end after it starts (from is after to)",
                                    [{"field": "to", "message": "before from"}])
-        return Period(_local_midnight(first), _local_midnight(last + timedelta(days=1)), first, last)
-    month = check_month(month) if month else current_month()
-    start, end = kpi.month_bounds(month)
-    first = start.astimezone(kpi.LOCAL).date()
-    return Period(start, end, first, end.astimezone(kpi.LOCAL).date() - timedelta(days=1), month)
+        return Period(local_midnight(first), local_midnight(last + timedelta(days=1)), first, last)
+    found = Month.parse(month) if month else Month.current()
+    start, end = found.bounds()
+    return Period(start, end, found.first_day, found.next().first_day - timedelta(days=1), str(found))
 
 
 def grouping(value: str | None) -> str | None:
@@ -172,7 +161,7 @@ class Dashboard:
         group. With `by` and EVERY_GROUP: the first KPI compared across the groups, the largest
         (by denominator over the months) first, at most TREND_GROUPS of them."""
         for value, field in ((first, "from_month"), (last, "to_month")):
-            check_month(value, field)
+            Month.parse(value, field)
         unknown = [k for k in keys or () if k not in kpi.BY_KEY]
         if unknown:
             raise ValidationFailed(f"unknown KPI {unknown[0]!r}", [{"field": "kpi", "message": "unknown"}])
@@ -283,7 +272,7 @@ class Dashboard:
     def start_kpi_report(self, user: str, month: str, *, wait: bool = False) -> dict:
         """Writes the month's report (.xlsx and .docx, engine/kpi_report.py) in a thread; returns the
         job to poll at /jobs/<id>. Refused at once to users who may not see figures."""
-        check_month(month)
+        Month.parse(month)
         with self.core.uow(write=False) as uow:
             self.kpi.scope(uow.session, user)
         return self.jobs.start_job(REPORT_KIND, user, REPORT_STEPS, self._run_kpi_report, user, month, wait=wait)
@@ -330,10 +319,10 @@ DUE_FIELDS = ("handle_due", "due")
 
 
 def local_time(value: str | datetime | None, due: bool = False) -> str:
-    """Beijing time; a deadline at local midnight reads as 24:00 of its last day (domain.md §2.1)."""
+    """Beijing time; a deadline at local midnight reads as 24:00 of its last day (docs/domain.md §2.1)."""
     if not value:
         return ""
-    local = (datetime.fromisoformat(value) if isinstance(value, str) else value).astimezone(kpi.LOCAL)
+    local = on_office_clock(value)
     if due and (local.hour, local.minute, local.second) == (0, 0, 0):
         return f"{(local - timedelta(days=1)).strftime('%Y-%m-%d')} 24:00"
     return local.strftime("%Y-%m-%d %H:%M")

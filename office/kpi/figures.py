@@ -1,4 +1,4 @@
-"""KPI figures (domain.md §4) as SQL aggregates over case_metrics (and unit_metrics for the
+"""KPI figures (docs/domain.md §4) as SQL aggregates over case_metrics (and unit_metrics for the
 co-handling parts), identical on SQLite and PostgreSQL, correct while cases are still open.
 
 Each KPI is a cohort (the denominator) and a condition inside it (the numerator); periods are
@@ -10,16 +10,14 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Callable
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, and_, case, false, func, literal, literal_column, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from office.kpi.tables import MICROSECOND, CaseMetrics as M, UnitMetrics as U, micros
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 GROUPS = {"unit": M.unit, "category": M.category, "region": M.region, "channel": M.channel, "organ": M.organ}
 SATISFIED = ("满意", "基本满意")
 RATINGS = SATISFIED + ("不满意",)
@@ -115,15 +113,6 @@ def ask(start: datetime, end: datetime, now: datetime, window: timedelta | None 
 
 def _from(query, a: Ask):
     return query.select_from(M).outerjoin(a.back, a.back.c.main_id == M.case_id)
-
-
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """'2026-10' -> [1 Oct 00:00, 1 Nov 00:00) Asia/Shanghai, as UTC: a due date at 24:00 of the
-    last day (16:00Z) falls inside its own month."""
-    year, mon = (int(p) for p in month.split("-"))
-    start = date(year, mon, 1)
-    end = date(year + mon // 12, mon % 12 + 1, 1)
-    return tuple(datetime.combine(d, time(), LOCAL).astimezone(timezone.utc) for d in (start, end))
 
 
 def scope(unit: str | None):

@@ -42,7 +42,7 @@ _CALENDAR = OfficeCalendar(lenient=True)     # a year without a holiday notice y
 
 
 def days_after(instant: datetime, days: int) -> datetime:
-    """Domain day arithmetic (domain.md §2.1): day one is the day after, the last day moves off
+    """Domain day arithmetic (docs/domain.md §2.1): day one is the day after, the last day moves off
     rest days and holidays, and the period ends at 24:00 local."""
     return end_of_day(_CALENDAR.add_days(local_day(instant), days))
 

@@ -1,21 +1,20 @@
 """KPI service methods: figures and the cases behind each figure, scoped by who asks."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from processes import deadlines
 
 from office.kpi import figures as kpi, ledger as kpi_ledger, report as kpi_report
-from office.access import Actor
+from office.access import KPI_READERS, Actor
 from engine.clock import utcnow
 from engine.errors import NotAllowed, ValidationFailed
+from office.dates import Month, months_between
 
 FIRST_TIME_RULE = "first_time_resolution"
 REPORT_GROUPS = ("", "unit", "category", "region", "channel")
 REPORT_STEPS = len(REPORT_GROUPS) + 2
-KPI_GROUPS = frozenset({"director", "leader", "analyst", "admin"})
 
 
 class Kpi:
@@ -24,7 +23,7 @@ class Kpi:
 
     def scope(self, session, user: str | Actor) -> str | None:
         actor = user if isinstance(user, Actor) else self.core.actor(session, user)
-        if actor.groups & KPI_GROUPS:
+        if actor.groups & KPI_READERS:
             return None
         if actor.unit:
             return actor.unit
@@ -32,7 +31,7 @@ class Kpi:
 
     def kpis_of_month(self, user: str | Actor, month: str, *, by: str | None = None) -> dict:
         """The figures of one calendar month (Asia/Shanghai), e.g. '2026-10'."""
-        start, end = _month(month)
+        start, end = Month.parse(month).bounds()
         return {"month": month, "from": start.isoformat(), "to": end.isoformat(),
                 "figures": self.kpis(user, start, end, by=by)}
 
@@ -46,7 +45,7 @@ class Kpi:
         for done, by in enumerate(REPORT_GROUPS, start=1):
             tables[by] = self.kpis_of_month(user, month, by=by or None)["figures"]
             step(done)
-        trend = self.kpi_trend(user, _months_before(month, REPORT_TREND_MONTHS - 1), month)
+        trend = self.kpi_trend(user, str(Month.parse(month).shift(1 - REPORT_TREND_MONTHS)), month)
         files = {"xlsx": kpi_report.workbook(month, tables)}
         step(len(REPORT_GROUPS) + 1)
         files["docx"] = kpi_report.document(month, tables, trend)
@@ -94,11 +93,11 @@ class Kpi:
         """Every KPI month by month, "YYYY-MM" to "YYYY-MM" inclusive: each item is a kpis() row
         with its "month"; a month counts exactly what kpis_of_month counts."""
         months = _months(start_month, end_month)
-        self._kpi_args(*_month(start_month), by)
+        self._kpi_args(*Month.parse(start_month).bounds(), by)
         with self.core.uow(write=False) as uow:
             unit, now = self.scope(uow.session, user), utcnow()
             return [{"month": month, **row} for month in months
-                    for row in kpi.figures(uow.session, self._ask(*kpi.month_bounds(month), now), by=by, unit=unit)]
+                    for row in kpi.figures(uow.session, self._ask(*Month.parse(month).bounds(), now), by=by, unit=unit)]
 
     def overdue_ledger(self, user: str | Actor, start: datetime, end: datetime) -> list[dict]:
         """The 交办督办 ledger: per unit, the items assigned (交办) in [start, end) and where they
@@ -128,13 +127,6 @@ class Kpi:
 MAX_PER_PAGE, MAX_MONTHS, REPORT_TREND_MONTHS = 200, 120, 6
 
 
-def _months_before(month: str, count: int) -> str:
-    _month(month)
-    year, mon = (int(p) for p in month.split("-"))
-    index = year * 12 + mon - 1 - count
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def _paging(page, per_page) -> tuple[int, int]:
     try:
         page, per_page = int(page), int(per_page)
@@ -146,29 +138,9 @@ def _paging(page, per_page) -> tuple[int, int]:
 
 
 def _months(first: str, last: str) -> list[str]:
-    _month(first), _month(last)
-    y1, m1 = (int(p) for p in first.split("-"))
-    y2, m2 = (int(p) for p in last.split("-"))
-    count = (y2 - y1) * 12 + m2 - m1 + 1
-    if count < 1:
+    months = months_between(Month.parse(first, "first month"), Month.parse(last, "last month"))
+    if not months:
         raise ValidationFailed("the last month must not come before the first")
-    if count > MAX_MONTHS:
+    if len(months) > MAX_MONTHS:
         raise ValidationFailed(f"a trend covers at most {MAX_MONTHS} months")
-    return [f"{y1 + (m1 - 1 + i) // 12:04d}-{(m1 - 1 + i) % 12 + 1:02d}" for i in range(count)]
-
-
-YEARS = (2000, 2199)        # dates outside are typing mistakes (and would overflow the arithmetic)
-
-
-def check_month(value: str, field: str = "month") -> str:
-    """'2026-10' (a real month in a plausible year), or a ValidationFailed naming the field."""
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value, re.ASCII):
-        raise ValidationFailed(f"{field} must look like 2026-10, not {value!r}",
-                               [{"field": field, "message": "not a month"}])
-    if not YEARS[0] <= int(value[:4]) <= YEARS[1]:
-        raise ValidationFailed(f"{field} must lie between {YEARS[0]} and {YEARS[1]}")
-    return value
-
-
-def _month(month: str) -> tuple[datetime, datetime]:
-    return kpi.month_bounds(check_month(month))
+    return [str(m) for m in months]

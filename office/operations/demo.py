@@ -1,8 +1,12 @@
 """Demo users and the shipped processes, so a fresh `make run` shows a working office."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from engine.errors import Conflict
-from office.root import Services
+
+if TYPE_CHECKING:
+    from office.root import Services
 
 DEMO_USERS = [
     ("clerk", "登记员 王芳", ["clerk", "intake_staff"], None),

@@ -5,6 +5,8 @@ Every story's steps are merged into one timeline and replayed in time order up t
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import heapq
 import logging
 import random
@@ -17,7 +19,9 @@ import time_machine
 from processes.demo_stories import Story, stories
 
 from engine.errors import XinfangError
-from office.root import Services
+
+if TYPE_CHECKING:
+    from office.root import Services
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from engine.errors import Conflict, NotFound
 from office.operations.tables import Job
 
 log = logging.getLogger(__name__)
-from processes.calendar import LOCAL
+from processes.calendar import local
 EXPORT_COLUMNS = (("reg_no", "登记号"), ("subject", "事由"), ("petitioner", "信访人"), ("category", "类别"),
                   ("name", "当前环节"), ("unit", "承办单位"), ("assignee", "办理人"), ("due_at", "办理期限"),
                   ("days_left", "剩余天数"))
@@ -26,7 +26,7 @@ EXPORT_COLUMNS = (("reg_no", "登记号"), ("subject", "事由"), ("petitioner",
 def _local(value: str | None) -> str:
     if not value:
         return ""
-    return datetime.fromisoformat(value).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+    return local(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
 
 
 class Jobs:

@@ -2,6 +2,8 @@
 for load balancers and orchestrators (database, schema, scheduler heartbeat)."""
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -10,6 +12,7 @@ from engine.errors import ValidationFailed
 from engine.store import db
 from engine.store.compat import check_stored_cases
 from engine.timers import scheduler
+from office.operations import backup
 from office.people import identity
 
 
@@ -29,6 +32,14 @@ class Operations:
         if not db.migrations_current(self.core.engine):
             raise ValidationFailed("the database schema is not current; run `xinfang init-db` first")
         check_stored_cases(self.core.engine)
+
+    def export_archive(self, out: BinaryIO, *, progress=None) -> dict:
+        """A consistent JSON-lines archive (gzip) of the whole database and stored files."""
+        return backup.export_archive(self.core.engine, out, self.core.settings.storage_dir, progress=progress)
+
+    def import_archive(self, source: BinaryIO, *, progress=None) -> dict:
+        """Restores an archive into an empty database (SQLite or PostgreSQL)."""
+        return backup.import_archive(self.core.engine, source, self.core.settings.storage_dir, progress=progress)
 
     def rotate_keys(self) -> int:
         """Re-encrypts every identity with the newest field key."""

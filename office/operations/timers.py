@@ -8,6 +8,7 @@ from engine.clock import utcnow
 from engine.core import Core
 from engine.errors import NotAllowed
 from engine.timers import scheduler
+from engine.timers.ticker import make_ticker
 
 
 class Timers:
@@ -20,6 +21,10 @@ class Timers:
     def scheduler(self, **options) -> scheduler.Scheduler:
         """A scheduler worker for this process (`xinfang scheduler`, `make run`, tests)."""
         return scheduler.Scheduler(self.core, kinds=self.kinds, after_tick=self.after_tick, **options)
+
+    def ticker(self, *, background: bool = True):
+        """APScheduler's interval job that sweeps due timers in this process (not started yet)."""
+        return make_ticker(self.scheduler(), background=background)
 
     def fire_due_timers(self, now: datetime | None = None, *, limit: int = 1000) -> int:
         """One sweep (what `xinfang timers fire-due` runs): everything due at `now`, oldest first."""

@@ -14,7 +14,6 @@ from office.people.tables import AccessLog
 from engine.store.models import Group, Unit, User, UserGroup
 from office.people.users import _NAME, user_dict
 
-ROLES = ("clerk", "director", "leader", "unit_staff", "legal_advisor", "analyst", "admin")
 MIN_PASSWORD = 8
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -162,7 +162,6 @@ def _rotate_row(row: Party, keys: Keys) -> None:
         row.name_phone_hash = keys.digest(plain["name"] + "|" + plain["phone"])
 
 
-__all__ = ["Keys", "load_keys", "protect", "reveal", "rotate", "InvalidToken", "normalise"]
 
 
 class Identities:

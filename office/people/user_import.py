@@ -18,7 +18,8 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from office.access import check_admin
-from office.people.admin import MIN_PASSWORD, ROLES
+from office.access import ROLES
+from office.people.admin import MIN_PASSWORD
 from engine.clock import utcnow
 from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.store.models import Group, Unit, User, UserGroup

@@ -26,7 +26,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from engine.store.models import Case, HumanTask, HumanTaskGroup, Timer
-from processes.calendar import LOCAL
+from processes.calendar import local
 from processes.notices import chinese_date
 from engine.bpmn import runtime
 from engine.projection import record
@@ -274,4 +274,4 @@ def deliver_pending(uow, port: Notifier, limit: int = 200) -> int:
 def _local(instant: datetime | None) -> str:
     if instant is None:
         return "—"
-    return instant.astimezone(LOCAL).strftime("%Y-%m-%d")
+    return local(instant).strftime("%Y-%m-%d")

@@ -13,7 +13,7 @@ from engine.clock import parse_instant
 from tests.browser import chromium_page, needs_chromium, serve, sign_in_page
 from tests.editor.diagrams import KEY, routing_diagram
 from tests.webui.conftest import PASSWORD
-from webui import create_app
+from webui.app import create_app
 
 pytestmark = needs_chromium
 STATIC = os.path.join(os.path.dirname(__file__), "..", "..", "webui", "static", "vendor",

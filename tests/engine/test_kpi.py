@@ -9,7 +9,7 @@ import time_machine
 
 from office.access import Actor
 from engine.errors import NotAllowed, ValidationFailed
-from office.kpi.figures import month_bounds
+from office.dates import Month
 
 SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"
 NOW = datetime(2026, 11, 5, tzinfo=timezone.utc)
@@ -72,7 +72,7 @@ def office(services):
 
 
 def figures(services, month="2026-10", actor=DIRECTOR, by=None):
-    start, end = month_bounds(month)
+    start, end = Month.parse(month).bounds()
     with time_machine.travel(NOW, tick=False):
         rows = services.kpi.kpis(actor, start, end, by=by)
     return {(r["kpi"], r["group"]): r for r in rows}
@@ -105,7 +105,7 @@ def test_october_figures_match_the_hand_computed_values(office):
 
 
 def test_a_deadline_at_the_end_of_the_last_day_counts_in_that_month(office):
-    start, end = month_bounds("2026-10")
+    start, end = Month.parse("2026-10").bounds()
     assert end == datetime(2026, 10, 31, 16, tzinfo=timezone.utc)     # A's handle deadline, exactly
     rows = office.kpi.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="numerator")
     assert [r["reg_no"] for r in rows] == ["REG-A"]
@@ -125,7 +125,7 @@ def test_open_items_not_yet_due_stay_in_the_denominator(office):
 
 
 def test_evaluation_windows_that_lapse_enter_the_denominator_once_past(office):
-    start, end = month_bounds("2026-11")
+    start, end = Month.parse("2026-11").bounds()
     with time_machine.travel(datetime(2026, 11, 11, tzinfo=timezone.utc), tick=False):
         rows = {r["kpi"]: r for r in office.kpi.kpis(DIRECTOR, start, end)}
     assert nd(rows["evaluation_rate"]) == (1, 2, 50.0)                # G's window ended 10 Nov 24:00
@@ -134,13 +134,13 @@ def test_evaluation_windows_that_lapse_enter_the_denominator_once_past(office):
 def test_a_repeat_after_the_window_does_not_undo_a_first_time_resolution(office):
     f = figures(office, "2026-06")
     assert nd(f["first_time_resolution", ""]) == (1, 2, 50.0)        # I (back after 106 days); J back in 18
-    start, end = month_bounds("2026-06")
+    start, end = Month.parse("2026-06").bounds()
     rows = office.kpi.kpi_cases(DIRECTOR, "first_time_resolution", start, end, part="missed")
     assert [r["reg_no"] for r in rows] == ["REG-J"]
 
 
 def test_acceptance_classes_list_their_cases(office):
-    start, end = month_bounds("2026-10")
+    start, end = Month.parse("2026-10").bounds()
     late = office.kpi.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="accepted_late")
     never = office.kpi.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="not_accepted")
     assert ([r["reg_no"] for r in late], [r["reg_no"] for r in never]) == (["REG-B"], ["REG-C"])
@@ -153,7 +153,7 @@ def test_figures_by_unit_and_the_cases_behind_them(office):
     assert nd(f["on_time_closure", "U1"]) == (1, 2, 50.0)
     assert nd(f["on_time_closure", "U2"]) == (0, 1, 0.0)
     assert nd(f["unit_satisfaction", "U1"]) == (1, 1, 100.0) and nd(f["unit_satisfaction", "U2"]) == (0, 1, 0.0)
-    start, end = month_bounds("2026-10")
+    start, end = Month.parse("2026-10").bounds()
     missed = office.kpi.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="missed")
     assert [r["reg_no"] for r in missed] == ["REG-B", "REG-D"]
     u2 = office.kpi.kpi_cases(DIRECTOR, "on_time_closure", start, end, part="denominator", by="unit", group="U2")
@@ -164,7 +164,7 @@ def test_unit_staff_see_only_their_unit(office):
     clerk = Actor("u1staff", frozenset({"unit_staff"}), unit="U1")
     f = figures(office, actor=clerk)
     assert nd(f["repeat_rate", ""]) == (0, 2, 0.0)                    # A and B only
-    start, end = month_bounds("2026-10")
+    start, end = Month.parse("2026-10").bounds()
     rows = office.kpi.kpi_cases(clerk, "online_share", start, end, part="denominator")
     assert {r["reg_no"] for r in rows} == {"REG-A", "REG-B"}
     with pytest.raises(NotAllowed):
@@ -178,7 +178,7 @@ def test_unit_staff_see_only_their_unit(office):
 def test_metrics_follow_the_case_through_its_steps(office):
     case = office.cases.start_case("complaint_simple", {"reg_no": "REG-H", "channel": "来信"}, user="clerk1")
     task = office.tasks.list_tasks(case_id=case["id"])["items"][0]
-    start, end = month_bounds("2026-11")
+    start, end = Month.parse("2026-11").bounds()
     before = office.kpi.kpi_cases(DIRECTOR, "timely_acceptance", start, end, part="numerator")
     assert [r["reg_no"] for r in before] == ["REG-G"]
     office.tasks.complete_task(task["id"], user="clerk1", data={

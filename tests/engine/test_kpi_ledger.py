@@ -20,14 +20,14 @@ import time_machine
 
 from office.access import Actor
 from engine.errors import NotAllowed, ValidationFailed
-from office.kpi.figures import month_bounds
+from office.dates import Month
 from office.root import Services
 from engine.settings import Settings
 from tests.conftest import _truncate_pg
 from tests.processes.office import make_office, petition
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
-MARCH = month_bounds("2025-03")
+MARCH = Month.parse("2025-03").bounds()
 DIRECTOR = Actor("boss", frozenset({"director"}))
 HOUSING = Actor("housing_staff", frozenset({"unit_staff"}), unit="housing")
 
@@ -174,7 +174,7 @@ def test_co_handling_units_are_credited_with_their_own_part_of_on_time_closure(s
     """May (all handle deadlines are 6 May): the office counts each case once; per unit, the lead
     answers for its case and a co-handling unit for its opinion."""
     s, ids = story
-    may = month_bounds("2025-05")
+    may = Month.parse("2025-05").bounds()
     with time_machine.travel(datetime(2025, 6, 1, tzinfo=timezone.utc), tick=False):
         office = {r["key"]: r for r in s.kpi.kpis(DIRECTOR, *may)}
         units = {r["group"]: r for r in s.kpi.kpis(DIRECTOR, *may, by="unit") if r["key"] == "on_time_closure"}

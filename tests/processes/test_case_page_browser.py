@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import CHROMIUM, chromium_page, serve
-from webui import create_app
+from webui.app import create_app
 
 VIEWER = Path(__file__).resolve().parents[2] / "webui" / "static" / "vendor" / "bpmn-navigated-viewer.production.min.js"
 pytestmark = pytest.mark.skipif((CHROMIUM is None or not VIEWER.exists()) and os.environ.get("CI", "").lower() != "true",

@@ -1,4 +1,4 @@
-"""Intake: registration, repeats, triage routes that end at the office (seeds 001)."""
+"""Intake: registration, repeats, triage routes that end at the office (docs/domain.md §3.7)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -104,7 +104,7 @@ def test_petitioner_follows_the_stage_with_the_query_code(office1):
 
 def test_the_triage_form_opens_with_the_suggested_category(office1):
     import re
-    from webui import create_app
+    from webui.app import create_app
     o = office1
     case = o.register(petition("举报某局干部收受贿赂", purpose="揭发控告", content="实名举报某局干部收受开发商贿赂"))
     suggested = o.case(case)["data"]["suggested_category"]

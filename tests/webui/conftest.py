@@ -13,7 +13,7 @@ from office.root import Services
 from engine.settings import Settings
 from tests.webui import handlers_for_web  # noqa: F401  (registers the test handlers)
 from tests.webui.diagrams import PROCESS, write_bpmn_dir
-from webui import create_app
+from webui.app import create_app
 
 PASSWORD = "secret-pass-1"
 USERS = {   # username: (groups, unit)

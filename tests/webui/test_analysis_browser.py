@@ -8,7 +8,7 @@ import pytest
 from tests.browser import ARTIFACTS, needs_chromium, serve, sign_in_page
 from tests.engine.analysis_data import make_office, registered
 from tests.webui.conftest import PASSWORD
-from webui import create_app
+from webui.app import create_app
 
 pytestmark = needs_chromium
 

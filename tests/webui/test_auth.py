@@ -9,7 +9,7 @@ import time_machine
 from engine.clock import utcnow
 from engine.settings import Settings
 from tests.webui.conftest import PASSWORD, Browser
-from webui import create_app
+from webui.app import create_app
 
 
 def test_wrong_password_is_refused_and_five_failures_lock_for_15_minutes(app):

@@ -13,7 +13,7 @@ import pytest
 from tests.browser import ARTIFACTS, needs_chromium, serve, sign_in_page
 from tests.webui.conftest import PASSWORD
 from tests.webui.handlers_for_web import query_code
-from webui import create_app
+from webui.app import create_app
 
 pytestmark = needs_chromium
 

@@ -76,7 +76,7 @@ def any_dash(request):
 
 
 def browse(svc, user: str):
-    from webui import create_app
+    from webui.app import create_app
     return sign_in(create_app(svc.settings, svc), user)
 
 

@@ -11,7 +11,7 @@ from tests.browser import needs_chromium, serve, sign_in_page
 from tests.webui.conftest import PASSWORD
 from tests.webui.test_browser import shot
 from tests.webui.test_dashboard import load_dataset
-from webui import create_app
+from webui.app import create_app
 
 pytestmark = needs_chromium
 

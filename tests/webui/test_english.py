@@ -17,7 +17,7 @@ import pytest
 
 from tests.webui.conftest import UNITS, sign_in, urls
 from tests.webui.diagrams import intake_diagram
-from webui import create_app
+from webui.app import create_app
 from webui.app import LANGUAGES
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")

@@ -11,7 +11,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
                                                status_code_conformance)
 from hypothesis import HealthCheck, given, settings
 
-from webui import create_app
+from webui.app import create_app
 
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]

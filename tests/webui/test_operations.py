@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import PG_ADMIN_URL
 from tests.webui.conftest import sign_in
-from webui import create_app
+from webui.app import create_app
 from webui.observability import JsonFormatter, RequestIdFilter
 
 

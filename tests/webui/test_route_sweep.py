@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.webui.conftest import make_world, sign_in, urls
-from webui import create_app
+from webui.app import create_app
 
 WEBUI = Path(__file__).resolve().parents[2] / "webui"
 HOSTILE = ("abc", "-1", "0", "99999999999999999999", "2147483648", "²", "2026-13", "9999-12-31", "0000",

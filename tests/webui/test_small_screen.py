@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser import ARTIFACTS, chromium_page, needs_chromium, serve, sign_in_page
 from tests.webui.conftest import PASSWORD, route_to, start_petition
-from webui import create_app
+from webui.app import create_app
 
 WIDTH, HEIGHT = 1366, 768
 pytestmark = needs_chromium

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from cli.main import main
 from engine.errors import ValidationFailed
-from webui import create_app
+from webui.app import create_app
 from tests.webui.conftest import finish_job as finish, sign_in
 
 GOOD = ("\ufeffusername,display_name,groups,unit,password\n"

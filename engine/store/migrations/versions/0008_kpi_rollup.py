@@ -10,10 +10,12 @@ the lead is the first of the comma-joined units, the routing time the last 转�
 event, the mode the projected `route` fact, and a co-handling unit's part is done when its
 completed task says so.
 """
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
 import sqlalchemy as sa
 from alembic import op
-
-from office.kpi.tables import EpochMicros
 
 revision = "0008_kpi_rollup"
 down_revision = ("0006_kpi", "0002")   # case_metrics; the backfill reads cases.facts
@@ -97,7 +99,7 @@ def _span(dialect: str) -> tuple[str, str]:
 
 def upgrade() -> None:
     conn = op.get_bind()
-    _metrics_table("case_metrics_new", EpochMicros)
+    _metrics_table("case_metrics_new", sa.BigInteger)
     columns = ", ".join(KEPT + INSTANTS + ("first_at", "last_at"))
     converted = ", ".join(KEPT + tuple(_micros(conn.dialect.name, c) for c in INSTANTS) + _span(conn.dialect.name))
     op.execute(f"INSERT INTO case_metrics_new ({columns}) SELECT {converted} FROM case_metrics")
@@ -115,9 +117,9 @@ def upgrade() -> None:
         sa.Column("mode", sa.String(length=16), nullable=True),
         sa.Column("in_stats", sa.Boolean(), nullable=False),
         sa.Column("persons", sa.Integer(), nullable=False),
-        sa.Column("routed_at", EpochMicros(), nullable=True),
-        sa.Column("due", EpochMicros(), nullable=True),
-        sa.Column("done_at", EpochMicros(), nullable=True),
+        sa.Column("routed_at", sa.BigInteger(), nullable=True),
+        sa.Column("due", sa.BigInteger(), nullable=True),
+        sa.Column("done_at", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("case_id", "unit"),
     )
@@ -129,7 +131,7 @@ def upgrade() -> None:
 def _backfill(conn) -> None:
     import engine.store.models
     when = engine.store.models.UTCDateTime()
-    micros = EpochMicros()
+    micros = _Micros()
     metrics = sa.table("case_metrics", *[sa.column(n) for n in (
         "case_id", "unit", "in_stats", "persons", "handle_due", "done_at", "rating", "unit_rating", "mode",
         "routed_at")])
@@ -171,10 +173,9 @@ def _backfill(conn) -> None:
 
 
 def _redate_unit_acceptance(conn, micros) -> None:
-    """Registration + 30 d now follows the day arithmetic of domain.md §2.1 (ends 24:00 local, moved
+    """Registration + 30 d now follows the day arithmetic of docs/domain.md §2.1 (ends 24:00 local, moved
     off rest days); closed cases take no more steps, so their rows are redated here (and last_at
     with them: the new due time may be the row's latest instant)."""
-    from office.kpi.projection import UNIT_ACCEPT_DAYS, days_after
     metrics = sa.table("case_metrics", sa.column("case_id"), sa.column("registered_at"),
                        sa.column("unit_accept_due"), sa.column("last_at"))
     change = metrics.update().where(metrics.c.case_id == sa.bindparam("cid")).values(
@@ -184,8 +185,7 @@ def _redate_unit_acceptance(conn, micros) -> None:
     for start in range(0, len(rows), CHUNK):
         params = []
         for case_id, registered, last in rows[start:start + CHUNK]:
-            due = micros.process_bind_param(days_after(micros.process_result_value(registered, None),
-                                                       UNIT_ACCEPT_DAYS), None)
+            due = micros.process_bind_param(_days_after(micros.process_result_value(registered, None), 30), None)
             params.append({"cid": case_id, "due": due, "last": max(due, last or due)})
         conn.execute(change, params)
 
@@ -206,3 +206,35 @@ def downgrade() -> None:
     op.rename_table("case_metrics_old", "case_metrics")
     for name, column in INDEXES.items():
         op.create_index(name, "case_metrics", [column])
+
+
+# This revision's own copies of the conversions it ran with: a migration must keep doing what it
+# did when it was written, whatever the application's code becomes.
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+class _Micros:
+    """Aware datetimes <-> whole microseconds since 1970 UTC (the columns this revision creates)."""
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else (value - _EPOCH) // timedelta(microseconds=1)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else _EPOCH + int(value) * timedelta(microseconds=1)
+
+
+def _days_after(instant: datetime, days: int) -> datetime:
+    """The statutory day arithmetic: day one is the day after, the last day moves off rest days and
+    holidays (years the calendar package does not know count weekends only), ends 24:00 Beijing."""
+    day = instant.astimezone(_BEIJING).date() + timedelta(days=days)
+    while not _working(day):
+        day += timedelta(days=1)
+    return datetime.combine(day + timedelta(days=1), time(0), _BEIJING).astimezone(timezone.utc)
+
+
+def _working(day: date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
