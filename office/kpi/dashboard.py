@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from office.kpi import figures as kpi, ledger as kpi_ledger
-from engine.clock import utcnow
+from engine.clock import iso, utcnow
 from engine.errors import Conflict, NotFound, ValidationFailed
 from office.exports import Sheet, workbook
 from office.kpi.service import REPORT_STEPS, _months
@@ -96,10 +96,6 @@ def grouping(value: str | None) -> str | None:
     return value
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 class Dashboard:
     """Mixed into Services; every method goes through a KpiServices method, which scopes by user."""
 
@@ -150,7 +146,7 @@ class Dashboard:
             items.append({**row, "unit_name": names.get(row["unit"], row["unit"]),
                           "subject": extra.subject if extra else "", "petitioner": extra.petitioner if extra else "",
                           "stage": extra.stage if extra else None,
-                          **{k: _iso(getattr(extra, k, None)) for k in
+                          **{k: iso(getattr(extra, k, None)) for k in
                              ("registered_at", "handle_due", "done_at", "closed_at")}})
         return items
 

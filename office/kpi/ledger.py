@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from engine.clock import iso
 from office.kpi.tables import UnitMetrics as U
 from engine.store.models import Case, Unit
 
@@ -68,12 +69,8 @@ def _item(row: U, c: Case, now: datetime) -> dict:
     state = "closed" if row.done_at and row.done_at <= now else ("overdue" if row.due and row.due < now else "open")
     return {"case_id": c.id, "reg_no": c.reg_no, "subject": c.subject, "petitioner": c.petitioner,
             "category": c.category, "channel": c.channel, "region": c.region, "unit": row.unit,
-            "role": "主办" if row.lead else "协办", "routed_at": _iso(row.routed_at), "due": _iso(row.due),
-            "done_at": _iso(row.done_at), "state": state, "stage": c.stage}
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+            "role": "主办" if row.lead else "协办", "routed_at": iso(row.routed_at), "due": iso(row.due),
+            "done_at": iso(row.done_at), "state": state, "stage": c.stage}
 
 
 def known_unit(session: Session, unit: str) -> bool:
