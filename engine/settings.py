@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.errors import ValidationFailed
 
@@ -36,6 +37,14 @@ def _number(env, name: str, default, kind=int, minimum=1):
     return number
 
 
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValidationFailed(f"XINFANG_TIMEZONE must be a time zone such as Asia/Shanghai, not {name!r}") from None
+    return name
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{DEFAULT_DB}"
@@ -44,7 +53,7 @@ class Settings:
     storage_dir: Path = ROOT / "var" / "documents"
     jurisdiction: str = "default"     # processes/deadline_tables/<name>.json (XINFANG_JURISDICTION)
     office_name: str = "人大常委会信访办公室"     # signs the notices
-    timezone: str = "Asia/Shanghai"
+    timezone: str = "Asia/Shanghai"    # the office's clock: local days, 24:00 deadlines (XINFANG_TIMEZONE)
     scheduler_enabled: bool = True
     tick_seconds: float = 1.0
     timer_batch: int = 50           # cases whose due timers fire in one transaction
@@ -77,6 +86,7 @@ class Settings:
             db_pre_ping=_bool(env.get("XINFANG_DB_PRE_PING"), base.db_pre_ping),
             field_keys=tuple(k.strip() for k in env.get("XINFANG_FIELD_KEYS", "").split(",") if k.strip()),
             hash_key=env.get("XINFANG_HASH_KEY", ""),
+            timezone=_zone(env.get("XINFANG_TIMEZONE") or base.timezone),
         )
 
     def with_(self, **changes) -> "Settings":
