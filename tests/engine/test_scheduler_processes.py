@@ -78,10 +78,14 @@ def test_a_scheduler_killed_mid_sweep_loses_and_duplicates_nothing(pg_services, 
     deadline = time.monotonic() + 120
     with pg_services.engine.connect() as conn:
         while time.monotonic() < deadline:
+            victim.send_signal(signal.SIGSTOP)      # frozen while we look: what we see is what it dies with
             done = conn.execute(text("SELECT count(*) FROM timer WHERE status = 'fired'")).scalar()
-            held = conn.execute(text("SELECT count(*) FROM timer WHERE lock_expires_at IS NOT NULL")).scalar()
+            held = conn.execute(text("SELECT count(*) FROM timer WHERE status = 'waiting' "
+                                     "AND lock_expires_at IS NOT NULL")).scalar()
+            conn.rollback()
             if done >= 100 and held:      # mid-sweep: some fired, others claimed and not yet fired
                 break
+            victim.send_signal(signal.SIGCONT)
             time.sleep(0.05)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
