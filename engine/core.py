@@ -2,7 +2,8 @@
 
 `Core` knows nothing of petitions. Features register with it what they need — step hooks and
 projectors, handler dependencies, the actor type, a guard for submitted data — and call
-`run_step` (inside their own transaction) or `step` / `start` (which open one).
+`run_step` (inside their own transaction), `step_in` (in a unit of work they opened, then
+committed) or `step` / `start` (which open one).
 """
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from engine.store.models import Case, Definition
 from engine.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
-CaseCheck = Callable[[Session], Case]          # runs the caller's checks inside the step; returns the case
 DataGuard = Callable[[Session, Case, dict], dict]
 
 
@@ -95,18 +95,20 @@ class Core:
         return self.runner.run_step(session, case, action, **options)
 
     # -- steps in their own transaction -------------------------------------------------------
-    def step(self, case_id: int | None, action: Action, *, check: CaseCheck | None = None,
-             retry: bool = False) -> StepOutcome:
-        """One step in one transaction. `check(session) -> Case` runs the caller's checks inside
-        it. A case that stops in error is committed so, then reported as CaseFailed."""
+    def step(self, case_id: int, action: Action, *, retry: bool = False) -> StepOutcome:
+        """One step of a case in a transaction of its own (see `step_in`)."""
+        with self.uow() as uow:
+            return self.step_in(uow, repository.get_case(uow.session, case_id), action, retry=retry)
+
+    def step_in(self, uow: UnitOfWork, case: Case, action: Action, *, retry: bool = False) -> StepOutcome:
+        """Runs one step in the caller's open unit of work — after the caller's own checks, on the
+        case it read — and commits. A case that stops in error is committed so, then reported as
+        CaseFailed; another step that won the race is reported as Conflict."""
         try:
-            with self.uow() as uow:
-                case = check(uow.session) if check is not None else repository.get_case(uow.session, case_id)
-                if case.status != "running" and not (retry and case.status == "error"):
-                    raise Conflict(f"case {case.id} is {case.status}")
-                action = self._guarded(uow.session, case, action)
-                outcome = self.run_step(uow.session, case, action)
-                uow.commit()
+            if case.status != "running" and not (retry and case.status == "error"):
+                raise Conflict(f"case {case.id} is {case.status}")
+            outcome = self.run_step(uow.session, case, self._guarded(uow.session, case, action))
+            uow.commit()
         except Exception as err:
             if is_conflict(err):
                 raise Conflict("the case was changed by someone else at the same time; reload and try again") from err
@@ -116,6 +118,7 @@ class Core:
     def start(self, definition_key: str, data: dict, *, actor: str, version: int | None = None) -> StepOutcome:
         """A new case of the latest (or a given) version, started in one transaction."""
         with self.uow() as uow:
+            self.actor(uow.session, actor)           # an unknown or inactive user starts nothing
             definition = repository.definition_version(uow.session, definition_key, version)
             case = self.new_case(uow.session, definition, actor)
             if self.data_guard is not None:

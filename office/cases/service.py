@@ -34,8 +34,6 @@ class Cases:
         if version is not None and (not isinstance(version, int) or isinstance(version, bool)
                                     or not 1 <= version <= 2**31 - 1):
             raise ValidationFailed(f"version must be a whole number from 1, not {version!r}")
-        with self.core.uow(write=False) as uow:
-            self.core.actor(uow.session, user)
         return summary(self.core.start(key, data, actor=user, version=version))
 
     def open_case(self, process_key: str, data: dict | None = None, *, user: str, version: int | None = None) -> dict:

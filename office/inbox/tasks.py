@@ -43,19 +43,16 @@ class Tasks:
             return queries.task_dict(row, form=self.core.forms.get(row.form_key, case))
 
     def complete_task(self, task_uuid: str, *, user: str, data: dict | None = None) -> dict:
+        """A workflow task completes through a step of its case, in the transaction that checked it."""
         data = checked_object(data, "form data")
-        with self.core.uow(write=False) as uow:
-            kind = repository.human_task(uow.session, task_uuid).kind
-        if kind != "bpmn":
-            return self._close(task_uuid, user, data)
-
-        def check(session) -> Case:
-            row, case = self._workable(session, task_uuid, user, data)
+        with self.core.uow() as uow:
+            row, case = self._workable(uow.session, task_uuid, user, data)
+            if row.kind != "bpmn":
+                return self._close(uow, row, case, user, data)
             errors = self.core.forms.validate(row.form_key, data, case)
             if errors:
                 raise ValidationFailed("the form has errors", errors)
-            return case
-        return summary(self.core.step(None, Action.complete(user, task_uuid, data), check=check))
+            return summary(self.core.step_in(uow, case, Action.complete(user, task_uuid, data)))
 
     def _workable(self, session, task_uuid: str, user: str, data: dict) -> tuple[HumanTask, Case]:
         actor = self.core.actor(session, user)
@@ -70,13 +67,11 @@ class Tasks:
             raise NotAllowed(f"this task is delegated by {row.owner}: hand it back (resolve) for them to complete")
         return row, case
 
-    def _close(self, task_uuid: str, user: str, data: dict) -> dict:
+    def _close(self, uow, row: HumanTask, case: Case, user: str, data: dict) -> dict:
         """A task the office opened beside the workflow closes without a step of the case."""
-        with self.core.uow() as uow:
-            row, case = self._workable(uow.session, task_uuid, user, data)
-            now = utcnow()
-            row.state, row.completed_at, row.completed_by = "completed", now, user
-            record(uow.session, row.case_id, "task_completed", actor=user, at=now, message=row.name,
-                   task_uuid=row.task_uuid, bpmn_id=row.bpmn_id, data=data)
-            uow.commit()
-            return queries.case_summary(case)
+        now = utcnow()
+        row.state, row.completed_at, row.completed_by = "completed", now, user
+        record(uow.session, row.case_id, "task_completed", actor=user, at=now, message=row.name,
+               task_uuid=row.task_uuid, bpmn_id=row.bpmn_id, data=data)
+        uow.commit()
+        return queries.case_summary(case)

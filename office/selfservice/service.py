@@ -37,10 +37,16 @@ class SelfService:
         self.core = core
         self.auth = auth
 
-    def _public_case(self, session, reg_no: str, code: str) -> Case:
+    def _matching_case(self, session, reg_no: str, code: str) -> Case | None:
         case = repository.case_by_reg_no(session, (reg_no or "").strip()[:40]) if reg_no else None
         if case is None or not case.query_code_hash or not code or \
                 not hmac.compare_digest(case.query_code_hash, code_hash(code)):
+            return None
+        return case
+
+    def _public_case(self, session, reg_no: str, code: str) -> Case:
+        case = self._matching_case(session, reg_no, code)
+        if case is None:
             raise NotFound(NOT_FOUND)
         return case
 
@@ -82,19 +88,19 @@ class SelfService:
 
     def _deliver(self, reg_no: str, code: str, client: str, bpmn_id: str, data: dict) -> dict:
         self._checked(reg_no, code, client)
-        try:
-            with self.core.uow(write=False) as uow:
-                case = self._public_case(uow.session, reg_no, code)
-                task = uow.session.scalars(select(HumanTask).where(
-                    HumanTask.case_id == case.id, HumanTask.state == "open", HumanTask.bpmn_id == bpmn_id)).first()
-                if task is None:
-                    raise Conflict("现在不能办理此项（期限已过或尚未到此环节） (not open now)")
-                errors = self.core.forms.validate(task.form_key, data, case)
-                if errors:
-                    raise ValidationFailed("the answer does not fit the process's form", errors)
-                case_id, task_uuid = case.id, task.task_uuid
-        except NotFound:
+        with self.core.uow(write=False) as uow:
+            case = self._matching_case(uow.session, reg_no, code)
+        if case is None:                 # counted outside the write transaction it would wait for
             self._failed(reg_no, client)
-            raise
-        self.core.step(case_id, Action.complete(SELF_SERVICE_ACTOR, task_uuid, data))
+            raise NotFound(NOT_FOUND)
+        with self.core.uow() as uow:
+            case = self._public_case(uow.session, reg_no, code)
+            task = uow.session.scalars(select(HumanTask).where(
+                HumanTask.case_id == case.id, HumanTask.state == "open", HumanTask.bpmn_id == bpmn_id)).first()
+            if task is None:
+                raise Conflict("现在不能办理此项（期限已过或尚未到此环节） (not open now)")
+            errors = self.core.forms.validate(task.form_key, data, case)
+            if errors:
+                raise ValidationFailed("the answer does not fit the process's form", errors)
+            self.core.step_in(uow, case, Action.complete(SELF_SERVICE_ACTOR, task.task_uuid, data))
         return self.public_status(reg_no, code, client=client)
