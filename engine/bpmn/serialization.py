@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import VERSION as STATE_FORMAT
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from engine.bpmn.parsing import SERVICE_TASK_CONVERTERS
+from engine.bpmn.timer_events import ON_OUR_CLOCK
 
 LIB_VERSION = version("SpiffWorkflow")
 __all__ = ["STATE_FORMAT", "LIB_VERSION", "dump_state", "load_state", "dump_specs", "load_specs"]
@@ -45,7 +46,9 @@ class SpecByReferenceConverter(BpmnWorkflowConverter):
 
 
 def _registry(spec_by_reference: bool):
-    config = dict(SPIFF_CONFIG)
+    # our timer classes carry the library's names, so stored specs restore into them
+    config = {cls: converter for cls, converter in SPIFF_CONFIG.items() if cls not in ON_OUR_CLOCK}
+    config.update({ours: SPIFF_CONFIG[theirs] for theirs, ours in ON_OUR_CLOCK.items()})
     config.update(SERVICE_TASK_CONVERTERS)
     if spec_by_reference:
         config[BpmnWorkflow] = SpecByReferenceConverter
