@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -88,6 +89,19 @@ def test_a_duration_timer_started_on_a_moved_clock_fires_when_that_clock_passes_
     detail = services.cases.get_case(case_id)
     assert [t["status"] for t in detail["timers"]] == ["fired"]
     assert [t["bpmn_id"] for t in services.tasks.list_tasks(case_id=case_id)["items"]] == ["close"]
+
+
+@pytest.mark.postgres
+def test_timers_fired_on_several_scheduler_threads_keep_the_moved_clock(pg_services):
+    pg_services.core.settings = replace(pg_services.settings, timer_batch=1, scheduler_threads=2)
+    pg_services.processes.deploy({"wait.bpmn": WAIT_TWO_DAYS})
+    due = T0 + timedelta(days=2, seconds=1)
+    with clock.travel(T0) as moved:
+        cases = [pg_services.cases.start_case("wait_two_days")["id"] for _ in range(3)]
+        moved.move_to(due)
+        assert pg_services.timers.fire_due_timers() == 3
+    opened = [t["created_at"] for case_id in cases for t in pg_services.tasks.list_tasks(case_id=case_id)["items"]]
+    assert opened == [due.isoformat()] * 3
 
 
 def test_cycle_timers_count_from_the_moved_clock():
