@@ -2,11 +2,13 @@
 or a demo replay in one request leaves other requests and the scheduler on the real time."""
 from __future__ import annotations
 
+import ast
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -19,6 +21,7 @@ from engine.bpmn import serialization, timer_events
 from engine.bpmn.parsing import new_parser
 from tests import bpmn_builder as b
 
+ROOT = Path(__file__).resolve().parents[2]
 # Years ahead of the real clock: a timer that fires here fired on the moved clock, not the real one.
 T0 = datetime(2031, 3, 3, 1, 0, tzinfo=timezone.utc)
 
@@ -131,3 +134,15 @@ def test_definitions_stored_with_the_library_timer_classes_load_onto_the_engine_
     spec, _ = serialization.load_specs(stored)
     assert type(spec.task_specs["wait"].event_definition) is timer_events.DurationTimerEventDefinition
 
+
+def test_production_code_never_imports_a_test_clock():
+    """time-machine and freezegun move the clock of the whole process: tests only."""
+    found = []
+    for package in ("engine", "office", "webui", "cli", "handlers", "processes"):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                found += [f"{path.relative_to(ROOT)}: {n}" for n in names
+                          if n.split(".")[0] in ("time_machine", "freezegun")]
+    assert found == []
