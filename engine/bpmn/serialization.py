@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import VERSION
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from engine.bpmn.parsing import SERVICE_TASK_CONVERTERS
+from engine.bpmn.timer_events import ON_OUR_CLOCK
 
 LIB_VERSION = version("SpiffWorkflow")
 STATE_FORMAT = VERSION          # the serializer format stored with each case (engine/store/compat.py)
@@ -45,7 +46,9 @@ class SpecByReferenceConverter(BpmnWorkflowConverter):
 
 
 def _registry(spec_by_reference: bool):
-    config = dict(SPIFF_CONFIG)
+    # our timer classes carry the library's names, so stored specs restore into them
+    config = {cls: converter for cls, converter in SPIFF_CONFIG.items() if cls not in ON_OUR_CLOCK}
+    config.update({ours: SPIFF_CONFIG[theirs] for theirs, ours in ON_OUR_CLOCK.items()})
     config.update(SERVICE_TASK_CONVERTERS)
     if spec_by_reference:
         config[BpmnWorkflow] = SpecByReferenceConverter

@@ -28,7 +28,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.timers import batch as timer_batch
-from engine.clock import utcnow
+from engine.clock import carried, utcnow
 from engine.errors import CaseFailed, Conflict, NotFound
 from engine.store.models import Case, Timer
 from engine.timers.tables import SchedulerHeartbeat
@@ -117,7 +117,7 @@ class Scheduler:
         chunks = [dict(items[i:i + size]) for i in range(0, len(items), size)]
         if self.threads > 1 and len(chunks) > 1:
             with ThreadPoolExecutor(self.threads, thread_name_prefix="timers") as pool:
-                list(pool.map(lambda chunk: self._fire_chunk(chunk, result), chunks))
+                list(pool.map(carried(lambda chunk: self._fire_chunk(chunk, result)), chunks))
         else:
             for chunk in chunks:
                 self._fire_chunk(chunk, result)

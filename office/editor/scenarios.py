@@ -3,6 +3,8 @@
 A scenario (bpmn/scenarios/<key>/<name>.json, or YAML) starts a case with given data, completes
 tasks, moves the clock and checks the path and end state. It never touches the live database:
 each run gets its own temporary SQLite file, deploys the diagrams there and is deleted after.
+The clock is moved for the running thread only (engine.clock.travel), so the editor runs
+scenarios inside its request while other requests and the scheduler keep the real time.
 """
 from __future__ import annotations
 
@@ -15,8 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import time_machine
-
+from engine import clock
 from engine.errors import CaseFailed, ValidationFailed, XinfangError
 from engine.settings import Settings
 
@@ -163,7 +164,7 @@ def _deploy(services, bpmn_dir: Path, key: str, diagrams: dict[str, str] | None)
 
 
 def run_files(paths: list[Path], settings: Settings, diagrams: dict[str, str] | None = None) -> list[dict]:
-    """Every file as a result dict (a refused file is a failed result); used in a worker process."""
+    """Every file as a result dict (a refused file is a failed result)."""
     out = []
     for path in paths:
         try:
@@ -190,13 +191,13 @@ def _throwaway(settings: Settings, tmp: Path):
 
 def _play(services, scenario: dict, result: Result) -> None:
     case_id = None
-    with time_machine.travel(START, tick=False) as clock:
+    with clock.travel(START) as moved:
         try:
             case = services.cases.start_case(scenario["process"], scenario.get("start", {}),
-                                       user=scenario.get("user", "system"))
+                                             user=scenario.get("user", "system"))
             case_id = case["id"]
             for number, step in enumerate(scenario.get("steps", []), 1):
-                _step(services, case_id, step, number, clock)
+                _step(services, case_id, step, number, moved)
         except CaseFailed as err:   # the case stopped in error: compare with what was expected
             case_id = case_id if case_id is not None else (err.details or {}).get("case_id")
             if scenario.get("expect", {}).get("status") != "error":
@@ -207,9 +208,9 @@ def _play(services, scenario: dict, result: Result) -> None:
             _compare(services, case_id, scenario.get("expect", {}), result)
 
 
-def _step(services, case_id: int, step: dict, number: int, clock) -> None:
+def _step(services, case_id: int, step: dict, number: int, moved: clock.MovedClock) -> None:
     if "advance" in step:
-        clock.shift(duration(step["advance"]))
+        moved.shift(duration(step["advance"]))
         services.timers.fire_due_timers()
     elif "fire_timers" in step:
         services.timers.fire_due_timers()

@@ -1,7 +1,8 @@
 """`xinfang demo --cases N`: a living office, played through the real processes with a moved clock.
 
 Every story's steps are merged into one timeline and replayed in time order up to the present
-(time-machine moves our clock and SpiffWorkflow's); timers fire as the clock passes them.
+on a moved engine clock (engine.clock.travel, which SpiffWorkflow's timers read too); timers
+fire as the clock passes them.
 """
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ import heapq
 import logging
 import random
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Callable
-
-import time_machine
 
 from processes.demo_stories import Story, stories
 
+from engine import clock
 from engine.errors import XinfangError
 
 if TYPE_CHECKING:
@@ -44,23 +44,24 @@ def play(services: Services, count: int, *, days: int = 150, seed: int = 7, now:
     """Registers `count` petitions spread over the `days` days before `anchor` (default `now`) and
     acts on them until `now`. `cases` receives story index -> case id; with `since`, only what
     happens after it is played, on the cases already in `cases` (the stored-case corpus)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.utcnow()
     plan, timeline = schedule(count, days=days, seed=seed, now=anchor or now)
     timeline = [entry for entry in timeline if entry[0] <= now and (since is None or entry[0] > since)]
     heapq.heapify(timeline)
     cases = {} if cases is None else cases
     stats: Counter = Counter()
     last_tick = None
-    while timeline:
-        when, i, n, _ = heapq.heappop(timeline)
-        with time_machine.travel(when, tick=False):
+    with clock.travel(now) as moved:
+        while timeline:
+            when, i, n, _ = heapq.heappop(timeline)
+            moved.move_to(when)
             if last_tick is None or when - last_tick > timedelta(hours=6):
                 stats["timers"] += services.timers.fire_due_timers()
                 last_tick = when
             _act(services, plan[i], i, n, cases, stats)
-        if n == -1 and len(cases) % 50 == 0 and progress:
-            progress(f"{len(cases)}/{count} petitions registered ({when:%Y-%m-%d})")
-    with time_machine.travel(now, tick=False):
+            if n == -1 and len(cases) % 50 == 0 and progress:
+                progress(f"{len(cases)}/{count} petitions registered ({when:%Y-%m-%d})")
+        moved.move_to(now)
         stats["timers"] += services.timers.fire_due_timers()
     stats["cases"] = len(cases)
     return dict(stats)

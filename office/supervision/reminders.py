@@ -25,6 +25,7 @@ from typing import Protocol
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from engine.clock import utcnow
 from engine.store.models import Case, HumanTask, HumanTaskGroup, Timer
 from processes.calendar import local
 from processes.notices import chinese_date
@@ -261,7 +262,7 @@ def deliver_pending(uow, port: Notifier, limit: int = 200) -> int:
         for row in rows:
             try:
                 port.send(row.recipient_user or f"group:{row.recipient_group}", row.text)
-                row.delivery, row.sent_at = "sent", datetime.now(row.created_at.tzinfo)
+                row.delivery, row.sent_at = "sent", utcnow()
                 sent += 1
             except Exception as err:   # a gateway outage must not lose the message: retried next tick
                 row.attempts += 1

@@ -1,16 +1,22 @@
-"""Analyst scenario files: every shipped file passes, a wrong expectation is reported, bad files are refused."""
+"""Analyst scenario files: every shipped file passes, a wrong expectation is reported, bad files are refused,
+and the editor runs them inside its request on a clock moved for that request only."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import threading
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from cli.main import main
+from engine.clock import utcnow
 from office.editor import scenarios
 from engine.errors import ValidationFailed
 from engine.settings import Settings
+from office.root import Services
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = scenarios.find_files([ROOT / "bpmn" / "scenarios"])
@@ -72,3 +78,36 @@ def test_yaml_file_and_cli(tmp_path, monkeypatch):
     failed = CliRunner().invoke(main, ["test-process", str(good), str(bad)])
     assert failed.exit_code == 1
     assert "FAIL" in failed.output and "1 passed, 1 failed" in failed.output
+
+
+@pytest.fixture
+def analysts_office(settings):
+    svc = Services(settings)
+    svc.operations.init_db()
+    svc.users.add_user("analyst", groups=["analyst"])
+    yield svc
+    svc.engine.dispose()
+
+
+def test_editor_runs_scenarios_in_its_request_without_moving_other_threads_clocks(analysts_office, monkeypatch):
+    """No worker process any more: the scenarios' moved clock is the request thread's alone."""
+    def no_processes(process):
+        raise AssertionError(f"scenarios started a process ({process.name})")
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_processes)
+    done, seen = threading.Event(), []
+
+    def other_request():
+        while not done.is_set():
+            seen.append((utcnow(), datetime.now(timezone.utc)))
+            done.wait(0.01)
+    watcher = threading.Thread(target=other_request)
+    watcher.start()
+    try:
+        results = analysts_office.editor.run_scenarios("intake", user="analyst")
+    finally:
+        done.set()
+        watcher.join(5)
+    intake = [p.name for p in FILES if p.parent.name == "intake"]
+    assert sorted(r["name"] for r in results) == sorted(intake) and all(r["passed"] for r in results), results
+    assert len(seen) > 10 and all(abs(ours - real) < timedelta(seconds=5) for ours, real in seen)
+    assert multiprocessing.active_children() == []
