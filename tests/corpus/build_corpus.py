@@ -20,9 +20,9 @@ from office.operations.demo import setup_demo
 from office.operations.demo_cases import play
 from office.root import Services
 from engine.settings import Settings
+from tests.support.paths import ROOT
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
 BUILT_AT = datetime(2026, 6, 1, 2, 0, tzinfo=timezone.utc)
 STORIES = {"count": 36, "days": 120, "seed": 11}
 CORPUS_FIELD_KEY = "omIDCTzXYM6VBCdncfHarrcOYVAFMzu_PzMsw5lmuSw="   # corpus-only: fictional people

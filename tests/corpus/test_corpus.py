@@ -25,8 +25,8 @@ def restored(request, tmp_path):
         url = f"sqlite:///{tmp_path / 'restored.db'}"
     else:
         url = request.getfixturevalue("pg_url")
-        from tests.conftest import _truncate_pg
-        _truncate_pg(url)
+        from tests.support.databases import truncate_pg
+        truncate_pg(url)
     svc = Services(settings(url, tmp_path / "storage"))
     svc.operations.init_db()
     with (HERE / "cases.jsonl.gz").open("rb") as archive:

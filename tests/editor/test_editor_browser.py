@@ -4,20 +4,19 @@ previews as the analyst types and the deployed task shows the new form; every MI
 round-trips with all its elements and diagram-interchange entries."""
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
 
 from engine.clock import parse_instant
-from tests.browser import chromium_page, needs_chromium, serve, sign_in_page
-from tests.editor.diagrams import KEY, routing_diagram
+from tests.support.browser import chromium_page, needs_chromium, serve, sign_in_page
+from tests.support.editor_diagrams import KEY, routing_diagram
+from tests.support.paths import MIWG, ROOT
 from tests.webui.conftest import PASSWORD
 from webui.app import create_app
 
 pytestmark = needs_chromium
-STATIC = os.path.join(os.path.dirname(__file__), "..", "..", "webui", "static", "vendor",
-                      "bpmn-modeler.production.min.js")
+STATIC = ROOT / "webui" / "static" / "vendor" / "bpmn-modeler.production.min.js"
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def server(office):
 
 @pytest.fixture
 def page():
-    assert os.path.exists(STATIC), "run `make vendor` first (the editor needs bpmn-js's modeler)"
+    assert STATIC.exists(), "run `make vendor` first (the editor needs bpmn-js's modeler)"
     with chromium_page(height=900) as browser_page:
         yield browser_page
 
@@ -118,7 +117,7 @@ def test_edit_a_form_with_live_preview_deploy_and_the_task_shows_it(office, serv
     assert page.locator("[data-field='mood'] label").inner_text().startswith("情绪状况")
 
 
-MIWG = os.path.join(os.path.dirname(__file__), "..", "data", "miwg", "reference")
+REFERENCE = MIWG / "reference"
 ROUND_TRIP = """async (xml) => {
   await window.xinfangDiagram.open(xml);
   return await window.xinfangDiagram.save();
@@ -142,12 +141,11 @@ def test_every_miwg_reference_file_round_trips_through_the_editor(office, server
     page.click("button[type=submit].primary")
     page.goto(f"{server}/processes/{KEY}/edit")
     page.wait_for_selector("body[data-editor-ready='1']")
-    files = sorted(f for f in os.listdir(MIWG) if f.endswith(".bpmn"))
+    files = sorted(p.name for p in REFERENCE.glob("*.bpmn"))
     assert len(files) == 21
     lost = {}
     for name in files:
-        with open(os.path.join(MIWG, name), encoding="utf-8") as fh:
-            original = fh.read()
+        original = (REFERENCE / name).read_text(encoding="utf-8")
         saved = page.evaluate(ROUND_TRIP, original)
         missing = (_elements(original, MODEL) - _elements(saved, MODEL)) | (_elements(original, DI) - _elements(saved, DI))
         if missing:
@@ -170,8 +168,7 @@ def test_undrawn_diagram_parts_are_kept_but_deleted_elements_stay_deleted(office
     sign_in_page(page, server, "analyst", PASSWORD)
     page.goto(f"{server}/processes/{KEY}/edit")
     page.wait_for_selector("body[data-editor-ready='1']")
-    with open(os.path.join(MIWG, "B.1.0.bpmn"), encoding="utf-8") as fh:
-        original = fh.read()
+    original = (REFERENCE / "B.1.0.bpmn").read_text(encoding="utf-8")
     saved = page.evaluate(DELETE_AND_SAVE, [original, DRAWN_TASK])
     ids = {i for _, i in _elements(saved, DI) | _elements(saved, MODEL)}
     assert UNDRAWN_SHAPE in ids and DRAWN_TASK not in ids
@@ -181,7 +178,7 @@ def test_undrawn_diagram_parts_are_kept_but_deleted_elements_stay_deleted(office
 def test_an_imported_file_lists_what_the_editor_cannot_draw(office, server, page):
     sign_in_page(page, server, "analyst", PASSWORD)
     page.goto(f"{server}/processes")
-    page.set_input_files("form.import input[type=file]", os.path.join(MIWG, "C.7.0.bpmn"))
+    page.set_input_files("form.import input[type=file]", str(REFERENCE / "C.7.0.bpmn"))
     page.click("form.import button[type=submit]")
     page.wait_for_selector("body[data-editor-ready='1']")
     assert "_985753e3-a4ce-486b-908a-509d382259ed" in page.locator("#ed-warnings:not([hidden]) li").first.inner_text()

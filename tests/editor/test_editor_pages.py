@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.editor.diagrams import KEY, routing_diagram
+from tests.support.editor_diagrams import KEY, routing_diagram
 
 BROKEN = routing_diagram().replace('value="P15D"', 'value="P15D"').replace(
     '>urgent</bpmn:conditionExpression>', '>__import__("os")</bpmn:conditionExpression>')

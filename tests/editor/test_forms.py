@@ -13,7 +13,7 @@ from engine.errors import InvalidDiagram, NotAllowed, ValidationFailed
 from engine.bpmn.form_files import check_form
 from engine.store.models import Definition
 from office.root import Services
-from tests.bpmn_builder import linear, user_task
+from tests.support.bpmn_builder import linear, user_task
 
 FORM_KEY = '<spiffworkflow:property name="formKey" value="visit_record"/>'
 DIAGRAM = linear("visit", ("record", user_task("record", "clerk", FORM_KEY, name="接谈记录")))

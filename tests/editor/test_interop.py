@@ -1,14 +1,13 @@
 """Camunda Modeler diagrams import with a report; malformed files give clear errors."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from engine.errors import InvalidDiagram
 from engine.bpmn.interop import import_camunda
+from tests.support.paths import MIWG
 
-MIWG = Path(__file__).resolve().parents[1] / "data" / "miwg"
 CAMUNDA_DIAGRAM = '''<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://bpmn.io/schema/bpmn">

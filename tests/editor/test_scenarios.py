@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,8 +10,8 @@ from cli.main import main
 from office.editor import scenarios
 from engine.errors import ValidationFailed
 from engine.settings import Settings
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 FILES = scenarios.find_files([ROOT / "bpmn" / "scenarios"])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import Conflict, NotAllowed
-from tests.bpmn_builder import linear, user_task
+from tests.support.bpmn_builder import linear, user_task
 
 V1 = linear("leave", ("ask", user_task("ask")), ("decide", user_task("decide", "director")))
 V2 = linear("leave", ("ask", user_task("ask")),

@@ -1,1 +1,10 @@
-import tests.engine.handlers_for_tests  # noqa: F401  (registers the test handlers)
+import pytest
+
+from tests.support import handlers_for_tests
+
+
+@pytest.fixture(scope="session", autouse=True)
+def engine_test_handlers() -> list[str]:
+    """The handlers the engine tests' diagrams call (test_echo, test_flaky ...), registered before
+    any of them is deployed."""
+    return handlers_for_tests.register()

@@ -12,7 +12,7 @@ import time_machine
 from office.operations.backup import export_archive, import_archive
 from engine.errors import Conflict, ValidationFailed
 from office.root import Services
-from tests import bpmn_builder as b
+from tests.support import bpmn_builder as b
 
 DIAGRAM = b.process("backup_demo", (
     '<bpmn:startEvent id="start"/>' + b.user_task("decide", "reviewers") +

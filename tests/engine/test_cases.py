@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import time_machine
 
 from engine.errors import CaseFailed, Conflict, NotAllowed, NotFound, ValidationFailed
-from tests import bpmn_builder as b
-from tests.engine import handlers_for_tests
-
-SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"
+from tests.support import bpmn_builder as b
+from tests.support import handlers_for_tests
+from tests.support.paths import SIMPLE
 
 
 @pytest.fixture

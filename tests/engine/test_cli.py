@@ -8,9 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from tests import bpmn_builder as b
-
-SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"
+from tests.support import bpmn_builder as b
+from tests.support.paths import SIMPLE
 
 
 @pytest.fixture

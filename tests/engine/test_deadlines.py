@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import time_machine
 
-from tests import bpmn_builder as b
+from tests.support import bpmn_builder as b
 
 DUE_BY_HANDLE = '<spiffworkflow:property name="dueDeadline" value="handle"/>'
 

@@ -1,14 +1,11 @@
 """Deploying diagrams: real validation, every problem reported, nothing stored on error."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from engine.errors import InvalidDiagram, NotFound, ValidationFailed
-from tests import bpmn_builder as b
-
-SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"   # copy of shared/bench/simple.bpmn
+from tests.support import bpmn_builder as b
+from tests.support.paths import SIMPLE
 
 
 def problems_of(services, files) -> list[dict]:

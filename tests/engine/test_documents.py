@@ -9,8 +9,8 @@ import time_machine
 from docx import Document as Docx
 
 from engine.errors import NotAllowed, NotFound
-from tests import bpmn_builder as b
-from tests.engine import handlers_for_tests
+from tests.support import bpmn_builder as b
+from tests.support import handlers_for_tests
 
 PETITIONER = {"name": "张三丰", "id_number": "110105199001011234", "phone": "13812345678", "address": "某街道1号"}
 

@@ -7,7 +7,7 @@ import time_machine
 from engine.errors import NotAllowed, ValidationFailed
 from office.analysis.evaluation import period_bounds
 
-from .analysis_data import ADVISOR, DIRECTOR, NOW, U1_STAFF, make_office, registered
+from tests.support.analysis_data import ADVISOR, DIRECTOR, NOW, U1_STAFF, make_office, registered
 
 COURT, PROC, MID = "某区人民法院", "某区人民检察院", "某市中级人民法院"
 CASES = {

@@ -7,7 +7,7 @@ import time_machine
 from office.analysis import hotspots
 from engine.errors import NotAllowed, ValidationFailed
 
-from .analysis_data import CLERK, DIRECTOR, NOW, U1_STAFF, make_office, registered
+from tests.support.analysis_data import CLERK, DIRECTOR, NOW, U1_STAFF, make_office, registered
 
 # October. Keywords (jieba TF-IDF, top 3): A 扰民 噪音 施工; B 住宅楼 扰民 娱乐场所; C 扰民 噪音 广场;
 # D 农民工工资 拖欠 企业; E 物业公司 拖欠 保安; F 确权 宅基地 争议; G1/G2 养老院 不合理 收费.

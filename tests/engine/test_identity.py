@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from engine.errors import NotAllowed, ValidationFailed
 from office.people.tables import Party
 from office.root import Services
-from tests import bpmn_builder as b
+from tests.support import bpmn_builder as b
 
 ID = "110101199003071234"
 PHONE = "13912345678"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -10,8 +9,8 @@ import time_machine
 from office.access import Actor
 from engine.errors import NotAllowed, ValidationFailed
 from office.dates import Month
+from tests.support.paths import SIMPLE
 
-SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"
 NOW = datetime(2026, 11, 5, tzinfo=timezone.utc)
 DIRECTOR = Actor("boss", frozenset({"director"}))
 

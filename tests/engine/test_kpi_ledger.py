@@ -23,8 +23,8 @@ from engine.errors import NotAllowed, ValidationFailed
 from office.dates import Month
 from office.root import Services
 from engine.settings import Settings
-from tests.conftest import _truncate_pg
-from tests.processes.office import make_office, petition
+from tests.support.databases import truncate_pg
+from tests.support.office import make_office, petition
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
 MARCH = Month.parse("2025-03").bounds()
@@ -57,7 +57,7 @@ def story(request, tmp_path_factory, sqlite_template):
         url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("pg_url")
-        _truncate_pg(url)
+        truncate_pg(url)
     s = Services(Settings(database_url=url, testing=True, scheduler_enabled=False, secret_key="test-secret",
                           storage_dir=tmp_path_factory.mktemp("files")))
     o = make_office(s)

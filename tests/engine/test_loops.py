@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import CaseFailed
-from tests import bpmn_builder as b
+from tests.support import bpmn_builder as b
 
 
 def send_back_loop(limit: int) -> str:

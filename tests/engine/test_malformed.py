@@ -7,14 +7,14 @@ malformed exports (tests/data/miwg, CC BY 3.0).
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from engine.errors import InvalidDiagram
-from tests import bpmn_builder as b
+from tests.support import bpmn_builder as b
+from tests.support.paths import MIWG
 
-MIWG = Path(__file__).resolve().parents[1] / "data" / "miwg" / "malformed"
+MALFORMED = MIWG / "malformed"
 NS = ('xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
       'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
       'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" targetNamespace="http://x"')
@@ -65,7 +65,7 @@ def test_malformed_diagrams_are_refused_with_file_line_and_reason(sqlite_service
     assert sqlite_services.processes.list_processes() == []
 
 
-@pytest.mark.parametrize("path", sorted(MIWG.glob("*.bpmn")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(MALFORMED.glob("*.bpmn")), ids=lambda p: p.name)
 def test_miwg_malformed_exports_are_refused_naming_the_line(sqlite_services, path):
     with pytest.raises(InvalidDiagram) as err:
         sqlite_services.processes.deploy({path.name: path.read_bytes()})

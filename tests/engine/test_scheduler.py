@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from engine.errors import NotAllowed, ValidationFailed
-from tests import bpmn_builder as b
-from tests.engine import handlers_for_tests
+from tests.support import bpmn_builder as b
+from tests.support import handlers_for_tests
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 HANDLE_PROPS = '<spiffworkflow:property name="dueDeadline" value="handle"/>'

@@ -8,15 +8,14 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, text
 
 from engine.store.models import Case, Timer
-from tests import bpmn_builder as b
+from tests.support import bpmn_builder as b
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 LATER = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
 WAIT = b.process("just_wait", (
     '<bpmn:startEvent id="start"/><bpmn:intermediateCatchEvent id="wait" name="等待"><bpmn:timerEventDefinition>'

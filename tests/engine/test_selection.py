@@ -6,7 +6,7 @@ import time_machine
 
 from engine.errors import NotAllowed, ValidationFailed
 
-from .analysis_data import ANALYST, DIRECTOR, NOW, U1_STAFF, make_office, registered
+from tests.support.analysis_data import ANALYST, DIRECTOR, NOW, U1_STAFF, make_office, registered
 
 # Points: 集体访 (≥5 persons) 3, 重复信访 3, 包案 2, 积案 2, 热点 2 (the month's biggest topics with
 # more than one case: 扰民 A B C, 拖欠 D E), 超期 2 (+1 past 30 days), 不满意 1.

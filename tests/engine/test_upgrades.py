@@ -9,7 +9,7 @@ from engine.store import db
 from engine.store.compat import IncompatibleStore, check_stored_cases
 from engine.errors import ValidationFailed
 from engine.settings import Settings
-from tests import bpmn_builder as b
+from tests.support import bpmn_builder as b
 
 
 def test_refuses_to_start_on_cases_from_an_untested_serializer(sqlite_services):

@@ -20,9 +20,9 @@ from sqlalchemy import text
 
 from office.root import Services
 from engine.settings import Settings
-from tests import bpmn_builder as b
+from tests.support import bpmn_builder as b
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 CASES = 200
 WAKE = b.process("wake_and_close", (
     '<bpmn:startEvent id="start"/>' + b.user_task("review", "director", name="审核") +
@@ -81,8 +81,8 @@ def run_case(api: Api, deadline: float) -> int:
 
 @pytest.mark.slow
 def test_two_web_and_two_scheduler_processes_lose_and_duplicate_nothing(pg_url, tmp_path):
-    from tests.conftest import _truncate_pg
-    _truncate_pg(pg_url)
+    from tests.support.databases import truncate_pg
+    truncate_pg(pg_url)
     env = dict(os.environ, PYTHONPATH=str(ROOT), XINFANG_DATABASE_URL=pg_url, XINFANG_SECRET_KEY="loopback-test",
                XINFANG_FIELD_KEYS=Fernet.generate_key().decode(), XINFANG_HASH_KEY="loopback-test",
                XINFANG_STORAGE_DIR=str(tmp_path / "storage"), XINFANG_TICK_SECONDS="0.2",

@@ -1,6 +1,6 @@
 import pytest
 
-from .office import make_office
+from tests.support.office import make_office
 
 
 @pytest.fixture

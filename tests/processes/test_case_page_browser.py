@@ -5,20 +5,20 @@ A case inside a call activity shows the diagram it is in now (办理 within 登�
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, chromium_page, serve
+from tests.support.browser import CHROMIUM, chromium_page, serve
+from tests.support.paths import ROOT
 from webui.app import create_app
 
-VIEWER = Path(__file__).resolve().parents[2] / "webui" / "static" / "vendor" / "bpmn-navigated-viewer.production.min.js"
+VIEWER = ROOT / "webui" / "static" / "vendor" / "bpmn-navigated-viewer.production.min.js"
 pytestmark = pytest.mark.skipif((CHROMIUM is None or not VIEWER.exists()) and os.environ.get("CI", "").lower() != "true",
                                 reason="chromium or the vendored bpmn-js is missing (make browser-deps vendor)")
 
 
 def cases_in_every_process(o) -> dict[str, int]:
-    from .office import petition
+    from tests.support.office import petition
     out = {}
     c = o.register(petition("咨询政策", channel="电话", purpose="其他", content_class="党务政务"))
     out["intake"] = c

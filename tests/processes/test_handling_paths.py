@@ -8,7 +8,7 @@ import time_machine
 
 from engine.errors import Conflict, NotAllowed
 
-from .office import petition
+from tests.support.office import petition
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)     # Monday 09:00 in Beijing
 LAND_UNITS = ("city_agri", "city_housing", "county_congress", "county_agri", "county_housing", "town_gov", "village")

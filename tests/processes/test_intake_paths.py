@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import time_machine
 
-from .office import petition
+from tests.support.office import petition
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)     # Monday 09:00 in Beijing
 

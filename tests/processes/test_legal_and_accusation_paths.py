@@ -8,7 +8,7 @@ import time_machine
 
 from engine.errors import NotAllowed
 
-from .office import petition
+from tests.support.office import petition
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import time_machine
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "bpmn" / "scenarios").glob("*/*.json"))
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 from click.testing import CliRunner
 from lxml import etree
@@ -12,8 +11,8 @@ from cli.main import main
 from office.operations.demo import setup_demo
 from office.operations.demo_cases import play
 from processes.diagrams import DIAGRAMS, LANE_LABELS, render_all
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
       "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
       "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}

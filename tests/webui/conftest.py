@@ -11,8 +11,8 @@ import pytest
 
 from office.root import Services
 from engine.settings import Settings
-from tests.webui import handlers_for_web  # noqa: F401  (registers the test handlers)
-from tests.webui.diagrams import PROCESS, write_bpmn_dir
+from tests.support import handlers_for_web
+from tests.support.web_diagrams import PROCESS, write_bpmn_dir
 from webui.app import create_app
 
 PASSWORD = "secret-pass-1"
@@ -54,8 +54,14 @@ def compiled_translations():
                 write_mo(out, read_po(src))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def web_test_handlers() -> list[str]:
+    """The handler the small intake diagram calls (web_test_number), registered before it is deployed."""
+    return handlers_for_web.register()
+
+
 @pytest.fixture(scope="session")
-def office_template(tmp_path_factory, sqlite_template):
+def office_template(tmp_path_factory, sqlite_template, web_test_handlers):
     """Users (password hashing is slow on purpose), units and the diagram, made once per run."""
     import shutil
     root = tmp_path_factory.mktemp("office")
@@ -84,9 +90,9 @@ def office(web_settings):
 
 
 @pytest.fixture
-def pg_office(pg_url, tmp_path):
-    from tests.conftest import _truncate_pg
-    _truncate_pg(pg_url)
+def pg_office(pg_url, tmp_path, web_test_handlers):
+    from tests.support.databases import truncate_pg
+    truncate_pg(pg_url)
     settings = Settings(database_url=pg_url, storage_dir=tmp_path / "storage", testing=True, scheduler_enabled=False,
                         secret_key="test-secret", bpmn_dir=write_bpmn_dir(tmp_path / "bpmn"),
                         extra={"intake_process": PROCESS})

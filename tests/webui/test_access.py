@@ -93,7 +93,7 @@ def test_all_open_tasks_only_for_director_and_admin(as_user, cases, user, status
 @pytest.mark.parametrize("user,status", [("analyst", 201), ("admin", 201), ("director", 403), ("clerk", 403),
                                          ("gov", 403)])
 def test_deploying_processes_is_for_analysts_and_admins(as_user, office, user, status):
-    from tests.bpmn_builder import linear, user_task
+    from tests.support.bpmn_builder import linear, user_task
     xml = linear("api_deployed", ("t", user_task("t")))
     browser = as_user(user)
     response = browser.client.post("/api/v1/processes", json={"files": {"x.bpmn": xml}},

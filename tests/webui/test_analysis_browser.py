@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import ARTIFACTS, needs_chromium, serve, sign_in_page
-from tests.engine.analysis_data import make_office, registered
+from tests.support.browser import ARTIFACTS, needs_chromium, serve, sign_in_page
+from tests.support.analysis_data import make_office, registered
 from tests.webui.conftest import PASSWORD
 from webui.app import create_app
 

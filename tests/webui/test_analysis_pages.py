@@ -8,7 +8,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from tests.engine.analysis_data import make_office, registered
+from tests.support.analysis_data import make_office, registered
 
 CASES = {
     "A": dict(subject="夜间施工噪音扰民", region="R1", unit="district_gov", persons=1, **registered("03")),

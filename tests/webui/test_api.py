@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tests.webui.conftest import open_task, start_petition
-from tests.webui.diagrams import PROCESS
+from tests.support.web_diagrams import PROCESS
 from webui.openapi import spec
 
 SPEC = spec()
@@ -154,7 +154,7 @@ def test_claim_conflict_and_invalid_diagram(api, office):
 
 def test_deploy_by_multipart_upload(app, office):
     import io
-    from tests.bpmn_builder import linear, user_task
+    from tests.support.bpmn_builder import linear, user_task
     token = office.auth.create_api_token(user="analyst", name="t")["token"]
     xml = linear("uploaded", ("t", user_task("t"))).encode()
     response = app.test_client().post("/api/v1/processes", headers={"Authorization": f"Bearer {token}"},
@@ -169,7 +169,7 @@ def test_unauthenticated_calls_are_401_json(app):
 
 
 def test_hot_spots_selection_and_evaluation_through_the_api(api, office):
-    from tests.engine.analysis_data import make_office, registered
+    from tests.support.analysis_data import make_office, registered
     make_office(office, {"A": dict(subject="夜间施工噪音扰民", region="R1", **registered("03")),
                          "B": dict(subject="广场舞噪音扰民", region="R2", **registered("05")),
                          "L": dict(subject="法院判决后对方拒不执行", organ="某区人民法院", outcome="支持",

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from tests.browser import ARTIFACTS, needs_chromium, serve, sign_in_page
+from tests.support.browser import ARTIFACTS, needs_chromium, serve, sign_in_page
 from tests.webui.conftest import PASSWORD
-from tests.webui.handlers_for_web import query_code
+from tests.support.handlers_for_web import query_code
 from webui.app import create_app
 
 pytestmark = needs_chromium

@@ -15,16 +15,15 @@ import json
 import re
 from datetime import datetime, timezone
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 import time_machine
 from docx import Document
 from openpyxl import load_workbook
 
+from tests.support.paths import SIMPLE
 from tests.webui.conftest import finish_job as finish, sign_in
 
-SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"
 NOW = datetime(2026, 11, 5, 2, tzinfo=timezone.utc)
 OCT = "month=2026-10"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import needs_chromium, serve, sign_in_page
+from tests.support.browser import needs_chromium, serve, sign_in_page
 from tests.webui.conftest import PASSWORD
 from tests.webui.test_browser import shot
 from tests.webui.test_dashboard import load_dataset

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
+from tests.support.paths import ROOT
 from tests.webui.conftest import UNITS, sign_in, urls
-from tests.webui.diagrams import intake_diagram
+from tests.support.web_diagrams import intake_diagram
 from webui.app import create_app
 from webui.app import LANGUAGES
 
@@ -114,7 +114,7 @@ def test_form_errors_and_the_petitioners_pages_are_in_english(office, world):
     """Pages only a POST shows: registration and task forms with every error, the petitioner's status
     page with its evaluation form and a refused evaluation, the identities page."""
     from tests.webui.conftest import open_task
-    from tests.webui.handlers_for_web import query_code
+    from tests.support.handlers_for_web import query_code
     app = create_app(office.settings, office)
     data = known_data()
     clerk = sign_in(app, "clerk")
@@ -150,6 +150,6 @@ def test_the_editor_side_panel_speaks_english_too(office):
     texts = json.loads(re.search(r'<script id="ed-text" type="application/json">(.*?)</script>', page, re.S).group(1))
     assert {"select", "deadline", "badTimer", "deployed"} <= set(texts)
     assert not [value for value in texts.values() if CJK.search(value)], texts
-    script = (Path(__file__).resolve().parents[2] / "webui" / "static" / "editor.js").read_text(encoding="utf-8")
+    script = (ROOT / "webui" / "static" / "editor.js").read_text(encoding="utf-8")
     code = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("//"))
     assert not CJK.search(code), CJK.findall(code)

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
 from werkzeug.datastructures import MultiDict
 
 from webui.formrender import field_errors, options, parse_form, render_form
+from tests.support.paths import ROOT
 
 SCHEMA = {
     "type": "object", "required": ["decision", "reason"],
@@ -93,7 +93,7 @@ def _schemas(node):
             yield from _schemas(value)
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[2] / "bpmn" / "forms").glob("*.json")),
+@pytest.mark.parametrize("path", sorted((ROOT / "bpmn" / "forms").glob("*.json")),
                          ids=lambda p: p.stem)
 def test_every_shipped_form_carries_its_english(path):
     missing = []

@@ -124,7 +124,7 @@ def test_csv_export_reports_progress_and_downloads(office, as_user):
 
 
 def test_tasks_for_several_groups_reach_every_member_once(office, as_user):
-    from tests.bpmn_builder import linear, user_task
+    from tests.support.bpmn_builder import linear, user_task
     office.processes.deploy({"multi.bpmn": linear("multi", ("t", user_task("t", "leader,legal_advisor", name="会商")))})
     case = office.cases.start_case("multi", {"subject": "会商事项"}, user="clerk")
     for user in ("leader", "advisor"):

@@ -7,7 +7,7 @@ import logging
 
 from sqlalchemy import create_engine, text
 
-from tests.conftest import PG_ADMIN_URL
+from tests.support.databases import PG_ADMIN_URL
 from tests.webui.conftest import sign_in
 from webui.app import create_app
 from webui.observability import JsonFormatter, RequestIdFilter

@@ -9,7 +9,7 @@ import time_machine
 
 from engine.clock import utcnow
 from tests.webui.conftest import open_task, route_to, start_petition
-from tests.webui.handlers_for_web import query_code
+from tests.support.handlers_for_web import query_code
 
 
 def public(app):

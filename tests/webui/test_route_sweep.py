@@ -12,15 +12,15 @@ from __future__ import annotations
 import io
 import re
 import threading
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
+from tests.support.paths import ROOT
 from tests.webui.conftest import make_world, sign_in, urls
 from webui.app import create_app
 
-WEBUI = Path(__file__).resolve().parents[2] / "webui"
+WEBUI = ROOT / "webui"
 HOSTILE = ("abc", "-1", "0", "99999999999999999999", "2147483648", "²", "2026-13", "9999-12-31", "0000",
            "' OR 1=1 --", "x" * 3000)
 

@@ -3,13 +3,12 @@ data the KPI projection reads (subject, region, organ, persons, flags, milestone
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 
 import time_machine
 
 from office.access import Actor
+from tests.support.paths import SIMPLE
 
-SIMPLE = Path(__file__).resolve().parents[1] / "data" / "simple.bpmn"
 NOW = datetime(2026, 11, 5, tzinfo=timezone.utc)
 DIRECTOR = Actor("boss", frozenset({"director"}))
 ANALYST = Actor("ana", frozenset({"analyst"}))

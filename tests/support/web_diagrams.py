@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests import bpmn_builder as b
+from tests.support import bpmn_builder as b
 
 PROCESS = "web_intake"
 

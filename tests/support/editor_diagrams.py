@@ -1,7 +1,7 @@
 """A small diagram with a due date and a gateway, drawn (with DI) so the editor can show it."""
 from __future__ import annotations
 
-from tests import bpmn_builder as b
+from tests.support import bpmn_builder as b
 
 KEY = "routing"
 DI_NS = ('xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '

@@ -11,10 +11,9 @@ from contextlib import contextmanager
 import pytest
 from werkzeug.serving import make_server
 
-from pathlib import Path
+from tests.support.paths import ARTIFACTS
 
 CHROMIUM = shutil.which("chromium")
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"     # screenshots, kept by CI, gitignored
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 needs_chromium = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI", "").lower() != "true",
                                     reason="chromium is not installed (make browser-deps)")
