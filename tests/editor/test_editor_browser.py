@@ -12,7 +12,7 @@ from engine.clock import parse_instant
 from tests.support.browser import chromium_page, needs_chromium, serve, sign_in_page
 from tests.support.editor_diagrams import KEY, routing_diagram
 from tests.support.paths import MIWG, ROOT
-from tests.webui.conftest import PASSWORD
+from tests.support.web import PASSWORD
 from webui.app import create_app
 
 pytestmark = needs_chromium

@@ -46,6 +46,11 @@ def chromium_page(height: int = 768) -> Iterator[object]:
             browser.close()
 
 
+def shot(page, name: str) -> None:
+    """A full-page screenshot, tests/artifacts/browser-<name>.png."""
+    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
+
+
 def sign_in_page(page, base: str, user: str, password: str) -> None:
     """Signs in through the login form and waits for the inbox, where every user lands."""
     page.goto(f"{base}/login")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import NotAllowed
-from tests.webui.conftest import open_task, route_to, start_petition
+from tests.support.web import open_task, route_to, start_petition
 
 OFFICE = ["clerk", "director", "leader", "advisor", "analyst", "admin"]
 

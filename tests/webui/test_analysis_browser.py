@@ -7,7 +7,7 @@ import pytest
 
 from tests.support.browser import ARTIFACTS, needs_chromium, serve, sign_in_page
 from tests.support.analysis_data import make_office, registered
-from tests.webui.conftest import PASSWORD
+from tests.support.web import PASSWORD
 from webui.app import create_app
 
 pytestmark = needs_chromium

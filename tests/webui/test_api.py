@@ -7,7 +7,7 @@ import re
 import pytest
 from jsonschema import Draft202012Validator
 
-from tests.webui.conftest import open_task, start_petition
+from tests.support.web import open_task, start_petition
 from tests.support.web_diagrams import PROCESS
 from webui.openapi import spec
 

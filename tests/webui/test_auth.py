@@ -8,7 +8,7 @@ import time_machine
 
 from engine.clock import utcnow
 from engine.settings import Settings
-from tests.webui.conftest import PASSWORD, Browser
+from tests.support.web import PASSWORD, Browser
 from webui.app import create_app
 
 
@@ -54,7 +54,7 @@ def test_api_token_is_shown_once_and_works_as_bearer(office, as_user):
 
 
 def test_session_writes_to_the_api_need_the_csrf_header(office, as_user):
-    from tests.webui.conftest import open_task, start_petition
+    from tests.support.web import open_task, start_petition
     task = open_task(office, start_petition(office)["id"], "triage")
     clerk = as_user("clerk")
     assert clerk.client.post(f"/api/v1/tasks/{task['id']}/claim").status_code == 400

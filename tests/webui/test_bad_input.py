@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webui.conftest import PROCESS, sign_in
+from tests.support.web import sign_in
+from tests.support.web_diagrams import PROCESS
 from webui.app import create_app
 
 

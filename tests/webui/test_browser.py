@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from tests.support.browser import ARTIFACTS, needs_chromium, serve, sign_in_page
-from tests.webui.conftest import PASSWORD
+from tests.support.browser import needs_chromium, serve, shot, sign_in_page
+from tests.support.web import PASSWORD
 from tests.support.handlers_for_web import query_code
 from webui.app import create_app
 
@@ -22,10 +22,6 @@ pytestmark = needs_chromium
 def server(office):
     with serve(create_app(office.settings, office)) as base:
         yield base
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
 
 
 def sign_out(page) -> None:

@@ -1,10 +1,5 @@
-"""指标看板 pages through the Flask test client, on a small dataset whose figures are worked out by hand.
+"""指标看板 pages through the Flask test client, on the small dataset of tests/support/dashboard_data.py:
 
-October 2026 (Asia/Shanghai), looked at on 5 November; deadlines end at 16:00Z (24:00 local):
-  A  district_gov,   网信, 3 persons, 交办 2 Oct, handle due 31 Oct, replied 31 Oct   → on time
-  B  district_gov,   来信, 1 person,  交办 3 Oct, handle due 15 Oct, nothing yet      → open, overdue
-  D  district_court, 网信, 1 person,  交办 5 Oct, handle due 20 Oct, replied 25 Oct   → late
-  C  district_court, 来访, 5 persons, registered 3 Oct, never routed
 按期办结率 = A / (A, B, D) = 1/3 (per unit: gov 1/2, court 0/1); 网信占比 = (A, D) / (A, B, C, D) = 2/4.
 Ledger (交办 in October): gov A on time + B overdue, court D late.
 """
@@ -13,7 +8,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import datetime, timezone
 from io import BytesIO
 
 import pytest
@@ -21,41 +15,10 @@ import time_machine
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.support.paths import SIMPLE
-from tests.webui.conftest import finish_job as finish, sign_in
+from tests.support.dashboard_data import NOW, load_dataset
+from tests.support.web import finish_job as finish, sign_in
 
-NOW = datetime(2026, 11, 5, 2, tzinfo=timezone.utc)
 OCT = "month=2026-10"
-
-
-def z(text: str) -> str:
-    return f"2026-{text}:00Z"
-
-
-CASES = {
-    "A": dict(unit="district_gov", channel="网信", persons=3, mode="交办", subject="道路破损",
-              milestones={"registered": z("10-01T02:00"), "routed": z("10-02T02:00"), "replied": z("10-31T10:00")},
-              deadlines={"handle": z("10-31T16:00")}),
-    "B": dict(unit="district_gov", channel="来信", persons=1, mode="交办", subject="拆迁补偿",
-              milestones={"registered": z("10-02T02:00"), "routed": z("10-03T02:00")},
-              deadlines={"handle": z("10-15T16:00")}),
-    "C": dict(unit="district_court", channel="来访", persons=5, subject="判决执行",
-              milestones={"registered": z("10-03T02:00")}),
-    "D": dict(unit="district_court", channel="网信", persons=1, mode="交办", subject="噪音扰民",
-              milestones={"registered": z("10-04T02:00"), "routed": z("10-05T02:00"), "replied": z("10-25T02:00")},
-              deadlines={"handle": z("10-20T16:00")}),
-}
-
-
-def load_dataset(svc) -> dict[str, int]:
-    svc.processes.deploy({"simple.bpmn": SIMPLE.read_text()})
-    svc.users.add_user("clerk1", groups=["intake_staff"])
-    ids = {}
-    with time_machine.travel(NOW, tick=False):
-        for name, data in CASES.items():
-            ids[name] = svc.cases.start_case("complaint_simple", {
-                "reg_no": f"REG-{name}", "petitioners": [{"name": f"王{name}明"}], **data}, user="clerk1")["id"]
-    return ids
 
 
 @pytest.fixture
@@ -276,8 +239,6 @@ def test_every_table_downloads_as_xlsx(dash):
     assert ledger[2:] == [("区人民法院", 1, 0, 1, 0, 0), ("区人民政府", 2, 1, 0, 1, 0), ("合计", 3, 1, 1, 1, 0)]
     overdue = xlsx(browser, f"/dashboard/export/ledger_cases.xlsx?column=open_overdue&{OCT}")
     assert [(r[0], r[-1]) for r in overdue[2:]] == [("REG-B", "超期未办结")]
-
-
 
 
 def test_the_monthly_report_runs_as_a_job_with_progress_and_downloads(dash):

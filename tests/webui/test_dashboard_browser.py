@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import needs_chromium, serve, sign_in_page
-from tests.webui.conftest import PASSWORD
-from tests.webui.test_browser import shot
-from tests.webui.test_dashboard import load_dataset
+from tests.support.browser import needs_chromium, serve, shot, sign_in_page
+from tests.support.dashboard_data import load_dataset
+from tests.support.web import PASSWORD
 from webui.app import create_app
 
 pytestmark = needs_chromium
@@ -21,8 +20,6 @@ def server(office):
     office.ids = load_dataset(office)
     with serve(create_app(office.settings, office)) as base:
         yield base
-
-
 
 
 def test_the_dashboard_draws_its_chart_and_a_figure_opens_its_cases(server, page, office):

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.support.paths import ROOT
-from tests.webui.conftest import UNITS, sign_in, urls
+from tests.support.web import UNITS, sign_in, urls
 from tests.support.web_diagrams import intake_diagram
 from webui.app import create_app
 from webui.app import LANGUAGES
@@ -113,7 +113,7 @@ def test_the_chinese_default_has_chinese_navigation_and_headings(office, world, 
 def test_form_errors_and_the_petitioners_pages_are_in_english(office, world):
     """Pages only a POST shows: registration and task forms with every error, the petitioner's status
     page with its evaluation form and a refused evaluation, the identities page."""
-    from tests.webui.conftest import open_task
+    from tests.support.web import open_task
     from tests.support.handlers_for_web import query_code
     app = create_app(office.settings, office)
     data = known_data()

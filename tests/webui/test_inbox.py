@@ -7,7 +7,7 @@ from datetime import timedelta
 import time_machine
 
 from engine.clock import utcnow
-from tests.webui.conftest import open_task, route_to, start_petition
+from tests.support.web import open_task, route_to, start_petition
 
 
 def test_claim_moves_a_task_from_the_group_to_me_and_back(office, as_user):
@@ -139,7 +139,7 @@ def test_tasks_for_several_groups_reach_every_member_once(office, as_user):
 
 def test_a_broad_inbox_stops_counting_at_the_cap_and_still_pages_on(office, monkeypatch):
     from office.inbox import service as inbox_services
-    from tests.webui.conftest import start_petition
+    from tests.support.web import start_petition
     for _ in range(4):
         start_petition(office)
     monkeypatch.setattr(inbox_services, "COUNT_CAP", 2)

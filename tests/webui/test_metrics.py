@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from tests.webui.conftest import route_to, start_petition
+from tests.support.web import route_to, start_petition
 
 
 def test_metrics_are_prometheus_text_read_from_the_database(app, office):

@@ -8,7 +8,7 @@ import logging
 from sqlalchemy import create_engine, text
 
 from tests.support.databases import PG_ADMIN_URL
-from tests.webui.conftest import sign_in
+from tests.support.web import sign_in
 from webui.app import create_app
 from webui.observability import JsonFormatter, RequestIdFilter
 
@@ -63,7 +63,7 @@ def test_while_the_database_is_away_pages_and_api_answer_503_then_recover(pg_off
 
 
 def test_the_access_log_is_for_administrators_and_filters_by_user_case_and_period(as_user, office):
-    from tests.webui.conftest import start_petition
+    from tests.support.web import start_petition
     case = start_petition(office)
     office.cases.get_case(case["id"], user="director")
     office.cases.get_case(case["id"], user="clerk")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webui.conftest import open_task, route_to, start_petition
+from tests.support.web import open_task, start_petition
 
 
 def test_sign_in_lands_on_the_inbox_and_shows_chinese(as_user):
@@ -39,7 +39,6 @@ def test_case_and_task_pages(office, as_user):
     task = open_task(office, case["id"], "triage")
     form = clerk.get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert "承办单位" in form and "区人民政府" in form and 'name="opinion"' in form
-
 
 
 def test_a_provisional_deadline_is_marked_on_the_case_page(office, as_user):

@@ -8,12 +8,12 @@ import pytest
 import time_machine
 
 from engine.clock import utcnow
-from tests.webui.conftest import open_task, route_to, start_petition
+from tests.support.web import open_task, route_to, start_petition
 from tests.support.handlers_for_web import query_code
 
 
 def public(app):
-    from tests.webui.conftest import Browser
+    from tests.support.web import Browser
     return Browser(app.test_client())
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from engine.errors import ValidationFailed
 from office.intake.service import CONTENT_CLASSES
-from tests.webui.conftest import SAMPLE_PETITION, start_petition
+from tests.support.web import SAMPLE_PETITION, start_petition
 
 FORM = {"channel": "来信", "source": "市人大转来", "subject": "小区违建", "content": "楼顶加建阳光房。", "purpose": "意见建议",
         "content_class": "城乡建设", "problem_region": "110105", "organ": "政府及其部门",

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.support.paths import ROOT
-from tests.webui.conftest import make_world, sign_in, urls
+from tests.support.web import make_world, sign_in, urls
 from webui.app import create_app
 
 WEBUI = ROOT / "webui"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import ARTIFACTS, chromium_page, needs_chromium, serve, sign_in_page
-from tests.webui.conftest import PASSWORD, route_to, start_petition
+from tests.support.web import PASSWORD, route_to, start_petition
 from webui.app import create_app
 
 WIDTH, HEIGHT = 1366, 768

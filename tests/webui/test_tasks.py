@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tests.webui.conftest import open_task, route_to, start_petition
+from tests.support.web import open_task, route_to, start_petition
 
 PDF = b"%PDF-1.4 test"
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from cli.main import main
 from engine.errors import ValidationFailed
 from webui.app import create_app
-from tests.webui.conftest import finish_job as finish, sign_in
+from tests.support.web import finish_job as finish, sign_in
 
 GOOD = ("\ufeffusername,display_name,groups,unit,password\n"
         "wang.li,王丽,clerk,,long-enough-1\n"
@@ -35,8 +35,6 @@ def svc(request):
 @pytest.fixture
 def admin(svc):
     return sign_in(create_app(svc.settings, svc), "admin")
-
-
 
 
 def upload(browser, content: bytes, name: str = "users.csv"):
