@@ -91,11 +91,3 @@ def sqlite_services(tmp_path, sqlite_template):
                             testing=True, scheduler_enabled=False, secret_key="test-secret"))
     yield svc
     svc.engine.dispose()
-
-
-@pytest.fixture
-def page():
-    """A Playwright page in Debian's chromium at 1366×768 (tests/support/browser.py)."""
-    from tests.support.browser import chromium_page
-    with chromium_page() as browser_page:
-        yield browser_page

@@ -1,4 +1,5 @@
-"""A small diagram with a due date and a gateway, drawn (with DI) so the editor can show it."""
+"""Diagrams for the editor's tests: a small one with a due date and a gateway, drawn (with DI) so the
+editor can show it, and a Camunda Modeler file to import."""
 from __future__ import annotations
 
 from tests.support import bpmn_builder as b
@@ -31,3 +32,23 @@ def routing_diagram() -> str:
     xml = b.process(KEY, body)
     return xml.replace("<bpmn:definitions ", "<bpmn:definitions " + DI_NS, 1).replace(
         "</bpmn:definitions>", plane + "\n</bpmn:definitions>")
+
+
+# As Camunda Modeler writes it: candidateGroups, formKey and dueDate map to ours; the rest is reported.
+CAMUNDA_DIAGRAM = '''<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="camunda_leave" name="请假" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:userTask id="approve" name="审批" camunda:candidateGroups="director" camunda:formKey="approve_form"
+                   camunda:assignee="zhang" camunda:dueDate="P3D">
+      <bpmn:extensionElements>
+        <camunda:properties><camunda:property name="reminders" value="2,1"/></camunda:properties>
+        <camunda:taskListener event="create" class="org.example.Listener"/>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="approve"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>'''

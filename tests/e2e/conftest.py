@@ -1,6 +1,5 @@
-"""Web fixtures: an office with users of every role, the small intake diagram, an app and clients.
-
-`office` runs on SQLite (pure behaviour); tests that need PostgreSQL too use `pg_office`.
+"""End-to-end fixtures: the small web office (users of every role, the intake diagram, SQLite; `pg_office`
+on PostgreSQL), the Flask app and signed-in test clients. Helpers live in tests/support/web.py.
 """
 from __future__ import annotations
 

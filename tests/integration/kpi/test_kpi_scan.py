@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import true
 
 from office.kpi import figures as kpi
-from tests.engine.test_kpi import figures, office  # noqa: F401  (the hand-computed dataset)
+from tests.support.kpi_dataset import figures
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)   # PostgreSQL never splits
 @pytest.mark.parametrize("by", [None, "unit", "channel"])
-def test_split_scan_adds_up_to_the_single_scan(office, monkeypatch, by):  # noqa: F811
+def test_split_scan_adds_up_to_the_single_scan(office, monkeypatch, by):
     monkeypatch.setattr(kpi, "SPLIT_WAYS", 1)
     single = figures(office, by=by)
     pools = []
@@ -30,7 +30,7 @@ def test_split_scan_adds_up_to_the_single_scan(office, monkeypatch, by):  # noqa
 
 
 @pytest.mark.parametrize("month", ["2026-06", "2026-09", "2026-10", "2026-11", "2026-12"])
-def test_the_activity_filter_leaves_every_figure_as_it_was(office, monkeypatch, month):  # noqa: F811
+def test_the_activity_filter_leaves_every_figure_as_it_was(office, monkeypatch, month):
     """first_at/last_at only spare the scan rows of other periods; without them nothing changes."""
     filtered = figures(office, month, by="unit")
     monkeypatch.setattr(kpi, "_active", lambda a: true())

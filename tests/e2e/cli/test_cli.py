@@ -1,33 +1,13 @@
 """The `xinfang` command line: JSON out, exit 0 on success, 2 with a reason on bad input."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from cli.main import main
 from tests.support import bpmn_builder as b
+from tests.support.cli import out
 from tests.support.paths import SIMPLE
-
-
-@pytest.fixture
-def cli(database_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("XINFANG_DATABASE_URL", database_url)
-    monkeypatch.setenv("XINFANG_STORAGE_DIR", str(tmp_path / "documents"))
-    runner = CliRunner()
-
-    def run(*args, ok=True):
-        result = runner.invoke(main, ["--json", *args], catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output + result.stderr
-        return result
-    return run
-
-
-def out(result):
-    return json.loads(result.stdout)
 
 
 def test_a_case_from_the_command_line(cli, tmp_path):

@@ -9,6 +9,7 @@ import os
 import pytest
 
 from tests.support.browser import CHROMIUM, chromium_page, serve
+from tests.support.office import make_office, petition
 from tests.support.paths import ROOT
 from webui.app import create_app
 
@@ -18,7 +19,6 @@ pytestmark = pytest.mark.skipif((CHROMIUM is None or not VIEWER.exists()) and os
 
 
 def cases_in_every_process(o) -> dict[str, int]:
-    from tests.support.office import petition
     out = {}
     c = o.register(petition("咨询政策", channel="电话", purpose="其他", content_class="党务政务"))
     out["intake"] = c
@@ -44,15 +44,21 @@ def cases_in_every_process(o) -> dict[str, int]:
 
 
 @pytest.fixture
-def server(office1):
-    with serve(create_app(office1.s.settings, office1.s)) as base:
+def demo_office(sqlite_services):
+    """The demo office (units, staff, the shipped processes), driven like its staff would."""
+    return make_office(sqlite_services)
+
+
+@pytest.fixture
+def server(demo_office):
+    with serve(create_app(demo_office.s.settings, demo_office.s)) as base:
         yield base
 
 
-def test_case_page_draws_each_shipped_process(office1, server):
-    cases = cases_in_every_process(office1)
+def test_case_page_draws_each_shipped_process(demo_office, server):
+    cases = cases_in_every_process(demo_office)
     for key, case_id in cases.items():
-        assert office1.s.case_page.case_diagram(case_id, user="director")["shown_process"] == key
+        assert demo_office.s.case_page.case_diagram(case_id, user="director")["shown_process"] == key
     with chromium_page() as page:
         page.goto(f"{server}/login")
         page.fill("#username", "director")

@@ -1,4 +1,4 @@
-"""Cases stored mid-flight by earlier code (tests/corpus/cases.jsonl.gz) load with the current code,
+"""Cases stored mid-flight by earlier code (cases.jsonl.gz beside this file) load with the current code,
 on SQLite and PostgreSQL, and play on to their end: tasks complete, timers fire, nothing fails."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from office.operations.backup import import_archive
 from engine.store.compat import check_stored_cases
 from office.operations.demo_cases import play
 from office.root import Services
-from tests.corpus.build_corpus import settings
+from tests.integration.corpus.build_corpus import settings
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = json.loads((HERE / "manifest.json").read_text())

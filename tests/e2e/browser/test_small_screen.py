@@ -7,19 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import ARTIFACTS, chromium_page, needs_chromium, serve, sign_in_page
+from tests.support.browser import ARTIFACTS, chromium_page, needs_chromium, sign_in_page
 from tests.support.web import PASSWORD, route_to, start_petition
-from webui.app import create_app
 
 WIDTH, HEIGHT = 1366, 768
 pytestmark = needs_chromium
 LONG_SUBJECT = "反映某县城关镇多个小区物业公司长期拖欠维修资金、电梯停运、消防通道堵塞且多次投诉无人处理的问题"
-
-
-@pytest.fixture
-def server(office):
-    with serve(create_app(office.settings, office)) as base:
-        yield base
 
 
 @pytest.fixture

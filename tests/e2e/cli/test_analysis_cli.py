@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import json
 
-from tests.engine.test_cli import SIMPLE, cli, out  # noqa: F401  (the cli fixture)
+from tests.support.cli import out
+from tests.support.paths import SIMPLE
 
 
-def start(cli, reg_no: str, subject: str, day: str, **extra) -> None:  # noqa: F811
+def start(cli, reg_no: str, subject: str, day: str, **extra) -> None:
     data = {"reg_no": reg_no, "subject": subject, "milestones": {"registered": f"2026-10-{day}T02:00:00Z"}, **extra}
     cli("start", "complaint_simple", "--data", json.dumps(data, ensure_ascii=False))
 
 
-def test_hotspots_and_selection_from_the_command_line(cli):  # noqa: F811
+def test_hotspots_and_selection_from_the_command_line(cli):
     cli("init-db")
     cli("deploy", str(SIMPLE))
     start(cli, "R1", "夜间施工噪音扰民", "03")
@@ -25,7 +26,7 @@ def test_hotspots_and_selection_from_the_command_line(cli):  # noqa: F811
     assert refused.exit_code == 2 and "month must look like" in refused.stderr
 
 
-def test_evaluation_import_rejects_a_bad_file_with_line_numbers_and_accepts_a_good_one(cli, tmp_path):  # noqa: F811
+def test_evaluation_import_rejects_a_bad_file_with_line_numbers_and_accepts_a_good_one(cli, tmp_path):
     cli("init-db")
     bad = tmp_path / "bad.csv"
     bad.write_text("organ,period,appeal_rate,reversal_rate\n某区人民法院,2026,20,5\n某区人民法院,2026,x,5\n",

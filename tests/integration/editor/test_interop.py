@@ -1,30 +1,12 @@
 """Camunda Modeler diagrams import with a report; malformed files give clear errors."""
 from __future__ import annotations
 
-
 import pytest
 
 from engine.errors import InvalidDiagram
 from engine.bpmn.interop import import_camunda
+from tests.support.editor_diagrams import CAMUNDA_DIAGRAM
 from tests.support.paths import MIWG
-
-CAMUNDA_DIAGRAM = '''<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="camunda_leave" name="请假" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:userTask id="approve" name="审批" camunda:candidateGroups="director" camunda:formKey="approve_form"
-                   camunda:assignee="zhang" camunda:dueDate="P3D">
-      <bpmn:extensionElements>
-        <camunda:properties><camunda:property name="reminders" value="2,1"/></camunda:properties>
-        <camunda:taskListener event="create" class="org.example.Listener"/>
-      </bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="approve"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="end"/>
-  </bpmn:process>
-</bpmn:definitions>'''
 
 
 def test_camunda_attributes_map_to_our_extensions_and_the_rest_is_reported(sqlite_services):
@@ -61,15 +43,3 @@ def test_malformed_files_get_a_clear_error_with_the_line(path):
 def test_not_bpmn_is_refused():
     with pytest.raises(InvalidDiagram, match="not a BPMN 2.0 file"):
         import_camunda("x.bpmn", "<html/>")
-
-
-def test_import_page_shows_the_report(as_user):
-    browser = as_user("analyst")
-    from io import BytesIO
-    page = browser.post("/processes/import", {"file": (BytesIO(CAMUNDA_DIAGRAM.encode()), "leave.bpmn")},
-                        content_type="multipart/form-data").get_data(as_text=True)
-    report = page.split('id="import-report"')[1].split("</section>")[0]
-    assert "camunda:candidateGroups → candidateGroups = director" in report
-    assert "camunda:assignee = zhang" in report
-    assert as_user("clerk").post("/processes/import", {"file": (BytesIO(b"x"), "x.bpmn")},
-                                 content_type="multipart/form-data").status_code == 403

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.editor_diagrams import KEY, routing_diagram
+from tests.support.editor_diagrams import CAMUNDA_DIAGRAM, KEY, routing_diagram
 
 BROKEN = routing_diagram().replace('value="P15D"', 'value="P15D"').replace(
     '>urgent</bpmn:conditionExpression>', '>__import__("os")</bpmn:conditionExpression>')
@@ -118,3 +118,15 @@ def test_a_shipped_form_opens_for_editing(as_user, office):
     assert found["key"] == names[0] and found["text"].lstrip().startswith("{")
     assert browser.get("/processes/forms/nope.json").status_code == 404
     assert browser.get("/processes/forms/Bad-Key.json").status_code == 400
+
+
+def test_import_page_shows_the_report(as_user):
+    browser = as_user("analyst")
+    from io import BytesIO
+    page = browser.post("/processes/import", {"file": (BytesIO(CAMUNDA_DIAGRAM.encode()), "leave.bpmn")},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    report = page.split('id="import-report"')[1].split("</section>")[0]
+    assert "camunda:candidateGroups → candidateGroups = director" in report
+    assert "camunda:assignee = zhang" in report
+    assert as_user("clerk").post("/processes/import", {"file": (BytesIO(b"x"), "x.bpmn")},
+                                 content_type="multipart/form-data").status_code == 403

@@ -1,11 +1,11 @@
 """Builds the stored-case corpus: cases of the shipped processes saved mid-flight at every stage.
 
-    PYTHONPATH=. .venv/bin/python -m tests.corpus.build_corpus
+    PYTHONPATH=. .venv/bin/python -m tests.integration.corpus.build_corpus
 
 It plays the demo stories up to BUILT_AT, exports the database with `xinfang export`'s archive
 format and records which story each case is. Rebuild it only when the shipped diagrams change on
 purpose; the point of the corpus is that cases stored by *earlier* code keep loading and finishing
-(tests/corpus/test_corpus.py). The keys below encrypt the corpus's fictional identities only.
+(test_corpus.py beside this file). The keys below encrypt the corpus's fictional identities only.
 """
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ only fill a database with generated cases (demo, setup-demo) are left out.
 from __future__ import annotations
 
 import click
-import pytest
 from click.testing import CliRunner
 
 from cli.main import main

@@ -8,20 +8,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from tests.support.browser import needs_chromium, serve, shot, sign_in_page
-from tests.support.web import PASSWORD
+from tests.support.browser import needs_chromium, shot, sign_in_page
 from tests.support.handlers_for_web import query_code
-from webui.app import create_app
+from tests.support.web import PASSWORD
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture
-def server(office):
-    with serve(create_app(office.settings, office)) as base:
-        yield base
 
 
 def sign_out(page) -> None:
