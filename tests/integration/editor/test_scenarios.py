@@ -4,9 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from cli.main import main
 from office.editor import scenarios
 from engine.errors import ValidationFailed
 from engine.settings import Settings
@@ -54,20 +52,3 @@ def test_missing_task_names_the_open_ones(settings):
 def test_malformed_scenarios_are_refused(settings, bad, message):
     with pytest.raises(ValidationFailed, match=message):
         scenarios.run(bad, settings)
-
-
-def test_yaml_file_and_cli(tmp_path, monkeypatch):
-    scenario = json.loads((ROOT / "bpmn/scenarios/intake/not_accepted.json").read_text(encoding="utf-8"))
-    import yaml
-    good = tmp_path / "good.yaml"
-    good.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
-    scenario["expect"]["status"] = "running"
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(scenario, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setenv("XINFANG_DATABASE_URL", f"sqlite:///{tmp_path / 'live.db'}")
-    ok = CliRunner().invoke(main, ["test-process", str(good), "--json"])
-    assert ok.exit_code == 0, ok.output
-    assert json.loads(ok.output)["passed"] == 1
-    failed = CliRunner().invoke(main, ["test-process", str(good), str(bad)])
-    assert failed.exit_code == 1
-    assert "FAIL" in failed.output and "1 passed, 1 failed" in failed.output

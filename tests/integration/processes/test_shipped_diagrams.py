@@ -1,13 +1,10 @@
 """The shipped diagrams: generated, complete DI, lanes named after groups, deployable on both databases."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
-from click.testing import CliRunner
 from lxml import etree
 
-from cli.main import main
 from office.operations.demo import setup_demo
 from office.operations.demo_cases import play
 from processes.diagrams import DIAGRAMS, LANE_LABELS, render_all
@@ -62,11 +59,3 @@ def test_demo_leaves_a_living_office(services):
     assert len({c["channel"] for c in cases}) == 5
     open_steps = {t["bpmn_id"] for t in services.tasks.list_tasks(per_page=500)["items"]}
     assert len(open_steps) >= 5, open_steps
-
-
-def test_demo_command_prints_progress_and_a_summary(sqlite_services, monkeypatch):
-    monkeypatch.setenv("XINFANG_DATABASE_URL", sqlite_services.settings.database_url)
-    setup_demo(sqlite_services)
-    result = CliRunner().invoke(main, ["demo", "--cases", "50", "--json"])
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.output.strip().splitlines()[-1])["cases"] == 50
