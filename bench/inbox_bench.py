@@ -46,7 +46,7 @@ def _series(dialect: str, n: int) -> str:
 
 def generate(svc: Services, cases: int, open_tasks: int) -> float:
     """Bulk rows straight into the read tables; every case has a definition, every open task a group."""
-    from tests.bpmn_builder import linear, user_task
+    from tests.support.bpmn_builder import linear, user_task
     svc.processes.deploy({"bench.bpmn": linear("bench_inbox", ("t", user_task("t")))})
     t0 = time.perf_counter()
     dialect = svc.engine.dialect.name

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, select, text
 from engine.store.models import Timer
 from office.root import Services
 from engine.settings import Settings
-from tests import bpmn_builder as b
+from tests.support import bpmn_builder as b
 
 from .engine_bench import PG_ADMIN, RESULTS
 

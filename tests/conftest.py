@@ -6,7 +6,6 @@ unreachable server fails.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from pathlib import Path
@@ -15,29 +14,14 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from engine.store import db
-from engine.store.models import Base
 from office.root import Services
 from engine.settings import Settings
-
-PG_ADMIN_URL = os.environ.get("XINFANG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-ROOT = Path(__file__).resolve().parent.parent
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def _pg_available() -> bool:
-    try:
-        eng = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with eng.connect():
-            pass
-        eng.dispose()
-        return True
-    except Exception:
-        return False
+from tests.support.databases import IN_CI, PG_ADMIN_URL, pg_available, truncate_pg
 
 
 @pytest.fixture(scope="session")
 def pg_url():
-    if not _pg_available():
+    if not pg_available():
         if IN_CI:
             pytest.fail("PostgreSQL at 127.0.0.1:5432 is required when CI=true")
         pytest.skip("PostgreSQL is not reachable (set CI=true to make this a failure)")
@@ -64,14 +48,6 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-def _truncate_pg(url: str) -> None:
-    engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path, sqlite_template) -> str:
     if request.param == "sqlite":
@@ -79,7 +55,7 @@ def database_url(request, tmp_path, sqlite_template) -> str:
         shutil.copy(sqlite_template, path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_url")
-    _truncate_pg(url)
+    truncate_pg(url)
     return url
 
 
@@ -99,7 +75,7 @@ def services(settings):
 @pytest.fixture
 def pg_services(pg_url, tmp_path):
     """For behaviour only PostgreSQL shows (row locks, optimistic version checks under real concurrency)."""
-    _truncate_pg(pg_url)
+    truncate_pg(pg_url)
     svc = Services(Settings(database_url=pg_url, storage_dir=tmp_path / "documents", testing=True,
                             scheduler_enabled=False, secret_key="test-secret"))
     yield svc
@@ -115,11 +91,3 @@ def sqlite_services(tmp_path, sqlite_template):
                             testing=True, scheduler_enabled=False, secret_key="test-secret"))
     yield svc
     svc.engine.dispose()
-
-
-@pytest.fixture
-def page():
-    """A Playwright page in Debian's chromium at 1366×768 (tests/browser.py)."""
-    from tests.browser import chromium_page
-    with chromium_page() as browser_page:
-        yield browser_page

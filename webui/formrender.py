@@ -216,7 +216,7 @@ FRIENDLY = [(re.compile(r"is a required property|^required$"), _l("此项必填"
             (re.compile(r"is greater than"), _l("数值过大")),
             (re.compile(r"is not a '?date'?"), _l("请输入日期（年-月-日）"))]
 # The engine's own form messages (engine/intake.py, engine/selfservice.py) are Chinese; listed here so
-# the catalog keeps their English, which field_errors looks up. tests/webui/test_english.py renders them.
+# the catalog keeps their English, which field_errors looks up. tests/e2e/web/test_english.py renders them.
 ENGINE_TEXTS = (_l("姓名必填（或勾选匿名）"), _l("身份证号码应为18位"), _l("电话号码格式不正确"), _l("应为整数"),
                 _l("请选择信访形式"), _l("事由必填，最多200字"), _l("内容必填"), _l("请选择信访目的"),
                 _l("请选择内容分类"), _l("问题属地应为6至12位行政区划代码"), _l("请选择被反映机关类型"),

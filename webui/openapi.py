@@ -1,6 +1,6 @@
 """The OpenAPI 3.0 document of /api/v1, written by hand to match webui/api.py exactly.
 
-tests/webui/test_api.py validates real responses against these schemas.
+tests/e2e/web/test_api.py validates real responses against these schemas.
 """
 from __future__ import annotations
 

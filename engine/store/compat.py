@@ -12,7 +12,7 @@ from engine.errors import XinfangError
 from engine.store.models import Case
 from engine.bpmn.serialization import LIB_VERSION, STATE_FORMAT
 
-# (state_format, library version) pairs this release loads, each covered by tests/corpus
+# (state_format, library version) pairs this release loads, each covered by tests/integration/corpus
 TESTED_LOADS = {(STATE_FORMAT, LIB_VERSION)}
 
 

@@ -1,1 +1,0 @@
-import tests.engine.handlers_for_tests  # noqa: F401  (registers the test handlers)
