@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from engine.errors import ValidationFailed
-from engine.bpmn.lint import NS, Problem, _owner_id, parse_xml
+from engine.bpmn.lint import NS, Problem, owner_id, parse_xml
 
 FORM_KEY = re.compile(r"^[a-z0-9_]{1,64}$")
 PREFIX = "forms/"
@@ -152,9 +152,9 @@ def references(name: str, tree) -> list[tuple[str, int | None, str | None]]:
     """(form key, line, element id) for every form a diagram's tasks name."""
     out = []
     for node in tree.getroot().iterfind(".//spiffworkflow:property[@name='formKey']", NS):
-        out.append(((node.get("value") or "").strip(), node.sourceline, _owner_id(node)))
+        out.append(((node.get("value") or "").strip(), node.sourceline, owner_id(node)))
     for node in tree.getroot().iterfind(".//spiffworkflow:formJsonSchemaFilename", NS):
-        out.append(((node.text or "").strip(), node.sourceline, _owner_id(node)))
+        out.append(((node.text or "").strip(), node.sourceline, owner_id(node)))
     return [(key[:-5] if key.endswith(".json") else key, line, element) for key, line, element in out if key]
 
 

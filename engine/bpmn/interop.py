@@ -38,7 +38,7 @@ def import_camunda(name: str, content: bytes | str) -> dict:
         if parent is None or _camunda(parent.tag):
             continue                                    # removed with its camunda parent
         if etree.QName(node).localname != "properties":
-            ignored.append({"element": lint._owner_id(parent), "camunda": etree.QName(node).localname})
+            ignored.append({"element": lint.owner_id(parent), "camunda": etree.QName(node).localname})
         parent.remove(node)
     _drop_empty_extensions(tree)
     etree.cleanup_namespaces(tree.getroot())

@@ -57,7 +57,7 @@ def parse_xml(name: str, content: bytes | str) -> tuple[etree._ElementTree | Non
     return tree, []
 
 
-def _owner_id(node) -> str | None:
+def owner_id(node) -> str | None:
     while node is not None:
         if node.get("id"):
             return node.get("id")
@@ -81,7 +81,7 @@ def rule_problems(name: str, tree, known_processes: set[str], handlers, dependen
     root = tree.getroot()
 
     def add(node, message: str) -> None:
-        out.append(Problem(name, node.sourceline, _owner_id(node), message))
+        out.append(Problem(name, node.sourceline, owner_id(node), message))
 
     for node in root.iterfind(".//bpmn:scriptTask", NS):
         add(node, "script tasks are refused: put the logic in a registered handler (service task)")

@@ -38,7 +38,7 @@ def check_filename(filename: str) -> str:
 
 
 class Attachments:
-    """Mixed into Services; relies on its `uow()`, `_actor()` and `settings.storage_dir`."""
+    """Files on a case, stored under settings.storage_dir with generated names."""
 
     def __init__(self, core):
         self.core = core

@@ -14,7 +14,7 @@ MAX_COMMENT = 4000
 
 
 class Comments:
-    """Mixed into Services; relies on its `uow()` and `_actor()`."""
+    """The office's notes on a case or one of its tasks."""
 
     def __init__(self, core):
         self.core = core

@@ -69,7 +69,7 @@ def diagram_of(bundle: dict, process_key: str) -> str:
 
 
 class CasePage:
-    """Mixed into Services; relies on `get_case`, `uow()`, `_actor()` and `runner`."""
+    """What a case page shows, assembled for the person asking."""
 
     def __init__(self, core, cases, documents):
         self.core = core

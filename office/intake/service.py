@@ -112,7 +112,7 @@ def check_intake(form: dict, now: datetime) -> dict:
 
 
 class Intake:
-    """Mixed into Services; relies on `start_case`, `uow()`, `_actor()` and the identity `keys`."""
+    """Registration (登记): the options of the form, the petition itself, and possible repeats."""
 
     def __init__(self, core, cases, identities):
         self.core = core

@@ -97,7 +97,7 @@ def grouping(value: str | None) -> str | None:
 
 
 class Dashboard:
-    """Mixed into Services; every method goes through a KpiServices method, which scopes by user."""
+    """The dashboard's pages and downloads; every figure comes through Kpi, which scopes by user."""
 
     def __init__(self, core, kpi, jobs):
         self.core = core

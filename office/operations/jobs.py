@@ -30,7 +30,7 @@ def _local(value: str | None) -> str:
 
 
 class Jobs:
-    """Mixed into Services; relies on `uow()`, `inbox()` and `settings.storage_dir`."""
+    """Long operations whose progress the browser polls; results are kept under settings.storage_dir."""
 
     def __init__(self, core, inbox):
         self.core = core

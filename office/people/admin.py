@@ -18,7 +18,7 @@ MIN_PASSWORD = 8
 
 
 class Admin:
-    """Mixed into Services; every method checks that `user` is an administrator."""
+    """Administration of users, groups and units; every method checks that `user` is an administrator."""
 
     def __init__(self, core, users):
         self.core = core

@@ -32,7 +32,7 @@ def token_hash(token: str) -> str:
 
 
 class Auth:
-    """Mixed into Services; relies on its `uow()`."""
+    """Sign-in with a rate limit, and API tokens for integrations."""
 
     def __init__(self, core, users):
         self.core = core

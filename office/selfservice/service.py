@@ -31,7 +31,7 @@ def code_hash(code: str) -> str:
 
 
 class SelfService:
-    """Mixed into Services; relies on `uow()`, `throttle_*`, `forms` and `_step`."""
+    """What a petitioner may do with a registration number and query code, without an account."""
 
     def __init__(self, core, auth):
         self.core = core
