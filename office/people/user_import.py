@@ -156,8 +156,7 @@ def passwords_csv(generated: list[dict]) -> str:
 
 
 class UserImport:
-    """Mixed into Services (via WebServices); relies on `uow()`, `_require_admin()`, `_new_job()`,
-    `_progress()`, `job_status()` and `export_dir` (engine/jobs.py)."""
+    """Users from a CSV file, for administrators; a large file runs as a job (office/operations/jobs.py)."""
 
     def __init__(self, core, jobs):
         self.core = core
