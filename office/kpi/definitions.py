@@ -51,7 +51,7 @@ class Definition:
 
 
 NOT_COUNTED = "纳入统计为否的案件不计入。"
-NOT_COUNTED_EN = "Cases not counted (纳入统计 = no) are left out."
+NOT_COUNTED_EN = "Cases not counted in the statistics are left out."
 
 DEFINITIONS: tuple[Definition, ...] = (
     Definition(
@@ -85,9 +85,9 @@ DEFINITIONS: tuple[Definition, ...] = (
         "（即办结；当场答复的以答复时为准）的比例。办结报告审核通过但尚未答复的，不算办结。期限未到且尚未答复的为"
         "“未到期”，不计入比率。按单位统计时，协办单位另按同一期限就本单位的协办意见计入。目标100%。" + NOT_COUNTED,
         "Of the petitions whose handling deadline (60 days after acceptance, or the approved extension) ends "
-        "in the period, the share whose reply was served to the petitioner (办结; for an answer on the spot, "
-        "when it was given) by that deadline. An approved closing report is not 办结 until the reply is "
-        "served. Not replied with the deadline still ahead: not yet due, left out of the rate. By unit, each "
+        "in the period, the share closed by that deadline: closed means the reply was served to the "
+        "petitioner (for an answer on the spot, when it was given). An approved closing report is not a "
+        "closure until the reply is served. Not replied with the deadline still ahead: not yet due, left out of the rate. By unit, each "
         "co-handling unit is also judged on its own opinion against the same deadline. Target 100 %. "
         + NOT_COUNTED_EN),
     Definition(
@@ -106,24 +106,25 @@ DEFINITIONS: tuple[Definition, ...] = (
         "本期内信访人对信访办作出的评价（询问时另行评价信访办；未评价信访办的不计）中，满意和基本满意的比例。"
         "目标95%。" + NOT_COUNTED,
         "Of the ratings of the petition office given in the period (the petitioner rates the office "
-        "separately, where asked; a rating without one is not counted here), the share 满意 or 基本满意. "
+        "separately, where asked; a rating without one is not counted here), the share satisfied or fairly "
+        "satisfied. "
         "Target 95 %. " + NOT_COUNTED_EN),
     Definition(
         "unit_satisfaction", "满意率（单位）", "Satisfaction rate (units)", HIGHER, 95.0,
         Words("满意和基本满意", "对承办单位的评价", "不满意"),
         Words("satisfied or fairly satisfied", "ratings of the unit", "dissatisfied"),
         "本期内信访人对承办单位作出的评价中，满意和基本满意的比例，计入主办单位。目标95%。" + NOT_COUNTED,
-        "Of the ratings of the handling unit given in the period, the share 满意 or 基本满意, credited to "
-        "the lead unit. Target 95 %. " + NOT_COUNTED_EN),
+        "Of the ratings of the handling unit given in the period, the share satisfied or fairly satisfied, "
+        "credited to the lead unit. Target 95 %. " + NOT_COUNTED_EN),
     Definition(
         "repeat_rate", "重复信访率", "Repeat petition rate", LOWER, 10.0,
         Words("重件", "本期登记"),
         Words("repeat petitions", "registered"),
         "本期登记的信访事项中重件（同一信访人就同一事项再次信访；一信多投、并处不算）所占比例。越低越好，"
         "高于目标为“超出”。目标不高于10%。" + NOT_COUNTED,
-        "Of the petitions registered in the period, the share that are 重件 (a later petition of the same "
-        "petitioner on the same matter; one letter to several organs and merged items are not). Lower is "
-        "better: above the target it reads 超出 (exceeded). Target at most 10 %. " + NOT_COUNTED_EN),
+        "Of the petitions registered in the period, the share that are repeats (a later petition of the "
+        "same petitioner on the same matter; one letter to several organs and merged items are not). Lower "
+        "is better: above the target it reads exceeded. Target at most 10 %. " + NOT_COUNTED_EN),
     Definition(
         "first_time_resolution", "一次性化解率", "First-time resolution rate", HIGHER, 90.0,
         Words("一次性化解", "观察期满或已重复信访", "再次信访", "观察期内"),
@@ -131,37 +132,37 @@ DEFINITIONS: tuple[Definition, ...] = (
         "本期内办结（答复送达或当场答复）的初件中，办结后观察期内（期限表 first_time_resolution 规则，默认90日，"
         "届满日24时止）同一信访人未就同一事项再次信访（重件）的比例。观察期自办结起算而非封档，复查申请期内再次信访的"
         "也计为未一次性化解。观察期未满且尚无重件的为“观察期内”，不计入比率。目标90%。" + NOT_COUNTED,
-        "Of the first petitions (初件) with 办结 (the reply served, or the answer given on the spot) in the "
-        "period, the share not followed by a 重件 of the same petitioner on the same matter within the "
+        "Of the first petitions closed in the period (the reply served, or the answer given on the spot), "
+        "the share not followed by a repeat petition of the same petitioner on the same matter within the "
         "window (the deadline table's first_time_resolution rule, 90 days, ending 24:00 of its last day). "
-        "The window starts at 办结, not at the archive, so a petitioner who returns during the 复查 window "
-        "counts. A case whose window is still open with no 重件 so far is not yet due and left out of the "
-        "rate. Target 90 %. " + NOT_COUNTED_EN),
+        "The window starts at the closure, not at the archive, so a petitioner who returns while the review "
+        "may still be asked counts. A case whose window is still open with no repeat so far is not yet due "
+        "and left out of the rate. Target 90 %. " + NOT_COUNTED_EN),
     Definition(
         "backlog_resolution", "积案化解率", "Backlog resolution rate", HIGHER, 80.0,
         Words("已化解", "列入积案", "未化解"),
         Words("resolved", "listed backlog cases", "not resolved"),
         "本期末以前登记、列入积案的信访事项（累计）中，化解记录为“已化解”且化解于本期末以前的比例。化解记录来自答复、"
         "评价、复查复核时的认定或主任认定；部分化解、未化解或无记录的均不算化解。目标80%。" + NOT_COUNTED,
-        "Of the listed backlog cases registered before the period end (cumulative), the share whose 化解 "
-        "record stands at 已化解 (resolved), resolved before the period end. The record comes from the "
-        "reply, the rating, the 复查 and 复核 decisions or the director; partly resolved, not resolved or "
-        "nothing recorded is not resolved. Target 80 %. " + NOT_COUNTED_EN),
+        "Of the listed backlog cases registered before the period end (cumulative), the share whose "
+        "resolution record stands at resolved, since before the period end. The record comes from the "
+        "reply, the rating, the review and re-review decisions or the director; partly resolved, not "
+        "resolved or nothing recorded is not resolved. Target 80 %. " + NOT_COUNTED_EN),
     Definition(
         "key_case_resolution", "包案化解率", "Leader-owned case resolution rate", HIGHER, 90.0,
         Words("已化解", "本期登记的包案", "未化解"),
         Words("resolved", "leader-owned cases registered", "not resolved"),
         "本期登记的领导包案事项中，化解记录为“已化解”且化解于本期末以前的比例；部分化解、未化解或无记录的均不算化解。"
         "目标90%。" + NOT_COUNTED,
-        "Of the leader-owned cases (包案) registered in the period, the share whose 化解 record stands at "
-        "已化解, resolved before the period end; partly resolved, not resolved or nothing recorded is not "
+        "Of the leader-owned cases registered in the period, the share whose resolution record stands at "
+        "resolved, since before the period end; partly resolved, not resolved or nothing recorded is not "
         "resolved. Target 90 %. " + NOT_COUNTED_EN),
     Definition(
         "online_share", "网信占比", "Online share", None, None,
         Words("网信", "本期登记"),
         Words("online", "registered"),
         "本期登记的信访事项中以网上信访（网信）形式提出的比例。为构成占比，不设目标、不作达标判断。" + NOT_COUNTED,
-        "Of the petitions registered in the period, the share submitted online (网信). A share of the "
-        "channels: no target and no judgement. " + NOT_COUNTED_EN),
+        "Of the petitions registered in the period, the share submitted online. A share of the channels: "
+        "no target and no judgement. " + NOT_COUNTED_EN),
 )
 BY_KEY = {d.key: d for d in DEFINITIONS}

@@ -125,7 +125,8 @@ def test_every_number_opens_a_list_of_exactly_that_many_cases(dash):
     browser = browse(dash, "director")
     for by in ("", "&by=unit"):
         text = page(browser, f"/dashboard?{OCT}{by}")
-        counted = links(text, "numerator") + links(text, "denominator") + links(text, "missed")
+        counted = links(text, "numerator") + links(text, "denominator") + links(text, "missed") + \
+            links(text, "pending")
         assert len(counted) > 20
         for url, shown in counted:
             assert len(case_rows(page(browser, url))) == int(shown), url
@@ -267,7 +268,7 @@ def test_every_table_downloads_as_xlsx(dash):
     browser = browse(dash, "director")
     figures = xlsx(browser, f"/dashboard/export/figures.xlsx?{OCT}&by=unit")
     assert figures[1][:5] == ("分组", "指标", "比率（%）", "分子（件次）", "分母（件次）")
-    assert ("区人民政府", "按期办结率", 50.0, 1, 2, 3, 4) in figures
+    assert ("区人民政府", "按期办结率", 50.0, 1, 2, 3, 4, 0, 1, "≥ 100%", "未达标") in figures
     cases = xlsx(browser, f"/dashboard/export/cases.xlsx?key=on_time_closure&part=missed&{OCT}")
     assert [r[0] for r in cases[2:]] == ["REG-B", "REG-D"] and cases[2][2] == "王**"
     assert cases[3][7:10] == ("2026-10-04 10:00", "2026-10-20 24:00", "2026-10-25 10:00")
@@ -293,7 +294,7 @@ def test_the_monthly_report_runs_as_a_job_with_progress_and_downloads(dash):
     book = browser.get(f"/dashboard/report/{job['id']}.xlsx")
     assert book.status_code == 200 and "2026-10" in book.headers["Content-Disposition"]
     sheets = load_workbook(BytesIO(book.data))
-    assert ("按期办结率", None, 1, 3, 33.33, 3, 5) in list(sheets["全部"].iter_rows(values_only=True))
+    assert ("按期办结率", None, 1, 3, 33.33, 3, 5, 0, 2, "≥ 100%", "未达标") in list(sheets["全部"].iter_rows(values_only=True))
     assert "按单位" in sheets.sheetnames
     report = browser.get(f"/dashboard/report/{job['id']}.docx")
     assert report.status_code == 200 and "2026-10" in Document(BytesIO(report.data)).paragraphs[0].text
