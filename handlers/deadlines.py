@@ -25,7 +25,7 @@ def set_deadline(name: str, start: str = "", days: int | None = None, *, data: d
 
 
 @handler("exclude_hearing")
-def exclude_hearing(*, data: dict, deadlines: DeadlineTable) -> dict:
+def exclude_hearing(*, data: dict, clock, deadlines: DeadlineTable) -> dict:
     """Hearing days do not count toward the 复核 limit (Art. 36 ¶2): the limit runs from the request
     for its days plus the hearing's, and only then moves off a rest day. (Adding the days to the
     deadline already moved off a weekend overshoots, and can land on a rest day.)"""
@@ -37,7 +37,7 @@ def exclude_hearing(*, data: dict, deadlines: DeadlineTable) -> dict:
     calendar = OfficeCalendar(lenient=True)
     requested = (data.get("milestones") or {}).get("recheck_requested")
     if requested:
-        due = deadlines.due_at("recheck_decision", _start(requested, data, datetime.now(zone())), calendar,
+        due = deadlines.due_at("recheck_decision", _start(requested, data, clock.now()), calendar,
                                rule.days + hearing)
     else:   # requested before the milestone was recorded: the stored last day, pushed, then moved
         last = local_day(datetime.fromisoformat(current) - timedelta(microseconds=1))

@@ -60,7 +60,7 @@ FORMS: dict[str, dict] = {
                      unit_satisfaction=choice("对承办单位的评价", RATINGS),
                      office_satisfaction=choice("对信访办的评价（询问时填写）", RATINGS),
                      evaluation_comment=text("意见", area=True, max_length=2000),
-                     resolution=choice("听取评价后的化解情况（有变化时填写）", RESOLUTIONS)),
+                     revised_resolution=choice("听取评价后的化解情况（有变化时填写）", RESOLUTIONS)),
     "request_review": form("申请复查", ["review_requested", "review_reason"],
                            review_requested={"type": "boolean", "title": "申请复查", "const": True},
                            review_reason=text("复查理由", area=True)),

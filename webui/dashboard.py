@@ -10,7 +10,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, abort, render_template, request, send_file, url_for
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l, lazy_pgettext
 from flask_login import login_required
 
 from office.dates import Month
@@ -37,7 +37,7 @@ CLASS_PARTS = {"超期受理": "accepted_late", "超期未受理": "not_accepted
 CLASS_LABELS = {"及时": _l("及时"), "按时签收": _l("按时签收"), "按期办结": _l("按期办结"), "超期受理": _l("超期受理"),
                 "超期未受理": _l("超期未受理"), "超期签收": _l("超期签收"), "超期未签收": _l("超期未签收"),
                 "超期办结": _l("超期办结"), "超期未办结": _l("超期未办结"), "未到期": _l("未到期")}
-VERDICT_LABELS = {"达标": _l("达标"), "未达标": _l("未达标"), "超出": _l("超出")}
+VERDICT_LABELS = {"达标": _l("达标"), "未达标": lazy_pgettext("verdict", "未达标"), "超出": _l("超出")}
 EVIDENCE_LABELS = {"受理期限": _l("受理期限"), "受理/告知时间": _l("受理/告知时间"), "签收时间": _l("签收时间"),
                    "签收期限": _l("签收期限"), "办理期限": _l("办理期限"), "办结（答复送达）": _l("办结（答复送达）"),
                    "评价期限": _l("评价期限"), "评价时间": _l("评价时间"), "对信访办的评价": _l("对信访办的评价"),

@@ -190,47 +190,44 @@ def _row(kpi: Kpi, grp, sums: list[int]) -> dict:
 
 
 def _digit(kpi: Kpi, a: Ask):
-    """A row's state for one KPI: 0 outside the cohort, 1 due and missed, 2 hit, 3 not yet due.
-    The figures and the drill-downs both read this one expression."""
-    inner = [(kpi.hit(a), 2)] + ([(kpi.pending(a), 3)] if kpi.pending else [])
+    """A row's state for one KPI: 0 outside the cohort, 1 due and missed, 2 hit, 3 not yet due,
+    4 + i missed and in the KPI's class i (the classes are disjoint parts of the missed). The
+    figures and the drill-downs both read this one expression; a row evaluates each condition
+    at most once."""
+    inner = [(kpi.hit(a), 2)] + ([(kpi.pending(a), 3)] if kpi.pending else []) + \
+        [(condition(a), 4 + i) for i, (_, _, condition) in enumerate(kpi.classes)]
     return case((kpi.cohort(a), case(*inner, else_=1)), else_=0)
 
 
-def _class_bit(kpi: Kpi, a: Ask, condition):
-    """1 when a missed row of the cohort is in the named class."""
-    inner = [(kpi.hit(a), 0)] + ([(kpi.pending(a), 0)] if kpi.pending else []) + [(condition(a), 1)]
-    return case((kpi.cohort(a), case(*inner, else_=0)), else_=0)
+def _base(kpi: Kpi) -> int:
+    return 4 + len(kpi.classes)
 
 
 def _pattern(chosen: list[Kpi], a: Ask):
-    """One integer per row holding every KPI's state: a base-4 digit per KPI (`_digit`), then a
-    bit per class. Grouping rows by (group, pattern, persons) leaves a few thousand groups
+    """One integer per row holding every KPI's state: a digit per KPI (`_digit`) in base
+    4 + its classes. Grouping rows by (group, pattern, persons) leaves a few thousand groups
     whatever the table size; `_add` reads them back."""
     pattern, weight = literal(0, BigInteger), 1
     for kpi in chosen:
         pattern = pattern + _digit(kpi, a) * weight
-        weight *= 4
-        for _, _, condition in kpi.classes:
-            pattern = pattern + _class_bit(kpi, a, condition) * weight
-            weight *= 2
+        weight *= _base(kpi)
     return pattern
 
 
 def _add(kpi: Kpi, part: list[int], pattern: int, persons: int, count: int) -> int:
     """Adds one KPI's share of a pattern group to `part`; returns the rest of the pattern."""
-    pattern, state = divmod(pattern, 4)
-    if state in (1, 2):
+    pattern, state = divmod(pattern, _base(kpi))
+    if state and state != 3:
         part[0] += count
         part[2] += count * persons
     if state == 2:
         part[1] += count
         part[3] += count * persons
-    if state == 3:
+    elif state == 3:
         part[4] += count
         part[5] += count * persons
-    for i in range(len(kpi.classes)):
-        pattern, bit = divmod(pattern, 2)
-        part[SUMS + i] += count * bit
+    elif state >= 4:
+        part[SUMS + state - 4] += count
     return pattern
 
 
@@ -285,26 +282,20 @@ def _co_parts(a: Ask, by: str | None, unit: str | None) -> tuple:
     return group, where
 
 
-def _co_digit(a: Ask):
-    """A co-handling part's state, as `_digit`: its opinion by the deadline, or not yet due."""
-    return case((U.done_at <= U.due, 2), (and_(U.done_at.is_(None), U.due > a.now), 3), else_=1)
-
-
 CO_CLASSES = {"closed_late": U.done_at.is_not(None), "open_overdue": U.done_at.is_(None)}
 
 
-def _co_pattern(a: Ask):
-    digit, pattern, weight = _co_digit(a), _co_digit(a), 4
-    for name, _, _ in BY_KEY[CO_PARTS].classes:
-        pattern = pattern + case((and_(digit == 1, CO_CLASSES[name]), weight), else_=0)
-        weight *= 2
-    return pattern
+def _co_digit(a: Ask):
+    """A co-handling part's state, as `_digit` for 按期办结率: its opinion by the deadline, or not
+    yet due, or missed (late, or still open past the deadline)."""
+    classes = [(CO_CLASSES[name], 4 + i) for i, (name, _, _) in enumerate(BY_KEY[CO_PARTS].classes)]
+    return case((U.done_at <= U.due, 2), (and_(U.done_at.is_(None), U.due > a.now), 3), *classes, else_=1)
 
 
 def _co_sums(session: Session, a: Ask, by: str | None, unit: str | None) -> list[tuple]:
     """(group, pattern, persons, parts) of the co-handling parts, patterned like the scan's."""
     group, where = _co_parts(a, by, unit)
-    pattern = _co_pattern(a)
+    pattern = _co_digit(a)
     query = select(group, pattern, U.persons, func.count()).select_from(U).where(*where)
     if by not in (None, "unit"):
         query = query.join(M, M.case_id == U.case_id)
@@ -315,7 +306,12 @@ def _rate(hits, total) -> float | None:
     return round(100.0 * int(hits) / int(total), 2) if total else None
 
 
-STATES = {"numerator": (2,), "denominator": (1, 2), "missed": (1,), "pending": (3,)}
+def _states(kpi: Kpi, part: str) -> tuple[int, ...]:
+    """The `_digit` values of one drill-down part."""
+    classes = tuple(range(4, _base(kpi)))
+    named = {name: (4 + i,) for i, (name, _, _) in enumerate(kpi.classes)}
+    return {"numerator": (2,), "denominator": (1, 2) + classes, "missed": (1,) + classes,
+            "pending": (3,)}.get(part) or named[part]
 
 
 def parts(key: str) -> tuple[str, ...]:
@@ -331,12 +327,7 @@ def cases_behind(session: Session, key: str, a: Ask, *, part: str = "numerator",
     """The cases a figure counts: `part` (see `parts`), per unit with the co-handling parts (role 协办),
     chosen by the same state expressions the figures count with."""
     kpi = BY_KEY[key]
-    conditions = [kpi.cohort(a), M.in_stats == true(), scope(unit)]
-    classes = {name: condition for name, _, condition in kpi.classes}
-    if part in STATES:
-        conditions.append(_digit(kpi, a).in_(STATES[part]))
-    else:
-        conditions.append(_class_bit(kpi, a, classes[part]) == 1)
+    conditions = [kpi.cohort(a), M.in_stats == true(), scope(unit), _digit(kpi, a).in_(_states(kpi, part))]
     if by:
         conditions.append(GROUPS[by] == group if group is not None else GROUPS[by].is_(None))
     role = case((M.unit.is_not(None), "主办"))
@@ -350,11 +341,7 @@ def cases_behind(session: Session, key: str, a: Ask, *, part: str = "numerator",
 
 def _co_cases(a: Ask, part: str, by, group, unit):
     column, where = _co_parts(a, by, unit)
-    digit = _co_digit(a)
-    if part in STATES:
-        where.append(digit.in_(STATES[part]))
-    else:
-        where += [digit == 1, CO_CLASSES[part]]
+    where.append(_co_digit(a).in_(_states(BY_KEY[CO_PARTS], part)))
     if by:
         where.append(column == group if group is not None else column.is_(None))
     return select(M.case_id, M.reg_no, U.unit, M.category, M.channel, literal("协办").label("role")) \

@@ -15,7 +15,9 @@ from office.resolution.tables import ResolutionRecord as R
 from processes.routing import RESOLUTIONS
 
 RESOLVED = RESOLUTIONS[0]            # 已化解: the only outcome a 化解率 counts as resolved
-FIELD = "resolution"                 # the form field a step declares to record it
+# the form fields a step declares to record it: `resolution` (reply, on-the-spot answer, 复查/复核),
+# `revised_resolution` (the rating: optional, so not pre-filled with the reply's value)
+FIELDS = ("resolution", "revised_resolution")
 DIRECTOR_SOURCE = "主任认定"
 
 
@@ -73,8 +75,9 @@ def from_step(step) -> dict | None:
     """What a completed task's form recorded: {outcome, source, bpmn_id, by, at}, or None. The
     value is the submitted form's own field, so only a step whose form declares it records."""
     action = step.action
-    outcome = (action.data or {}).get(FIELD) if action.task_uuid else None
-    if outcome not in RESOLUTIONS:
+    submitted = (action.data or {}) if action.task_uuid else {}
+    outcome = next((submitted[f] for f in FIELDS if submitted.get(f) in RESOLUTIONS), None)
+    if outcome is None:
         return None
     done = next((row for row in step.closed if row.task_uuid == action.task_uuid and row.state == "completed"), None)
     if done is None:

@@ -9,7 +9,7 @@ different person except A2, who is A's.
   A2 来访  A's petitioner on the same matter, registered 24 Mar (11 days after A's reply, inside the
            复查 window, while A still runs): a 重件 of A; triage 不予受理, archived at once.
   B  来信  交办 city_hrss, like A; replied 13 Mar (解释说明, 部分化解); rated 15 Mar: the unit 基本满意,
-           the office not asked.
+           the office not asked; hearing the petitioner then, the clerk revises the 化解 to 已化解.
   C  电话  即接即办: answered on the spot at 09:19 on 3 Mar (已化解).
   D  网信  包案 at registration; triage 告知 (another organ is competent): archived on 3 Mar.
   E  来信  交办 district_gov, signed 4 Mar; report approved 30 Apr; the reply never served.
@@ -111,7 +111,7 @@ def story(request, tmp_path_factory, sqlite_template):
         o.do(ids["K"], "reply", "clerk", outcome="不予支持", reply_text="补偿符合标准", resolution="未化解")
         clock.move_to(T0 + timedelta(days=12))
         o.do(ids["A"], "evaluate", "clerk", unit_satisfaction="满意", office_satisfaction="不满意")
-        o.do(ids["B"], "evaluate", "clerk", unit_satisfaction="基本满意")
+        o.do(ids["B"], "evaluate", "clerk", unit_satisfaction="基本满意", revised_resolution="已化解")
         clock.move_to(T0 + timedelta(days=15))
         o.do(ids["K"], "request_review", "clerk", review_requested=True, review_reason="补偿标准过低")
         clock.move_to(T0 + timedelta(days=21))
@@ -197,8 +197,12 @@ def test_resolution_is_the_recorded_outcome_not_the_archive(office):
     assert [(h["outcome"], h["source"], h["decided_by"]) for h in k["history"]] == [
         ("未化解", "答复信访人", "clerk"), ("已化解", "复查决定", "director")]
     assert k["current"]["resolved_since"] == "2025-03-28T01:00:00+00:00"
-    b = office.case_page.case_page(ids["B"], user="director")["resolution"]["current"]
-    assert (b["outcome"], b["resolved"], b["decided_at"]) == ("部分化解", False, "2025-03-13T01:00:00+00:00")
+    b = office.case_page.case_page(ids["B"], user="director")["resolution"]
+    assert [(h["outcome"], h["source"], h["decided_at"]) for h in b["history"]] == [
+        ("部分化解", "答复信访人", "2025-03-13T01:00:00+00:00"), ("已化解", "满意度评价", "2025-03-15T01:00:00+00:00")]
+    assert (b["current"]["resolved"], b["current"]["decided_by"]) == (True, "clerk")
+    a = office.case_page.case_page(ids["A"], user="director")["resolution"]["history"]
+    assert [h["source"] for h in a] == ["答复信访人"], "a rating without a revision records nothing"
     assert office.case_page.case_page(ids["D"], user="director")["resolution"]["current"] is None
 
 
@@ -288,3 +292,48 @@ def test_only_the_director_sets_resolution_and_counting_with_a_reason(office):
     with pytest.raises(ValidationFailed):
         office.counting.set_counted(ids["D"], "no", user="director", reason="x")
     assert office.case_page.case_page(ids["D"], user="director")["resolution"]["current"] is None
+
+
+OLD_EVALUATE_FORM = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "满意度评价",
+                     "type": "object", "required": ["satisfaction"],
+                     "properties": {"satisfaction": {"type": "string", "title": "评价",
+                                                     "enum": ["满意", "基本满意", "不满意"]},
+                                    "evaluation_comment": {"type": "string", "title": "意见", "maxLength": 2000}}}
+
+
+def _replied(o, subject: str, name: str) -> dict:
+    case = o.register(petition(subject, name=name, id_number=""))
+    o.triage(case, "申诉求决类")
+    o.route_to_units(case, "housing")
+    o.sign(case, "housing_staff")
+    report(o, case, "housing_staff")
+    o.do(case, "reply", "clerk", outcome="支持", reply_text="已办理", resolution="已化解")
+    return {**o.data(case), "case_id": case}
+
+
+@pytest.mark.parametrize("old_form", [False, True], ids=["two ratings", "a stored one-rating form"])
+def test_self_service_rates_the_unit_and_the_office_apart(services, old_form):
+    """The petitioner rates the unit (required) and the office (optional) on /public. A process
+    deployed with the earlier one-rating form still takes the answer: the unit's rating, which
+    that form's single rating meant for both."""
+    import json
+    o = make_office(services)
+    if old_form:    # the processes as deployed before, with that version's evaluation form
+        files = {p.name: p.read_text(encoding="utf-8") for p in services.settings.bpmn_dir.glob("*.bpmn")}
+        services.processes.deploy({**files, "forms/evaluate.json": json.dumps(OLD_EVALUATE_FORM)})
+    with time_machine.travel(T0, tick=False):
+        data = _replied(o, "小区违建阳光房影响采光", "周甲")
+        with pytest.raises(ValidationFailed):
+            services.selfservice.public_evaluate(data["reg_no"], data["query_code"], unit_rating="")
+        services.selfservice.public_evaluate(data["reg_no"], data["query_code"], unit_rating="基本满意",
+                                             office_rating="不满意")
+        f = {r["key"]: r for r in services.kpi.kpis("director", *MARCH)}
+    stored = services.cases.get_case(data["case_id"])["data"]
+    if old_form:
+        # the stored form asked one rating; it took the unit's, and it counts for the unit and the office
+        assert stored["satisfaction"] == "基本满意" and "office_satisfaction" not in stored
+        assert nd(f["unit_satisfaction"]) == (1, 1, 100.0) and nd(f["satisfaction"]) == (1, 1, 100.0)
+    else:
+        # unit 基本满意 (satisfied enough), office 不满意: each counted in its own 满意率
+        assert (stored["unit_rating"], stored["office_rating"]) == ("基本满意", "不满意")
+        assert nd(f["unit_satisfaction"]) == (1, 1, 100.0) and nd(f["satisfaction"]) == (0, 1, 0.0)
