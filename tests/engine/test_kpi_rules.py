@@ -203,7 +203,10 @@ def test_resolution_is_the_recorded_outcome_not_the_archive(office):
     assert (b["current"]["resolved"], b["current"]["decided_by"]) == (True, "clerk")
     a = office.case_page.case_page(ids["A"], user="director")["resolution"]["history"]
     assert [h["source"] for h in a] == ["答复信访人"], "a rating without a revision records nothing"
-    assert office.case_page.case_page(ids["D"], user="director")["resolution"]["current"] is None
+    # nor is a 不予受理 closure resolved by being archived
+    for gate in ("D", "A2"):
+        assert office.case_page.case_page(ids[gate], user="director")["resolution"]["current"] is None
+        assert office.cases.get_case(ids[gate])["status"] == "complete"
 
 
 def test_on_time_closure_needs_the_reply_served_by_the_deadline(office):
