@@ -131,27 +131,37 @@ def _milestones(conn) -> tuple[dict, set]:
 
 
 def _recompute(conn) -> None:
+    """Case by case in pages of CHUNK (a million rows never sit in memory at once)."""
     replied, reported = _milestones(conn)
     columns = [_METRICS.c[c] for c in ("case_id", *ACTIVITY)]
-    rows = conn.execute(sa.select(*columns)).all()
     change = _METRICS.update().where(_METRICS.c.case_id == sa.bindparam("cid")).values(
         done_at=sa.bindparam("done"), window_end=sa.bindparam("window"), resolution=None, resolved=False,
         resolved_at=None, first_at=sa.bindparam("first"), last_at=sa.bindparam("last"))
     lead = _UNITS.update().where(_UNITS.c.case_id == sa.bindparam("cid"), _UNITS.c.lead == sa.true()) \
         .values(done_at=sa.bindparam("done"))
-    for start in range(0, len(rows), CHUNK):
-        params = []
-        for row in rows[start:start + CHUNK]:
-            values = dict(row._mapping)
-            done = replied.get(row.case_id) if row.case_id in replied or row.case_id in reported else row.done_at
-            values["done_at"] = done
-            instants = [values[c] for c in ACTIVITY if values[c] is not None]
-            params.append({"cid": row.case_id, "done": done,
-                           "window": _micros(_days_after(_instant(done), WINDOW_DAYS)) if done is not None else None,
-                           "first": min(instants) if instants else None, "last": max(instants) if instants else None})
+    last = None
+    while True:
+        page = sa.select(*columns).order_by(_METRICS.c.case_id).limit(CHUNK)
+        rows = conn.execute(page if last is None else page.where(_METRICS.c.case_id > last)).all()
+        if not rows:
+            break
+        params = [_recomputed(dict(row._mapping), replied, reported) for row in rows]
         conn.execute(change, params)
         conn.execute(lead, [{"cid": p["cid"], "done": p["done"]} for p in params])
+        last = rows[-1].case_id
     conn.execute(sa.text("UPDATE cases SET metrics_digest = NULL"))
+
+
+def _recomputed(values: dict, replied: dict, reported: set) -> dict:
+    """One row's 办结 (kept when the case has no milestone events: another process wrote it), its
+    window, and the span of instants its cohorts read."""
+    case_id = values["case_id"]
+    done = replied.get(case_id) if case_id in replied or case_id in reported else values["done_at"]
+    values["done_at"] = done
+    instants = [values[c] for c in ACTIVITY if values[c] is not None]
+    return {"cid": case_id, "done": done,
+            "window": _micros(_days_after(_instant(done), WINDOW_DAYS)) if done is not None else None,
+            "first": min(instants) if instants else None, "last": max(instants) if instants else None}
 
 
 # This revision's own copies of the conversions and day arithmetic it ran with: a migration must keep
