@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from processes.calendar import OfficeCalendar, local_day, zone
+from processes.calendar import OfficeCalendar, end_of_day, local_day, zone
 from processes.deadlines import DeadlineTable
 
 from .registry import handler
@@ -21,11 +21,37 @@ def set_deadline(name: str, start: str = "", days: int | None = None, *, data: d
         raise ValueError(f"{rule.label}: {days!r} days is not allowed (1..{rule.days})")
     calendar = OfficeCalendar(lenient=True)
     due = deadlines.due_at(name, _start(start, data, clock.now()), calendar, days)
+    return _written(data, name, due, calendar, rule.label)
+
+
+@handler("exclude_hearing")
+def exclude_hearing(*, data: dict, clock, deadlines: DeadlineTable) -> dict:
+    """Hearing days do not count toward the 复核 limit (Art. 36 ¶2): the limit runs from the request
+    for its days plus the hearing's, and only then moves off a rest day. (Adding the days to the
+    deadline already moved off a weekend overshoots, and can land on a rest day.)"""
+    hearing = data.get("hearing_days")
+    current = (data.get("deadlines") or {}).get("recheck_decision")
+    if not current or not isinstance(hearing, int) or isinstance(hearing, bool) or hearing <= 0:
+        return {}
+    rule = deadlines.rule("recheck_decision")
+    calendar = OfficeCalendar(lenient=True)
+    requested = (data.get("milestones") or {}).get("recheck_requested")
+    if requested:
+        due = deadlines.due_at("recheck_decision", _start(requested, data, clock.now()), calendar,
+                               rule.days + hearing)
+    else:   # requested before the milestone was recorded: the stored last day, pushed, then moved
+        last = local_day(datetime.fromisoformat(current) - timedelta(microseconds=1))
+        due = end_of_day(calendar.add_days(last, hearing))
+    return _written(data, "recheck_decision", due, calendar, rule.label)
+
+
+def _written(data: dict, name: str, due: datetime, calendar: OfficeCalendar, label: str) -> dict:
+    """The new deadline, and its note when a year's holidays are not known yet."""
     result = {"deadlines": {**(data.get("deadlines") or {}), name: due.isoformat()}}
     notes = dict(data.get("deadline_notes") or {})
     if calendar.approximated:
         years = "、".join(str(y) for y in sorted(calendar.approximated))
-        notes[name] = (f"{years}年节假日安排尚未收录，{rule.label}暂按周末推算为 "
+        notes[name] = (f"{years}年节假日安排尚未收录，{label}暂按周末推算为 "
                        f"{local_day(due) - timedelta(days=1):%Y-%m-%d}，请核对国务院放假通知")
     elif notes.pop(name, None) is None:
         return result

@@ -8,7 +8,8 @@ from handlers.registry import handler
 
 STAGES = {"registered": "已登记", "accepted": "已受理/告知", "routed": "已转送/交办", "unit_signed": "承办中",
           "reported": "已办结", "replied": "已答复", "evaluated": "已评价", "evaluation_lapsed": "超期未评价",
-          "closed": "已封档", "route_overdue": None}
+          "closed": "已封档", "route_overdue": None,
+          "recheck_requested": None}
 MILESTONES = tuple(STAGES)
 
 

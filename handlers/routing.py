@@ -1,8 +1,6 @@
 """Routing handlers: units chosen at 签批, counters for bounded loops, ratings, review stages."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from handlers.registry import handler
 from processes import routing
 
@@ -35,26 +33,27 @@ def count_up(counter: str, *, data: dict) -> dict:
     return {counter: int(data.get(counter) or 0) + 1}
 
 
+@handler("count_in_statistics")
+def count_in_statistics(*, data: dict) -> dict:
+    """纳入统计 by rule at triage (processes.routing.counted_in_statistics); the director may change
+    it later, with a reason, through the case's statistics service."""
+    counted, basis = routing.counted_in_statistics(data.get("route"))
+    return {"in_stats": counted, "in_stats_basis": basis}
+
+
 @handler("record_rating")
 def record_rating(*, data: dict) -> dict:
-    return {"rating": data.get("satisfaction")}
+    """The petitioner rates the handling unit and, where asked, the office: two ratings, each
+    counted in its own 满意率. A form of an older version has one rating (`satisfaction`), which
+    stood for both."""
+    unit = data.get("unit_satisfaction") or data.get("satisfaction")
+    office = data.get("office_satisfaction") if "unit_satisfaction" in data else data.get("satisfaction")
+    return {"unit_rating": unit, "office_rating": office}
 
 
 @handler("set_review_stage")
 def set_review_stage(stage: str, concluded: bool = False) -> dict:
     return {"review_stage": stage, "concluded": bool(concluded)}
-
-
-@handler("exclude_hearing")
-def exclude_hearing(*, data: dict) -> dict:
-    """Hearing time does not count toward the 复核 limit: push its deadline by the hearing's days."""
-    deadlines = dict(data.get("deadlines") or {})
-    due = deadlines.get("recheck_decision")
-    if due:
-        moved = datetime.fromisoformat(due) + timedelta(days=int(data.get("hearing_days") or 0))
-        deadlines["recheck_decision"] = moved.isoformat().replace("+00:00", "Z") if due.endswith("Z") \
-            else moved.isoformat()
-    return {"deadlines": deadlines}
 
 
 @handler("record_organ_evaluation")

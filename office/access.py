@@ -18,6 +18,7 @@ EVALUATORS = frozenset({"director", "analyst", "admin", "legal_advisor"})  # the
 EVALUATION_READERS = EVALUATORS | ANALYSTS
 EDITORS = frozenset({"analyst", "admin"})                                  # edit, deploy and migrate processes
 REVEAL_GROUPS = frozenset({"director", "clerk", "legal_advisor"})
+DECIDERS = frozenset({"director"})           # set or correct a case's 化解 and its 纳入统计, with a reason
 ACCUSATION_REVEAL_GROUPS = frozenset({"director", "discipline"})
 
 
@@ -33,6 +34,11 @@ class Actor(CoreActor):
     @property
     def is_office(self) -> bool:
         return bool(self.groups & OFFICE)
+
+
+def check_can_decide(actor: Actor) -> None:
+    if not actor.groups & DECIDERS:
+        raise NotAllowed("only the director sets a case's 化解 or 纳入统计")
 
 
 def check_admin(actor: Actor) -> None:

@@ -30,8 +30,9 @@ from office.inbox.tasks import Tasks
 from office.intake.service import Intake
 from office.kpi import tables as kpi_tables
 from office.kpi.dashboard import Dashboard
-from office.kpi.projection import update_metrics
-from office.kpi.service import Kpi
+from office.kpi.counting import Counting
+from office.kpi.projection import apply_decisions, metrics_hook
+from office.kpi.service import FIRST_TIME_RULE, Kpi
 from office.operations import tables as operation_tables
 from office.operations.jobs import Jobs
 from office.operations.service import Operations
@@ -42,6 +43,8 @@ from office.people.identity import Identities
 from office.people.tokens import Auth
 from office.people.user_import import UserImport
 from office.people.users import Users
+from office.resolution import tables as resolution_tables
+from office.resolution.service import Resolutions
 from office.selfservice.service import SelfService
 from office.supervision import reminders, tables as supervision_tables
 from office.supervision.service import Notifications, Supervision
@@ -49,7 +52,7 @@ from processes import calendar
 
 # Every feature's tables, so the metadata (migrations check, backups, test truncation) sees them all.
 TABLES = (case_tables, inbox_tables, people_tables, document_tables, supervision_tables, kpi_tables,
-          analysis_tables, editor_tables, operation_tables)
+          analysis_tables, editor_tables, operation_tables, resolution_tables)
 
 
 class Services:
@@ -76,6 +79,7 @@ class Services:
         self.comments = Comments(core)
         self.attachments = Attachments(core)
         self.documents = Documents(core)
+        self.counting = Counting(core, apply_decisions)
         self.case_page = CasePage(core, self.cases, self.documents)
         self.intake = Intake(core, self.cases, self.identities)
         self.inbox = Inbox(core, self.comments, self.intake.case_ids_by_name)
@@ -109,6 +113,8 @@ class Services:
         core.register_dependency("documents", self._documents, writes=True)
         core.data_guard = self.identities.protect
         core.add_projector(project_facts)
-        core.add_step_hook(update_metrics)
+        core.add_step_hook(metrics_hook(deadlines.rule_days(settings.jurisdiction, FIRST_TIME_RULE)))
+        self.resolutions = Resolutions(core, apply_decisions)
+        core.add_step_hook(self.resolutions.step_hook)
         core.add_step_hook(reminders.step_hook(deadlines.reminder_offsets(settings.jurisdiction)))
         core.add_step_hook(deadlines.provisional_deadline_hook)

@@ -77,12 +77,25 @@ def _d(days: float) -> timedelta:
     return timedelta(days=days)
 
 
+# How a reply usually leaves the dispute (化解). The stories draw no more random numbers than they
+# always did, so the stored-case corpus replays the same steps.
+RESOLUTION_OF = {"支持": "已化解", "解释说明": "部分化解", "不予支持": "未化解"}
+
+
+def _ratings(unit: str) -> dict:
+    """The unit's rating, and the office's (asked too; petitioners unhappy with the unit are often
+    content with the office). `satisfaction` is what forms of older versions ask for."""
+    return {"unit_satisfaction": unit, "office_satisfaction": "基本满意" if unit == "不满意" else unit,
+            "satisfaction": unit}
+
+
 def first_contact(rng) -> Story:
     subject = rng.choice(QUESTIONS)
     way = rng.choice(("即接即办", "即接即办", "精准联办", "登门补办", "法理劝办"))
     steps = [Step(timedelta(minutes=5), "triage", "clerk", {"route": "即接即办", "category": "申诉求决类"}),
              Step(timedelta(minutes=19), "first_contact", "clerk",
-                  {"method": way, "answer": "当场答复，明确办理材料和经办窗口", "outcome": "解释说明"})]
+                  {"method": way, "answer": "当场答复，明确办理材料和经办窗口", "outcome": "解释说明",
+                   "resolution": "已化解"})]
     return Story("即接即办", _form(rng, subject, "党务政务", "其他", channel="电话"), steps)
 
 
@@ -148,16 +161,18 @@ def handling(rng, *, suggestion: bool = False) -> Story:
     t += _d(rng.uniform(1, 4))
     outcome = rng.choice(("支持", "支持", "解释说明", "不予支持"))
     steps.append(Step(t, "reply", "clerk", {"outcome": outcome, "reply_text": "经承办单位核查，答复如下",
-                                            "legal_basis": "《信访工作条例》第三十二条"}))
+                                            "legal_basis": "《信访工作条例》第三十二条",
+                                            "resolution": RESOLUTION_OF[outcome]}))
     if rng.random() < 0.85:
         steps.append(Step(t + _d(rng.uniform(1, 12)), "evaluate", "clerk",
-                          {"satisfaction": rng.choice(("满意", "满意", "满意", "基本满意", "不满意"))}))
+                          _ratings(rng.choice(("满意", "满意", "满意", "基本满意", "不满意")))))
     if key:
         steps.append(Step(t + _d(rng.uniform(3, 14)), "lookback", "leader", {"lookback_result": "整改措施已落实"}))
     if outcome == "不予支持" and rng.random() < 0.5:
         r = t + _d(rng.uniform(5, 28))
         steps += [Step(r, "request_review", "clerk", {"review_requested": True, "review_reason": "对处理意见不服"}),
-                  Step(r + _d(rng.uniform(5, 25)), "review_decide", "director", {"decision": "维持", "opinion": "维持原意见"})]
+                  Step(r + _d(rng.uniform(5, 25)), "review_decide", "director",
+                       {"decision": "维持", "opinion": "维持原意见", "resolution": "未化解"})]
     return Story(mode, _form(rng, subject, cls, purpose, key_case=key, **extra), steps)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .forms_english import bilingual
-from .routing import FOUR_WAYS, MODES, OUTCOMES, ROUTES
+from .routing import FOUR_WAYS, MODES, OUTCOMES, RATINGS, RESOLUTIONS, ROUTES
 
 
 def text(title: str, *, area: bool = False, max_length: int = 4000) -> dict:
@@ -31,9 +31,10 @@ FORMS: dict[str, dict] = {
     "triage": form("甄别分流", ["route", "category"],
                    route=choice("去向", ROUTES), category=choice("类别", ("建议意见类", "申诉求决类", "检举控告类", "涉法涉诉")),
                    proposal=text("拟办意见", area=True), competent_organ=text("有权处理机关（告知时填写）", max_length=200)),
-    "first_contact": form("首接办理（四办）", ["method", "answer", "outcome"],
+    "first_contact": form("首接办理（四办）", ["method", "answer", "outcome", "resolution"],
                           method=choice("方式", FOUR_WAYS), answer=text("答复内容", area=True),
-                          outcome=choice("结果", OUTCOMES), joint_units=text("会同单位", max_length=500)),
+                          outcome=choice("结果", OUTCOMES), joint_units=text("会同单位", max_length=500),
+                          resolution=choice("化解情况", RESOLUTIONS)),
     "sign_off": form("主任签批", ["mode", "lead_unit"],
                      mode=choice("办理方式", MODES), lead_unit=dict(UNIT_CODE, title="主办单位代码"),
                      co_units={"type": "array", "title": "协办单位代码", "items": UNIT_CODE, "maxItems": 10},
@@ -52,17 +53,22 @@ FORMS: dict[str, dict] = {
                               approval_note=text("审批意见", area=True)),
     "review_report": form("审核办结报告", ["quality"], quality=choice("审核结论", ("通过", "发回重办")),
                           review_note=text("审核意见", area=True)),
-    "reply": form("答复信访人", ["outcome", "reply_text"], outcome=choice("处理意见", OUTCOMES),
-                  reply_text=text("答复内容", area=True), legal_basis=text("法律政策依据", area=True)),
-    "evaluate": form("满意度评价", ["satisfaction"], satisfaction=choice("评价", ("满意", "基本满意", "不满意")),
-                     evaluation_comment=text("意见", area=True, max_length=2000)),
+    "reply": form("答复信访人", ["outcome", "reply_text", "resolution"], outcome=choice("处理意见", OUTCOMES),
+                  reply_text=text("答复内容", area=True), legal_basis=text("法律政策依据", area=True),
+                  resolution=choice("化解情况", RESOLUTIONS)),
+    "evaluate": form("满意度评价", ["unit_satisfaction"],
+                     unit_satisfaction=choice("对承办单位的评价", RATINGS),
+                     office_satisfaction=choice("对信访办的评价（询问时填写）", RATINGS),
+                     evaluation_comment=text("意见", area=True, max_length=2000),
+                     revised_resolution=choice("听取评价后的化解情况（有变化时填写）", RESOLUTIONS)),
     "request_review": form("申请复查", ["review_requested", "review_reason"],
                            review_requested={"type": "boolean", "title": "申请复查", "const": True},
                            review_reason=text("复查理由", area=True)),
     "lookback": form("回头看", ["lookback_result"], lookback_result=text("回头看情况", area=True),
                      resupervise=flag("进展不力，再次督办")),
-    "review_decide": form("复查/复核决定", ["decision", "opinion"], decision=choice("决定", ("维持", "撤销", "变更")),
-                          opinion=text("意见", area=True)),
+    "review_decide": form("复查/复核决定", ["decision", "opinion", "resolution"],
+                          decision=choice("决定", ("维持", "撤销", "变更")), opinion=text("意见", area=True),
+                          resolution=choice("化解情况", RESOLUTIONS)),
     "request_recheck": form("申请复核", ["recheck_reason"], recheck_reason=text("复核理由", area=True)),
     "recheck_plan": form("复核安排", ["need_hearing"], need_hearing=flag("组织听证")),
     "hearing": form("听证", ["hearing_days"], hearing_days={"type": "integer", "title": "听证用时（日）",

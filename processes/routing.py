@@ -10,6 +10,9 @@ CATEGORIES = ("建议意见类", "申诉求决类", "检举控告类", "涉法�
 MODES = ("转送", "交办", "专委办理")
 FOUR_WAYS = ("即接即办", "精准联办", "登门补办", "法理劝办")
 OUTCOMES = ("支持", "解释说明", "不予支持")
+RESOLUTIONS = ("已化解", "部分化解", "未化解")   # the 化解 record (docs/kpi.md): only 已化解 counts as resolved
+RATINGS = ("满意", "基本满意", "不满意")
+LITIGATION = "涉法涉诉"
 DISCIPLINE_UNIT = "discipline"       # the 纪检监察 organ's unit code (demo data; configurable per office)
 
 # keyword → category; the first category with the most hits wins (a hint for the clerk, never binding)
@@ -86,6 +89,15 @@ def judge_repeat(current: dict, earlier: list[dict]) -> RepeatVerdict:
     bar = any(e.get("concluded") and e.get("review_stage") == "复核" for e in matches)
     pending = any(e.get("status") == "running" for e in matches)
     return RepeatVerdict(True, main_id, bar, pending)
+
+
+def counted_in_statistics(route: str | None) -> tuple[bool, str]:
+    """纳入统计, decided at triage: a matter sent into the courts' own procedures (诉访分离, the
+    涉法涉诉 route) leaves the petition statistics (不受理、不交办、不统计、不通报); everything else
+    counts. Returns (counted, basis); the director may change it on the case with a reason."""
+    if route == LITIGATION:
+        return False, "涉法涉诉事项依诉讼程序处理（诉访分离），不纳入信访统计"
+    return True, "依分流规则纳入统计"
 
 
 def check_not_accused(units: list[str], accused_unit: str | None) -> None:

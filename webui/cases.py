@@ -81,6 +81,28 @@ def operate(case_id: int):
     return redirect(url_for("cases.show", case_id=case_id))
 
 
+@bp.post("/cases/<id:case_id>/counted")
+@login_required
+def set_counted(case_id: int):
+    """纳入统计, changed by the director with a reason."""
+    counted = {"yes": True, "no": False}.get(request.form.get("counted", ""))
+    if counted is None:
+        raise ValidationFailed("纳入统计 is yes or no", [{"field": "counted", "message": "yes or no"}])
+    get_services().counting.set_counted(case_id, counted, user=username(), reason=request.form.get("reason", ""))
+    flash(_("已更改纳入统计"))
+    return redirect(url_for("cases.show", case_id=case_id) + "#standing")
+
+
+@bp.post("/cases/<id:case_id>/resolution")
+@login_required
+def set_resolution(case_id: int):
+    """化解, set or corrected by the director with a reason."""
+    get_services().resolutions.set_resolution(case_id, request.form.get("outcome", ""), user=username(),
+                                              reason=request.form.get("reason", ""))
+    flash(_("已认定化解情况"))
+    return redirect(url_for("cases.show", case_id=case_id) + "#standing")
+
+
 @bp.post("/cases/<id:case_id>/reveal")
 @login_required
 def reveal(case_id: int):

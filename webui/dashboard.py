@@ -10,11 +10,12 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, abort, render_template, request, send_file, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l, lazy_pgettext
 from flask_login import login_required
 
 from office.dates import Month
 from office.kpi.dashboard import GROUPINGS, Period, local_time, parse_period
+from office.kpi.definitions import BY_KEY as DEFINED
 
 from .app import get_services, int_param
 from .auth import username
@@ -28,10 +29,20 @@ KPI_LABELS = {
     "first_time_resolution": _l("一次性化解率"), "backlog_resolution": _l("积案化解率"),
     "key_case_resolution": _l("包案化解率"), "online_share": _l("网信占比"),
 }
-PART_LABELS = {"numerator": _l("分子"), "denominator": _l("分母"), "missed": _l("未达标"),
-               "accepted_late": _l("超期受理"), "not_accepted": _l("超期未受理")}
-CLASS_PARTS = {"超期受理": "accepted_late", "超期未受理": "not_accepted"}    # kpi classes with a drill-down
-CLASS_LABELS = {"及时": _l("及时"), "超期受理": _l("超期受理"), "超期未受理": _l("超期未受理"), "未到期": _l("未到期")}
+PART_LABELS = {"numerator": _l("分子"), "denominator": _l("分母"), "missed": _l("未达标"), "pending": _l("未到期"),
+               "accepted_late": _l("超期受理"), "not_accepted": _l("超期未受理"), "signed_late": _l("超期签收"),
+               "not_signed": _l("超期未签收"), "closed_late": _l("超期办结"), "open_overdue": _l("超期未办结")}
+CLASS_PARTS = {"超期受理": "accepted_late", "超期未受理": "not_accepted", "超期签收": "signed_late",
+               "超期未签收": "not_signed", "超期办结": "closed_late", "超期未办结": "open_overdue"}
+CLASS_LABELS = {"及时": _l("及时"), "按时签收": _l("按时签收"), "按期办结": _l("按期办结"), "超期受理": _l("超期受理"),
+                "超期未受理": _l("超期未受理"), "超期签收": _l("超期签收"), "超期未签收": _l("超期未签收"),
+                "超期办结": _l("超期办结"), "超期未办结": _l("超期未办结"), "未到期": _l("未到期")}
+VERDICT_LABELS = {"达标": _l("达标"), "未达标": lazy_pgettext("verdict", "未达标"), "超出": _l("超出")}
+EVIDENCE_LABELS = {"受理期限": _l("受理期限"), "受理/告知时间": _l("受理/告知时间"), "签收时间": _l("签收时间"),
+                   "签收期限": _l("签收期限"), "办理期限": _l("办理期限"), "办结（答复送达）": _l("办结（答复送达）"),
+                   "评价期限": _l("评价期限"), "评价时间": _l("评价时间"), "对信访办的评价": _l("对信访办的评价"),
+                   "对承办单位的评价": _l("对承办单位的评价"), "主件": _l("主件"), "观察期至": _l("观察期至"),
+                   "再次信访": _l("再次信访"), "化解情况": _l("化解情况"), "化解时间": _l("化解时间")}
 GROUP_LABELS = {"": _l("不分组"), "unit": _l("按单位"), "category": _l("按类别"), "region": _l("按属地"),
                 "channel": _l("按渠道")}
 LEDGER_LABELS = {"assigned": _l("交办件数"), "closed_on_time": _l("按期办结"), "closed_late": _l("超期办结"),
@@ -44,7 +55,30 @@ TREND_MONTHS = 6
 def labels() -> dict:
     return {"KPI_LABELS": KPI_LABELS, "PART_LABELS": PART_LABELS, "CLASS_PARTS": CLASS_PARTS,
             "CLASS_LABELS": CLASS_LABELS, "GROUP_LABELS": GROUP_LABELS, "LEDGER_LABELS": LEDGER_LABELS,
-            "STATE_LABELS": STATE_LABELS, "GROUPINGS": GROUPINGS, "kpi_label": _kpi_label, "same_query": same_query}
+            "STATE_LABELS": STATE_LABELS, "GROUPINGS": GROUPINGS, "kpi_label": _kpi_label, "same_query": same_query,
+            "VERDICT_LABELS": VERDICT_LABELS, "EVIDENCE_LABELS": EVIDENCE_LABELS, "reading": reading,
+            "part_label": part_label}
+
+
+def _english() -> bool:
+    return str(get_locale()) == "en"
+
+
+def reading(key: str) -> dict:
+    """How to read a KPI, in the page's language: its words, definition and target."""
+    defined = DEFINED[key]
+    english = _english()
+    return {"words": defined.words_en if english else defined.words, "target": defined.target_text,
+            "text": defined.text_en if english else defined.text,
+            "label": defined.label_en if english else defined.label}
+
+
+def part_label(key: str, part: str) -> str:
+    """A drill-down's name in the KPI's own words (按期办结, 超期, 观察期内…)."""
+    words = reading(key)["words"]
+    named = {"numerator": words.numerator, "denominator": words.denominator, "missed": words.missed,
+             "pending": words.pending}
+    return named.get(part) or str(PART_LABELS.get(part, part))
 
 
 def same_query(**changes) -> dict:

@@ -43,7 +43,8 @@ def status():
 @bp.post("/evaluate")
 def evaluate():
     return _answer(lambda svc, reg_no, code: svc.selfservice.public_evaluate(
-        reg_no, code, rating=request.form.get("rating", ""), comment=request.form.get("comment", ""),
+        reg_no, code, unit_rating=request.form.get("unit_rating", ""),
+        office_rating=request.form.get("office_rating") or None, comment=request.form.get("comment", ""),
         client=client_address()))
 
 

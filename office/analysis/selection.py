@@ -34,14 +34,14 @@ class Candidate:
     backlog: bool
     handle_due: datetime | None
     done: bool
-    rating: str | None
+    rating: str | None          # the unit's rating (the handling rated), else the office's
 
 
 def _candidates(session: Session, start: datetime, end: datetime, as_of: datetime) -> list[Candidate]:
     overdue = and_(M.registered_at < start, M.done_at.is_(None), M.closed_at.is_(None), M.handle_due < as_of)
     query = (select(M.case_id, M.reg_no, Case.subject, M.region, M.organ, M.unit, M.registered_at, M.persons,
                     M.is_repeat, M.key_case, M.backlog, M.handle_due, M.done_at.is_not(None) | M.closed_at.is_not(None),
-                    M.rating)
+                    func.coalesce(M.unit_rating, M.rating))
              .join(Case, Case.id == M.case_id)
              .where(or_(and_(M.registered_at >= start, M.registered_at < end), overdue),
                     or_(M.category.is_(None), M.category != CONFIDENTIAL), M.accused_unit.is_(None))

@@ -9,7 +9,8 @@ not only in the case data.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,3 +50,18 @@ def reminder_offsets(jurisdiction: str):
         except KeyError:
             return None
     return offsets
+
+
+def rule_days(jurisdiction: str, name: str):
+    """(case) -> the days of rule `name` in the table the case keeps (None: that table has no such
+    rule); for figures that count a period from a milestone, as the 一次性化解 window."""
+    @lru_cache(maxsize=128)
+    def on(day: date) -> int | None:
+        try:
+            return deadlines.load_table(jurisdiction, on=day).rule(name).days
+        except KeyError:
+            return None
+
+    def days(case: Case) -> int | None:
+        return on(local_day(case.created_at)) if case.created_at else on(None)
+    return days

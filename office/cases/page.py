@@ -8,10 +8,12 @@ from processes.masking import mask_id_number, mask_phone
 
 from engine.bpmn import runtime
 from engine.store import repository
-from office.access import Actor, check_can_reveal, check_case_visible
+from office.access import DECIDERS, Actor, check_can_reveal, check_case_visible
 from office.cases.attachments import attachments_of
 
 from office.cases.comments import comments_of
+from office.kpi.counting import counting_of
+from office.resolution.service import resolution_of
 from engine.errors import NotAllowed, NotFound
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -84,6 +86,9 @@ class CasePage:
             detail["attachments"] = attachments_of(uow.session, case_id)
             owners = {t.task_uuid: t.owner for t in repository.tasks_of_case(uow.session, case_id)}
             detail["actions"] = allowed_actions(actor, repository.get_case(uow.session, case_id))
+            detail["counting"] = counting_of(uow.session, case_id, detail.get("data") or {})
+            detail["resolution"] = resolution_of(uow.session, case_id)
+            detail["can_decide"] = bool(actor.groups & DECIDERS)
         for task in detail["tasks"]:
             task["owner"] = owners.get(task["id"])
             task["actions"] = task_actions(actor, task)

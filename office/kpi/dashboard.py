@@ -17,12 +17,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from office.kpi import figures as kpi, ledger as kpi_ledger
+from office.kpi.definitions import BY_KEY as DEFINED, DEFINITIONS
+from office.kpi.evidence import DUE, EVIDENCE, TEXT, case_evidence
 from engine.clock import iso, utcnow
 from engine.errors import Conflict, NotFound, ValidationFailed
 from office.exports import Sheet, workbook
 from office.kpi.service import REPORT_STEPS, _months
 from office.dates import YEARS, Month, local_midnight, local_time as on_office_clock
-from office.kpi.tables import CaseMetrics
 from engine.store.models import Case, Unit
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,16 @@ REPORT_KIND = "kpi_report"
 REPORT_FILES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 GROUP_TITLES = {"unit": "单位", "category": "类别", "region": "属地", "channel": "渠道"}
-PART_TITLES = {"numerator": "分子", "denominator": "分母", "missed": "未达标"}
+PART_TITLES = {"numerator": "分子", "denominator": "分母", "missed": "未达标", "pending": "未到期"}
+
+
+def part_title(key: str, part: str) -> str:
+    """A drill-down's name in the KPI's own words (按期办结, 超期, 观察期内…), else its class's."""
+    words = DEFINED[key].words
+    named = {"numerator": words.numerator, "denominator": words.denominator, "missed": words.missed,
+             "pending": words.pending}
+    classes = {name: label for name, label, _ in kpi.BY_KEY[key].classes}
+    return named.get(part) or classes.get(part) or PART_TITLES.get(part, part)
 LEDGER_TITLES = {"assigned": "交办件数", "closed_on_time": "按期办结", "closed_late": "超期办结",
                  "open_overdue": "超期未办结", "open_in_time": "在办未超期"}
 
@@ -112,10 +122,12 @@ class Dashboard:
             return dict(uow.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(wanted))).all())
 
     def dashboard_figures(self, user: str, period: Period, *, by: str | None = None) -> dict:
-        """Every KPI of the period, optionally per unit/category/region/channel."""
+        """Every KPI of the period, optionally per unit/category/region/channel, with what each
+        one means (its definition, words, target)."""
         figures = self.kpi.kpis(user, period.start, period.end, by=grouping(by))
         names = self._unit_names(f["group"] for f in figures) if by == "unit" else {}
-        return {"period": period, "by": by, "figures": figures, "names": names}
+        return {"period": period, "by": by, "figures": figures, "names": names, "definitions": DEFINITIONS,
+                "parts": {d.key: kpi.parts(d.key) for d in DEFINITIONS}}
 
     def dashboard_cases(self, user: str, key: str, period: Period, *, part: str = "numerator",
                         by: str | None = None, group: str | None = None, page: int = 1,
@@ -127,27 +139,29 @@ class Dashboard:
         if page < 1 or page > pages:
             raise ValidationFailed(f"page must be between 1 and {pages}",
                                    [{"field": "page", "message": "out of range"}])
-        items = self._case_details(rows[(page - 1) * per_page: page * per_page])
-        return {"key": key, "label": kpi.BY_KEY[key].label, "part": part, "by": by, "group": group,
-                "period": period, "items": items, "total": total, "capped": total >= CASES_CAP,
-                "page": page, "pages": pages, "per_page": per_page}
+        items = self._case_details(key, rows[(page - 1) * per_page: page * per_page])
+        return {"key": key, "label": kpi.BY_KEY[key].label, "part": part, "part_title": part_title(key, part),
+                "by": by, "group": group, "period": period, "items": items, "total": total,
+                "capped": total >= CASES_CAP, "page": page, "pages": pages, "per_page": per_page,
+                "columns": EVIDENCE[key]}
 
-    def _case_details(self, rows: list[dict]) -> list[dict]:
+    def _case_details(self, key: str, rows: list[dict]) -> list[dict]:
+        """Each case with its subject, masked petitioner, and what the KPI read of it (evidence)."""
         ids = [r["case_id"] for r in rows]
         with self.core.uow(write=False) as uow:
-            query = select(Case.id, Case.subject, Case.petitioner, Case.stage, CaseMetrics.registered_at,
-                           CaseMetrics.handle_due, CaseMetrics.done_at, CaseMetrics.closed_at) \
-                .join(CaseMetrics, CaseMetrics.case_id == Case.id).where(Case.id.in_(ids))
+            query = select(Case.id, Case.subject, Case.petitioner, Case.stage).where(Case.id.in_(ids))
             found = {r.id: r for r in uow.session.execute(query)} if ids else {}
+            evidence = case_evidence(uow.session, key, ids)
         names = self._unit_names(r["unit"] for r in rows)
         items = []
         for row in rows:
-            extra = found.get(row["case_id"])
+            extra, read = found.get(row["case_id"]), evidence.get(row["case_id"], {})
             items.append({**row, "unit_name": names.get(row["unit"], row["unit"]),
                           "subject": extra.subject if extra else "", "petitioner": extra.petitioner if extra else "",
                           "stage": extra.stage if extra else None,
-                          **{k: iso(getattr(extra, k, None)) for k in
-                             ("registered_at", "handle_due", "done_at", "closed_at")}})
+                          "registered_at": iso(read.get("registered_at")),
+                          **{c.field: read.get(c.field) if c.kind == TEXT else iso(read.get(c.field))
+                             for c in EVIDENCE[key]}})
         return items
 
     def dashboard_trend(self, user: str, first: str, last: str, keys: list[str] | None = None, *,
@@ -218,18 +232,18 @@ class Dashboard:
 
     def _figures_book(self, user: str, period: Period, *, by: str | None = None) -> tuple[str, list[Sheet]]:
         data = self.dashboard_figures(user, period, by=by)
-        rows = [{**f, "group": (data["names"].get(f["group"], f["group"]) or "未分配") if by else "全部"}
-                for f in data["figures"]]
+        rows = [{**f, "group": (data["names"].get(f["group"], f["group"]) or "未分配") if by else "全部",
+                 "target": DEFINED[f["key"]].target_text} for f in data["figures"]]
         title = f"{period.label} 信访工作指标" + (f"（按{GROUP_TITLES[by]}）" if by else "")
         return f"指标-{period.label}", [Sheet("指标", FIGURE_COLUMNS, rows, title=title, widths={"label": 20})]
 
     def _cases_book(self, user: str, period: Period, *, key: str, part: str = "numerator", by: str | None = None,
                     group: str | None = None) -> tuple[str, list[Sheet]]:
         data = self.dashboard_cases(user, key, period, part=part, by=by, group=group, per_page=CASES_CAP)
-        label = PART_TITLES.get(part, part)
-        title = f"{period.label} {data['label']} {label}" + (f"（{group}）" if by else "") + \
+        title = f"{period.label} {data['label']} {data['part_title']}" + (f"（{group}）" if by else "") + \
             ("（仅列前 %d 件）" % CASES_CAP if data["capped"] else "")
-        return f"案件-{key}-{period.label}", [Sheet("案件", CASE_COLUMNS, map(_local_dates, data["items"]),
+        columns = CASE_COLUMNS + tuple((c.field, c.label) for c in EVIDENCE[key])
+        return f"案件-{key}-{period.label}", [Sheet("案件", columns, map(_local_dates, data["items"]),
                                                    title=title, widths={"subject": 30, "reg_no": 24})]
 
     def _trend_book(self, user: str, period: Period | None, *, first: str, last: str,
@@ -299,19 +313,18 @@ class Dashboard:
 
 FIGURE_COLUMNS = (("group", "分组"), ("label", "指标"), ("rate", "比率（%）"), ("numerator", "分子（件次）"),
                   ("denominator", "分母（件次）"), ("persons_numerator", "分子（人次）"),
-                  ("persons_denominator", "分母（人次）"))
+                  ("persons_denominator", "分母（人次）"), ("pending", "未到期（件次，不计入比率）"),
+                  ("missed", "未达标（件次）"), ("target", "目标"), ("verdict", "判定"))
 CASE_COLUMNS = (("reg_no", "登记号"), ("subject", "事由"), ("petitioner", "信访人"), ("unit_name", "单位"),
-                ("role", "主办/协办"), ("category", "类别"), ("channel", "渠道"), ("registered_at", "登记时间"),
-                ("handle_due", "办理期限"), ("done_at", "办结时间"), ("closed_at", "结案时间"))
+                ("role", "主办/协办"), ("category", "类别"), ("channel", "渠道"), ("registered_at", "登记时间"))
 LEDGER_COLUMNS = (("unit_name", "单位"), *LEDGER_TITLES.items())
 LEDGER_CASE_COLUMNS = (("reg_no", "登记号"), ("subject", "事由"), ("petitioner", "信访人"), ("unit_name", "单位"),
                        ("role", "主办/协办"), ("routed_at", "交办时间"), ("due", "办理期限"), ("done_at", "办结时间"),
                        ("state", "状态"))
 STATE_TITLES = {"closed": "已办结", "overdue": "超期未办结", "open": "在办"}
-DATE_FIELDS = ("registered_at", "handle_due", "done_at", "closed_at", "routed_at", "due")
-
-
-DUE_FIELDS = ("handle_due", "due")
+DUE_FIELDS = ("due",) + tuple(sorted({c.field for cs in EVIDENCE.values() for c in cs if c.kind == DUE}))
+DATE_FIELDS = ("registered_at", "routed_at", "done_at", "due") + tuple(sorted(
+    {c.field for cs in EVIDENCE.values() for c in cs if c.kind != TEXT}))
 
 
 def local_time(value: str | datetime | None, due: bool = False) -> str:

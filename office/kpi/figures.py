@@ -1,8 +1,10 @@
-"""KPI figures (docs/domain.md §4) as SQL aggregates over case_metrics (and unit_metrics for the
+"""KPI figures (docs/kpi.md) as SQL aggregates over case_metrics (and unit_metrics for the
 co-handling parts), identical on SQLite and PostgreSQL, correct while cases are still open.
 
-Each KPI is a cohort (the denominator) and a condition inside it (the numerator); periods are
-half-open [start, end) in UTC; counts are given in 件次 (rows) and 人次 (sum of persons). The
+Each KPI is a cohort, split in three: the numerator (hit), the due cases outside it (missed),
+and the cases not yet due (pending: a deadline or window still ahead with nothing to judge yet),
+which are listed but left out of the rate: every rate reads only what is due. Periods are
+half-open [start, end) in UTC; counts come in 件次 (rows) and 人次 (sum of persons). The
 drill-down (`cases_behind`) filters with the very conditions the figures count.
 """
 from __future__ import annotations
@@ -10,27 +12,27 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import BigInteger, and_, case, false, func, literal, literal_column, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from office.kpi.tables import MICROSECOND, CaseMetrics as M, UnitMetrics as U, micros
+from office.kpi.definitions import BY_KEY as DEFINED, HIGHER
+from office.kpi.tables import CaseMetrics as M, UnitMetrics as U, micros
 
 GROUPS = {"unit": M.unit, "category": M.category, "region": M.region, "channel": M.channel, "organ": M.organ}
 SATISFIED = ("满意", "基本满意")
 RATINGS = SATISFIED + ("不满意",)
+PENDING_LABEL = "未到期"
 
 
 @dataclass(frozen=True)
 class Ask:
-    """What one question binds: the period [start, end), the instant figures are taken at, and the
-    一次性化解 window (None: a 重件 at any time after closure counts against it)."""
+    """What one question binds: the period [start, end) and the instant figures are taken at."""
     start: datetime
     end: datetime
     now: datetime
-    window: timedelta | None = None
     back: object = None        # the came-back subquery, built by `ask`
 
 
@@ -38,9 +40,15 @@ class Ask:
 class Kpi:
     key: str
     label: str
-    cohort: Callable        # (Ask) -> SQL condition: the denominator
+    cohort: Callable        # (Ask) -> SQL condition: every case the KPI looks at in the period
     hit: Callable           # (Ask) -> SQL condition within the cohort: the numerator
-    classes: tuple = ()     # (key, label, (Ask) -> condition): named parts of the cohort outside the hit
+    pending: Callable | None = None   # (Ask) -> within the cohort, outside the hit: not yet due
+    classes: tuple = ()     # (key, label, (Ask) -> condition): named parts of the missed
+    hit_label: str = ""     # the numerator's name among the classes
+
+    @property
+    def higher_is_better(self) -> bool:
+        return DEFINED[self.key].direction == HIGHER
 
 
 def _within(column, a: Ask):
@@ -53,15 +61,19 @@ def _due_within(column, a: Ask):
     return and_(column > a.start, column <= a.end)
 
 
-def _came_back(window: timedelta | None):
-    """初件 some 重件 came back to after closure (within the window): a small joined set, outer-joined
-    to the scan (a hash join, not a per-row subquery)."""
+def _ahead(column, a: Ask):
+    """A deadline (24:00 of its last day) that has not run out at `now`."""
+    return column > a.now
+
+
+def _came_back():
+    """初件 a 重件 came back to after 办结 and within the case's window (none: any time after):
+    a small joined set, outer-joined to the scan (a hash join, not a per-row subquery)."""
     repeat, main = aliased(M), aliased(M)
-    later = [repeat.registered_at > main.closed_at]
-    if window is not None:
-        later.append(repeat.registered_at <= main.closed_at + literal(window // MICROSECOND, BigInteger))
     return (select(repeat.main_case_id.label("main_id")).join(main, main.case_id == repeat.main_case_id)
-            .where(repeat.is_repeat == true(), *later).distinct().subquery("came_back"))
+            .where(repeat.is_repeat == true(), repeat.registered_at > main.done_at,
+                   or_(main.window_end.is_(None), repeat.registered_at <= main.window_end))
+            .distinct().subquery("came_back"))
 
 
 def _accepted_in_time(a: Ask):
@@ -69,46 +81,59 @@ def _accepted_in_time(a: Ask):
     return or_(M.accepted_at <= M.route_due, M.unit_accepted_at <= M.route_due)
 
 
-def _accepted_late(a: Ask):
-    return and_(~func.coalesce(_accepted_in_time(a), false()),
-                or_(M.accepted_at.is_not(None), M.unit_accepted_at.is_not(None)))
-
-
 def _not_accepted(a: Ask):
-    return and_(M.accepted_at.is_(None), M.unit_accepted_at.is_(None), M.route_due < a.now)
+    return and_(M.accepted_at.is_(None), M.unit_accepted_at.is_(None))
+
+
+def _resolved_by_end(a: Ask):
+    """化解: the case's 化解 record stands at 已化解, and has since before the period end."""
+    return and_(M.resolved == true(), M.resolved_at < a.end)
+
+
+def _no_repeat(a: Ask):
+    return a.back.c.main_id.is_(None)
 
 
 KPIS = (
     Kpi("timely_acceptance", "及时受理率", lambda a: _due_within(M.route_due, a), _accepted_in_time,
-        (("accepted_late", "超期受理", _accepted_late), ("not_accepted", "超期未受理", _not_accepted))),
+        pending=lambda a: and_(_not_accepted(a), _ahead(M.route_due, a)), hit_label="及时",
+        classes=(("accepted_late", "超期受理", lambda a: ~_not_accepted(a)),
+                 ("not_accepted", "超期未受理", lambda a: and_(_not_accepted(a), ~_ahead(M.route_due, a))))),
     Kpi("unit_timely_acceptance", "及时受理率（单位）",
         lambda a: and_(_due_within(M.unit_accept_due, a), M.unit.is_not(None)),
-        lambda a: M.unit_accepted_at <= M.unit_accept_due),
-    Kpi("on_time_closure", "按期办结率", lambda a: _due_within(M.handle_due, a), lambda a: M.done_at <= M.handle_due),
-    Kpi("evaluation_rate", "参评率",
-        lambda a: and_(_due_within(M.evaluation_due, a),
-                       or_(M.evaluated_at.is_not(None), M.evaluation_lapsed == true(), M.evaluation_due < a.now)),
-        lambda a: M.evaluated_at.is_not(None)),
+        lambda a: M.unit_accepted_at <= M.unit_accept_due,
+        pending=lambda a: and_(M.unit_accepted_at.is_(None), _ahead(M.unit_accept_due, a)), hit_label="按时签收",
+        classes=(("signed_late", "超期签收", lambda a: M.unit_accepted_at.is_not(None)),
+                 ("not_signed", "超期未签收", lambda a: M.unit_accepted_at.is_(None)))),
+    Kpi("on_time_closure", "按期办结率", lambda a: _due_within(M.handle_due, a), lambda a: M.done_at <= M.handle_due,
+        pending=lambda a: and_(M.done_at.is_(None), _ahead(M.handle_due, a)), hit_label="按期办结",
+        classes=(("closed_late", "超期办结", lambda a: M.done_at.is_not(None)),
+                 ("open_overdue", "超期未办结", lambda a: M.done_at.is_(None)))),
+    Kpi("evaluation_rate", "参评率", lambda a: _due_within(M.evaluation_due, a), lambda a: M.evaluated_at.is_not(None),
+        pending=lambda a: and_(M.evaluated_at.is_(None), M.evaluation_lapsed == false(),
+                               _ahead(M.evaluation_due, a))),
     Kpi("satisfaction", "满意率", lambda a: and_(_within(M.evaluated_at, a), M.rating.in_(RATINGS)),
         lambda a: M.rating.in_(SATISFIED)),
     Kpi("unit_satisfaction", "满意率（单位）",
         lambda a: and_(_within(M.evaluated_at, a), M.unit_rating.in_(RATINGS), M.unit.is_not(None)),
         lambda a: M.unit_rating.in_(SATISFIED)),
     Kpi("repeat_rate", "重复信访率", lambda a: _within(M.registered_at, a), lambda a: M.is_repeat == true()),
-    Kpi("first_time_resolution", "一次性化解率", lambda a: and_(_within(M.closed_at, a), M.is_repeat == false()),
-        lambda a: and_(M.resolved == true(), a.back.c.main_id.is_(None))),
+    Kpi("first_time_resolution", "一次性化解率", lambda a: and_(_within(M.done_at, a), M.is_repeat == false()),
+        lambda a: and_(_no_repeat(a), or_(M.window_end.is_(None), ~_ahead(M.window_end, a))),
+        pending=lambda a: and_(_no_repeat(a), _ahead(M.window_end, a))),
     Kpi("backlog_resolution", "积案化解率", lambda a: and_(M.backlog == true(), M.registered_at < a.end),
-        lambda a: and_(M.resolved == true(), M.closed_at < a.end)),
+        _resolved_by_end),
     Kpi("key_case_resolution", "包案化解率", lambda a: and_(M.key_case == true(), _within(M.registered_at, a)),
-        lambda a: and_(M.resolved == true(), M.closed_at < a.end)),
+        _resolved_by_end),
     Kpi("online_share", "网信占比", lambda a: _within(M.registered_at, a), lambda a: M.channel == "网信"),
 )
 BY_KEY = {k.key: k for k in KPIS}
 CO_PARTS = "on_time_closure"      # the one figure a co-handling (协办) unit is credited with
+SUMS = 6                          # due, hits, persons due, persons hit, pending, persons pending; then classes
 
 
-def ask(start: datetime, end: datetime, now: datetime, window: timedelta | None = None) -> Ask:
-    return Ask(start, end, now, window, _came_back(window))
+def ask(start: datetime, end: datetime, now: datetime) -> Ask:
+    return Ask(start, end, now, _came_back())
 
 
 def _from(query, a: Ask):
@@ -132,61 +157,78 @@ def figures(session: Session, a: Ask, *, by: str | None = None, unit: str | None
     unit's own staff) 按期办结率 also counts the co-handling parts, each by its own deadline."""
     chosen = [BY_KEY[k] for k in keys] if keys else list(KPIS)
     totals: dict = {}
+
+    def sums_of(grp) -> list[list[int]]:
+        return totals.setdefault(grp, [[0] * (SUMS + len(k.classes)) for k in chosen])
     for grp, pattern, persons, count in _patterns(session, chosen, a, by, unit):
-        sums = totals.setdefault(grp, [[0] * (4 + len(k.classes)) for k in chosen])
-        for kpi, part in zip(chosen, sums):
+        for kpi, part in zip(chosen, sums_of(grp)):
             pattern = _add(kpi, part, pattern, int(persons), int(count))
     if CO_PARTS in [k.key for k in chosen] and (by == "unit" or unit is not None):
         at = [k.key for k in chosen].index(CO_PARTS)
-        for grp, *values in _co_sums(session, a, by, unit):
-            part = totals.setdefault(grp, [[0] * (4 + len(k.classes)) for k in chosen])[at]
-            for i, value in enumerate(values):
-                part[i] += int(value or 0)
+        for grp, pattern, persons, count in _co_sums(session, a, by, unit):
+            _add(BY_KEY[CO_PARTS], sums_of(grp)[at], int(pattern), int(persons), int(count))
     rows = [_row(kpi, grp, part) for grp in sorted(totals, key=lambda g: (g is None, g or ""))
-            for kpi, part in zip(chosen, totals[grp]) if not by or part[0]]
+            for kpi, part in zip(chosen, totals[grp]) if not by or part[0] or part[4]]
     if not rows and not by:
-        rows = [_row(k, "", [0] * (4 + len(k.classes))) for k in chosen]
+        rows = [_row(k, "", [0] * (SUMS + len(k.classes))) for k in chosen]
     return rows
 
 
 def _row(kpi: Kpi, grp, sums: list[int]) -> dict:
-    total, hits, persons, person_hits = sums[:4]
-    row = {"kpi": kpi.key, "key": kpi.key, "label": kpi.label, "group": grp, "denominator": total,
-           "numerator": hits, "rate": _rate(hits, total), "persons_denominator": persons,
-           "persons_numerator": person_hits}
-    if kpi.classes:     # 及时受理率: 及时 / 超期受理 / 超期未受理, and the rest not yet due
-        named = dict(zip((label for _, label, _ in kpi.classes), sums[4:]))
-        row["classes"] = {"及时": hits, **named, "未到期": total - hits - sum(named.values())}
+    """A figure with its reading: the rate over what is due, the cases not yet due beside it,
+    the due cases missed (for a higher-is-better rate) and the verdict against the target."""
+    due, hits, persons, person_hits, pending, persons_pending = sums[:SUMS]
+    defined, rate = DEFINED[kpi.key], _rate(hits, due)
+    row = {"kpi": kpi.key, "key": kpi.key, "label": kpi.label, "group": grp, "denominator": due,
+           "numerator": hits, "rate": rate, "persons_denominator": persons, "persons_numerator": person_hits,
+           "pending": pending, "persons_pending": persons_pending,
+           "missed": due - hits if kpi.higher_is_better else None,
+           "direction": defined.direction, "target": defined.target, "verdict": defined.verdict(rate)}
+    if kpi.classes:     # e.g. 按期办结 / 超期办结 / 超期未办结 / 未到期
+        named = dict(zip((label for _, label, _ in kpi.classes), sums[SUMS:]))
+        row["classes"] = {kpi.hit_label: hits, **named, PENDING_LABEL: pending}
     return row
 
 
+def _digit(kpi: Kpi, a: Ask):
+    """A row's state for one KPI: 0 outside the cohort, 1 due and missed, 2 hit, 3 not yet due,
+    4 + i missed and in the KPI's class i (the classes are disjoint parts of the missed). The
+    figures and the drill-downs both read this one expression; a row evaluates each condition
+    at most once."""
+    inner = [(kpi.hit(a), 2)] + ([(kpi.pending(a), 3)] if kpi.pending else []) + \
+        [(condition(a), 4 + i) for i, (_, _, condition) in enumerate(kpi.classes)]
+    return case((kpi.cohort(a), case(*inner, else_=1)), else_=0)
+
+
+def _base(kpi: Kpi) -> int:
+    return 4 + len(kpi.classes)
+
+
 def _pattern(chosen: list[Kpi], a: Ask):
-    """One integer per row holding every KPI's state: a base-3 digit per KPI (0 outside the cohort,
-    1 inside, 2 hit), then a bit per class. Grouping rows by (group, pattern, persons) leaves a
-    few thousand groups whatever the table size; `_add` reads them back."""
+    """One integer per row holding every KPI's state: a digit per KPI (`_digit`) in base
+    4 + its classes. Grouping rows by (group, pattern, persons) leaves a few thousand groups
+    whatever the table size; `_add` reads them back."""
     pattern, weight = literal(0, BigInteger), 1
     for kpi in chosen:
-        cohort = kpi.cohort(a)
-        pattern = pattern + case((cohort, case((kpi.hit(a), 2 * weight), else_=weight)), else_=0)
-        weight *= 3
-        for _, _, condition in kpi.classes:
-            pattern = pattern + case((and_(cohort, condition(a)), weight), else_=0)
-            weight *= 2
+        pattern = pattern + _digit(kpi, a) * weight
+        weight *= _base(kpi)
     return pattern
 
 
 def _add(kpi: Kpi, part: list[int], pattern: int, persons: int, count: int) -> int:
     """Adds one KPI's share of a pattern group to `part`; returns the rest of the pattern."""
-    pattern, state = divmod(pattern, 3)
-    if state:
+    pattern, state = divmod(pattern, _base(kpi))
+    if state and state != 3:
         part[0] += count
         part[2] += count * persons
     if state == 2:
         part[1] += count
         part[3] += count * persons
-    for i in range(len(kpi.classes)):
-        pattern, bit = divmod(pattern, 2)
-        part[4 + i] += count * bit
+    elif state == 3:
+        part[4] += count
+        part[5] += count * persons
+    elif state >= 4:
+        part[SUMS + state - 4] += count
     return pattern
 
 
@@ -241,42 +283,58 @@ def _co_parts(a: Ask, by: str | None, unit: str | None) -> tuple:
     return group, where
 
 
+CO_CLASSES = {"closed_late": U.done_at.is_not(None), "open_overdue": U.done_at.is_(None)}
+
+
+def _co_digit(a: Ask):
+    """A co-handling part's state, as `_digit` for 按期办结率: its opinion by the deadline, or not
+    yet due, or missed (late, or still open past the deadline)."""
+    classes = [(CO_CLASSES[name], 4 + i) for i, (name, _, _) in enumerate(BY_KEY[CO_PARTS].classes)]
+    return case((U.done_at <= U.due, 2), (and_(U.done_at.is_(None), U.due > a.now), 3), *classes, else_=1)
+
+
 def _co_sums(session: Session, a: Ask, by: str | None, unit: str | None) -> list[tuple]:
+    """(group, pattern, persons, parts) of the co-handling parts, patterned like the scan's."""
     group, where = _co_parts(a, by, unit)
-    hit = case((U.done_at <= U.due, 1), else_=0)
-    query = select(group, func.count(), func.sum(hit), func.sum(U.persons), func.sum(hit * U.persons)) \
-        .select_from(U).where(*where)
+    pattern = _co_digit(a)
+    query = select(group, pattern, U.persons, func.count()).select_from(U).where(*where)
     if by not in (None, "unit"):
         query = query.join(M, M.case_id == U.case_id)
-    return list(session.execute(query.group_by(group) if by else query))
+    return list(session.execute(query.group_by(*([group] if by else []), pattern, U.persons)))
 
 
 def _rate(hits, total) -> float | None:
     return round(100.0 * int(hits) / int(total), 2) if total else None
 
 
-PARTS = ("numerator", "denominator", "missed")
+def _states(kpi: Kpi, part: str) -> tuple[int, ...]:
+    """The `_digit` values of one drill-down part."""
+    classes = tuple(range(4, _base(kpi)))
+    named = {name: (4 + i,) for i, (name, _, _) in enumerate(kpi.classes)}
+    return {"numerator": (2,), "denominator": (1, 2) + classes, "missed": (1,) + classes,
+            "pending": (3,)}.get(part) or named[part]
+
+
+def parts(key: str) -> tuple[str, ...]:
+    """The drill-downs a KPI has: numerator and denominator; the missed ones for a higher-is-better
+    rate; the cases not yet due where it has a deadline or window; its named classes."""
+    kpi = BY_KEY[key]
+    return ("numerator", "denominator") + (("missed",) if kpi.higher_is_better else ()) + \
+        (("pending",) if kpi.pending else ()) + tuple(name for name, _, _ in kpi.classes)
 
 
 def cases_behind(session: Session, key: str, a: Ask, *, part: str = "numerator", by: str | None = None,
                  group: str | None = None, unit: str | None = None, limit: int = 500) -> list[dict]:
-    """The cases a figure counts: `part` numerator, denominator, 'missed' (denominator minus
-    numerator) or one of the KPI's classes; per unit with the co-handling parts (role 协办)."""
+    """The cases a figure counts: `part` (see `parts`), per unit with the co-handling parts (role 协办),
+    chosen by the same state expressions the figures count with."""
     kpi = BY_KEY[key]
-    conditions = [kpi.cohort(a), M.in_stats == true(), scope(unit)]
-    classes = {name: condition for name, _, condition in kpi.classes}
-    if part == "numerator":
-        conditions.append(kpi.hit(a))
-    elif part == "missed":
-        conditions.append(~func.coalesce(kpi.hit(a), false()))
-    elif part in classes:
-        conditions.append(classes[part](a))
+    conditions = [kpi.cohort(a), M.in_stats == true(), scope(unit), _digit(kpi, a).in_(_states(kpi, part))]
     if by:
         conditions.append(GROUPS[by] == group if group is not None else GROUPS[by].is_(None))
     role = case((M.unit.is_not(None), "主办"))
     query = _from(select(M.case_id, M.reg_no, M.unit, M.category, M.channel, role.label("role")), a) \
         .where(*conditions)
-    if key == CO_PARTS and (by == "unit" or unit is not None) and part in PARTS:
+    if key == CO_PARTS and (by == "unit" or unit is not None):
         query = query.union_all(_co_cases(a, part, by, group, unit))
     query = query.order_by("case_id", "role").limit(limit)
     return [dict(r._mapping) for r in session.execute(query)]
@@ -284,10 +342,7 @@ def cases_behind(session: Session, key: str, a: Ask, *, part: str = "numerator",
 
 def _co_cases(a: Ask, part: str, by, group, unit):
     column, where = _co_parts(a, by, unit)
-    if part == "numerator":
-        where.append(U.done_at <= U.due)
-    elif part == "missed":
-        where.append(or_(U.done_at.is_(None), U.done_at > U.due))
+    where.append(_co_digit(a).in_(_states(BY_KEY[CO_PARTS], part)))
     if by:
         where.append(column == group if group is not None else column.is_(None))
     return select(M.case_id, M.reg_no, U.unit, M.category, M.channel, literal("协办").label("role")) \

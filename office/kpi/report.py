@@ -1,4 +1,5 @@
-"""Monthly figures as files: an .xlsx workbook (one sheet per table) and a .docx report.
+"""Monthly figures as files: an .xlsx workbook (one sheet per table) and a .docx report, each
+ending with the appendix of definitions (office.kpi.definitions), Chinese first, English second.
 
 Pure writers over the dicts the KPI services return; no database access here.
 """
@@ -10,17 +11,35 @@ from docx import Document
 from docx.shared import Cm
 
 from office.kpi import charts as charts
+from office.kpi.definitions import BY_KEY as DEFINED, DEFINITIONS
 from office.exports import Sheet, workbook as _workbook
 
 GROUP_TITLES = {"": "全部", "unit": "按单位", "category": "按类别", "region": "按属地", "channel": "按渠道"}
 COLUMNS = (("label", "指标"), ("group", "分组"), ("numerator", "分子（件次）"), ("denominator", "分母（件次）"),
-           ("rate", "比率（%）"), ("persons_numerator", "分子（人次）"), ("persons_denominator", "分母（人次）"))
+           ("rate", "比率（%）"), ("persons_numerator", "分子（人次）"), ("persons_denominator", "分母（人次）"),
+           ("pending", "未到期（不计入比率）"), ("missed", "未达标"), ("target", "目标"), ("verdict", "判定"))
+APPENDIX = "附录：指标口径"
+APPENDIX_COLUMNS = (("label", "指标"), ("target", "目标"), ("text", "口径"), ("label_en", "Indicator"),
+                    ("text_en", "Definition"))
+
+
+def _rows(figures: list[dict]) -> list[dict]:
+    return [{**f, "target": DEFINED[f["key"]].target_text if f.get("key") in DEFINED else None} for f in figures]
+
+
+def definitions() -> list[dict]:
+    return [{"label": d.label, "target": d.target_text, "text": d.text, "label_en": d.label_en, "text_en": d.text_en}
+            for d in DEFINITIONS]
 
 
 def workbook(month: str, tables: dict[str, list[dict]]) -> bytes:
-    """`tables` maps a grouping ('' = none) to its figures; every table becomes a sheet."""
-    return _workbook([Sheet(GROUP_TITLES.get(by, by), COLUMNS, figures, title=f"{month} 信访工作指标",
-                            widths={"label": 20}) for by, figures in tables.items()])
+    """`tables` maps a grouping ('' = none) to its figures; every table becomes a sheet, then the
+    appendix of definitions."""
+    sheets = [Sheet(GROUP_TITLES.get(by, by), COLUMNS, _rows(figures), title=f"{month} 信访工作指标",
+                    widths={"label": 20}) for by, figures in tables.items()]
+    sheets.append(Sheet("指标口径", APPENDIX_COLUMNS, definitions(), title=f"{APPENDIX}（Definitions）",
+                        widths={"label": 18, "text": 80, "label_en": 24, "text_en": 80}))
+    return _workbook(sheets)
 
 
 def document(month: str, tables: dict[str, list[dict]], trend: list[dict] | None = None) -> bytes:
@@ -39,11 +58,23 @@ def document(month: str, tables: dict[str, list[dict]], trend: list[dict] | None
         table = doc.add_table(rows=1, cols=len(COLUMNS))
         for cell, (_, text) in zip(table.rows[0].cells, COLUMNS):
             cell.text = text
-        for figure in figures:
+        for figure in _rows(figures):
             cells = table.add_row().cells
             for cell, (key, _) in zip(cells, COLUMNS):
                 value = figure.get(key)
                 cell.text = "—" if value is None else str(value)
+    _appendix(doc)
     out = BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _appendix(doc) -> None:
+    """Every KPI's definition: what it counts, what is not yet due, its target; Chinese, then English."""
+    doc.add_heading(APPENDIX, level=1)
+    doc.add_paragraph("比率只计已到期的事项；纳入统计为否的案件不计入。Rates count only what is due; cases not "
+                      "counted in the statistics are left out.")
+    for d in DEFINITIONS:
+        doc.add_heading(f"{d.label}（{d.label_en}） 目标 {d.target_text}", level=2)
+        doc.add_paragraph(d.text)
+        doc.add_paragraph(d.text_en)

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
-
-from processes import deadlines
+from datetime import datetime
 
 from office.kpi import figures as kpi, ledger as kpi_ledger, report as kpi_report
 from office.access import KPI_READERS, Actor
@@ -37,9 +35,10 @@ class Kpi:
 
     def kpi_report(self, user: str | Actor, month: str, *,
                    progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
-        """The month's figures, overall and by unit, category, region and channel, as .xlsx and .docx;
-        the document's trend chart covers the six months up to this one. `progress(done)` is called
-        after each of the REPORT_STEPS steps, for a job's progress bar."""
+        """The month's figures, overall and by unit, category, region and channel, as .xlsx and .docx,
+        each with the definitions in an appendix; the document's trend chart covers the six months
+        up to this one. `progress(done)` is called after each of the REPORT_STEPS steps, for a
+        job's progress bar."""
         step = progress or (lambda done: None)
         tables = {}
         for done, by in enumerate(REPORT_GROUPS, start=1):
@@ -52,13 +51,11 @@ class Kpi:
         step(REPORT_STEPS)
         return files
 
-    def _ask(self, start: datetime, end: datetime, now: datetime) -> kpi.Ask:
-        """The 一次性化解 window is the `first_time_resolution` rule of the office's deadline table."""
-        try:
-            days = deadlines.load_table(self.core.settings.jurisdiction).rule(FIRST_TIME_RULE).days
-        except KeyError:
-            days = None
-        return kpi.ask(start, end, now, None if days is None else timedelta(days=days))
+    @staticmethod
+    def _ask(start: datetime, end: datetime, now: datetime) -> kpi.Ask:
+        """The 一次性化解 window is on each case's row (the `first_time_resolution` rule of the
+        deadline table it keeps), so the question binds the period and the moment only."""
+        return kpi.ask(start, end, now)
 
     @staticmethod
     def _kpi_args(start: datetime, end: datetime, by: str | None) -> None:
@@ -80,7 +77,7 @@ class Kpi:
         self._kpi_args(start, end, by)
         if key not in kpi.BY_KEY:
             raise ValidationFailed(f"unknown KPI {key!r}")
-        parts = kpi.PARTS + tuple(name for name, _, _ in kpi.BY_KEY[key].classes)
+        parts = kpi.parts(key)
         if part not in parts:
             raise ValidationFailed(f"part must be one of {', '.join(parts)}")
         with self.core.uow(write=False) as uow:

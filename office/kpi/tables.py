@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from engine.store.models import Base
+from engine.store.models import Base, UTCDateTime
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MICROSECOND = timedelta(microseconds=1)
@@ -50,6 +50,7 @@ class CaseMetrics(Base):
         Index("ix_case_metrics_handle_due", "handle_due"),
         Index("ix_case_metrics_evaluation_due", "evaluation_due"),
         Index("ix_case_metrics_closed", "closed_at"),
+        Index("ix_case_metrics_done", "done_at"),
         Index("ix_case_metrics_unit", "unit"),
         Index("ix_case_metrics_main", "main_case_id"),
     )
@@ -68,10 +69,11 @@ class CaseMetrics(Base):
     unit_accept_due: Mapped[datetime | None] = mapped_column(EpochMicros())  # registration + 30 d
     unit_accepted_at: Mapped[datetime | None] = mapped_column(EpochMicros())
     handle_due: Mapped[datetime | None] = mapped_column(EpochMicros())     # 限办截止时间 (with extension)
-    done_at: Mapped[datetime | None] = mapped_column(EpochMicros())        # 办结: reply served or report accepted
-    closed_at: Mapped[datetime | None] = mapped_column(EpochMicros())
+    done_at: Mapped[datetime | None] = mapped_column(EpochMicros())        # 办结: the reply served (or on the spot)
+    window_end: Mapped[datetime | None] = mapped_column(EpochMicros())     # 一次性化解 window after 办结
+    closed_at: Mapped[datetime | None] = mapped_column(EpochMicros())      # 封档 (archived)
     outcome: Mapped[str | None] = mapped_column(String(16))
-    rating: Mapped[str | None] = mapped_column(String(16))                # of the office
+    rating: Mapped[str | None] = mapped_column(String(16))                # of the office (where asked)
     unit_rating: Mapped[str | None] = mapped_column(String(16))           # of the lead unit
     evaluation_due: Mapped[datetime | None] = mapped_column(EpochMicros())
     evaluated_at: Mapped[datetime | None] = mapped_column(EpochMicros())
@@ -81,7 +83,9 @@ class CaseMetrics(Base):
     persons: Mapped[int] = mapped_column(Integer, default=1)
     key_case: Mapped[bool] = mapped_column(Boolean, default=False)         # 包案
     backlog: Mapped[bool] = mapped_column(Boolean, default=False)          # 积案 (listed by higher level)
-    resolved: Mapped[bool] = mapped_column(Boolean, default=False)         # 化解
+    resolution: Mapped[str | None] = mapped_column(String(8))             # the 化解 record now (office.resolution)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)         # … is 已化解
+    resolved_at: Mapped[datetime | None] = mapped_column(EpochMicros())    # … since then
     mode: Mapped[str | None] = mapped_column(String(16))                  # 交办 / 转送 / …
     routed_at: Mapped[datetime | None] = mapped_column(EpochMicros())      # sent to the unit(s)
     first_at: Mapped[datetime | None] = mapped_column(EpochMicros())       # earliest instant a cohort reads
@@ -106,3 +110,15 @@ class UnitMetrics(Base):
     routed_at: Mapped[datetime | None] = mapped_column(EpochMicros())
     due: Mapped[datetime | None] = mapped_column(EpochMicros())
     done_at: Mapped[datetime | None] = mapped_column(EpochMicros())
+
+
+class StatsDecision(Base):
+    """The director's decision on a case's 纳入统计, with the reason; it stands over the rule that
+    triage applied (data["in_stats"]) until the director decides again. Each decision is also in
+    the case's audit trail."""
+    __tablename__ = "stats_decision"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    counted: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -67,6 +67,13 @@ def play(services: Services, count: int, *, days: int = 150, seed: int = 7, now:
     return dict(stats)
 
 
+def _fitted(data: dict, form: dict | None) -> dict:
+    """Only the fields the task's form declares, as its page would send: a story is written for
+    the current forms, and stored cases keep the forms of their own version."""
+    fields = (form or {}).get("properties")
+    return {k: v for k, v in data.items() if k in fields} if isinstance(fields, dict) else dict(data)
+
+
 def _act(services: Services, story: Story, i: int, n: int, cases: dict, stats: Counter) -> None:
     try:
         if n == -1:
@@ -82,7 +89,8 @@ def _act(services: Services, story: Story, i: int, n: int, cases: dict, stats: C
         if task is None:                       # e.g. the evaluation window lapsed first
             stats["skipped"] += 1
             return
-        services.tasks.complete_task(task["id"], user=step.user, data=step.data)
+        form = services.tasks.get_task(task["id"], user=step.user).get("form")
+        services.tasks.complete_task(task["id"], user=step.user, data=_fitted(step.data, form))
         stats["steps"] += 1
     except XinfangError as err:
         log.warning("demo story %s step %s: %s", i, n, err)

@@ -3,8 +3,10 @@ satisfaction evaluation and a request for review (复查), delivered into the wa
 
 Contract with the processes (docs/architecture.md, "Self-service contract"): the process opens
 a user task with bpmn id `evaluate` (or `request_review`) while the window is open; the
-petitioner's answer completes it as data {satisfaction, evaluation_comment} (or
-{review_requested, review_reason}). When no such task is open, the window is closed.
+petitioner's answer completes it as data {unit_satisfaction, office_satisfaction,
+evaluation_comment} — the handling unit's rating and, when given, the office's — (or
+{review_requested, review_reason}). A task of an older form version, which asked one rating
+(`satisfaction`), gets the unit's. When no such task is open, the window is closed.
 """
 from __future__ import annotations
 
@@ -74,10 +76,18 @@ class SelfService:
             self._failed(reg_no, client)
             raise
 
-    def public_evaluate(self, reg_no: str, code: str, *, rating: str, comment: str = "", client: str = "") -> dict:
-        if rating not in RATINGS:
-            raise ValidationFailed("请选择满意、基本满意或不满意", [{"field": "rating", "message": "required"}])
-        data = {"satisfaction": rating, "evaluation_comment": (comment or "").strip()[:2000]}
+    def public_evaluate(self, reg_no: str, code: str, *, unit_rating: str, office_rating: str | None = None,
+                        comment: str = "", client: str = "") -> dict:
+        """The petitioner rates the handling unit (required) and the office (optional), separately."""
+        if unit_rating not in RATINGS:
+            raise ValidationFailed("请选择对承办单位的评价：满意、基本满意或不满意",
+                                   [{"field": "unit_rating", "message": "required"}])
+        if office_rating not in (None, "", *RATINGS):
+            raise ValidationFailed("对信访办的评价应为满意、基本满意或不满意",
+                                   [{"field": "office_rating", "message": "unknown"}])
+        data = {"unit_satisfaction": unit_rating, "evaluation_comment": (comment or "").strip()[:2000]}
+        if office_rating:
+            data["office_satisfaction"] = office_rating
         return self._deliver(reg_no, code, client, EVALUATE_TASK, data)
 
     def public_request_review(self, reg_no: str, code: str, *, reason: str, client: str = "") -> dict:
@@ -99,8 +109,18 @@ class SelfService:
                 HumanTask.case_id == case.id, HumanTask.state == "open", HumanTask.bpmn_id == bpmn_id)).first()
             if task is None:
                 raise Conflict("现在不能办理此项（期限已过或尚未到此环节） (not open now)")
+            data = _for_version(data, self.core.forms.get(task.form_key, case))
             errors = self.core.forms.validate(task.form_key, data, case)
             if errors:
                 raise ValidationFailed("the answer does not fit the process's form", errors)
             self.core.step_in(uow, case, Action.complete(SELF_SERVICE_ACTOR, task.task_uuid, data))
         return self.public_status(reg_no, code, client=client)
+
+
+def _for_version(data: dict, form: dict | None) -> dict:
+    """An evaluation form of an older version asks one rating, `satisfaction`: the unit's."""
+    fields = (form or {}).get("properties") or {}
+    if "unit_satisfaction" not in data or "unit_satisfaction" in fields or "satisfaction" not in fields:
+        return data
+    legacy = {k: v for k, v in data.items() if k not in ("unit_satisfaction", "office_satisfaction")}
+    return {**legacy, "satisfaction": data["unit_satisfaction"]}

@@ -1,5 +1,7 @@
-"""The KPI tests' small fixed dataset: cases A..J and three repeats, whose figures are worked out
-by hand in tests/integration/kpi/test_kpi.py. `figures()` asks the service for one month's KPIs."""
+"""The KPI tests' small fixed dataset: cases A..J, three repeats and the director's 化解 decisions,
+whose figures are worked out by hand in tests/integration/kpi/test_kpi.py. Looked at on 5 November
+2026 (00:00Z); the ratings come from an older form, whose one rating stood for office and unit.
+`figures()` asks the service for one month's KPIs."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -42,12 +44,15 @@ CASES = {
     "G": dict(channel="网信", persons=1, unit="U2",
               milestones={"registered": z("10-20T02:00"), "accepted": z("10-22T02:00")},
               deadlines={"route": z("11-04T16:00"), "handle": z("11-30T16:00"), "evaluate": z("11-10T16:00")}),
-    # closed in June; I comes back in September (106 days later, past the 90-day window), J on 20 June
+    # replied in June; I comes back on 15 September (past its window: 1 June + 90 days = Sun 30 Aug,
+    # moved to Mon 31 Aug 24:00), J on 20 June (inside its window)
     "I": dict(channel="来信", persons=1, unit="U3",
-              milestones={"registered": z("05-04T02:00"), "closed": z("06-01T02:00")}),
+              milestones={"registered": z("05-04T02:00"), "replied": z("06-01T02:00"), "closed": z("07-01T02:00")}),
     "J": dict(channel="来信", persons=1, unit="U3",
-              milestones={"registered": z("05-05T02:00"), "closed": z("06-02T02:00")}),
+              milestones={"registered": z("05-05T02:00"), "replied": z("06-02T02:00"), "closed": z("07-02T02:00")}),
 }
+# the director's 化解 decisions: (case, outcome, when)
+RESOLVED = [("E", "已化解", z("10-08T03:00")), ("D", "已化解", z("10-26T03:00")), ("B", "部分化解", z("10-28T03:00"))]
 REPEATS = {"C2": ("A", dict(channel="来信", milestones={"registered": z("11-02T02:00")})),
            "I2": ("I", dict(channel="来信", milestones={"registered": z("09-15T02:00")})),
            "J2": ("J", dict(channel="来信", milestones={"registered": z("06-20T02:00")}))}
@@ -65,6 +70,10 @@ def load(services) -> dict[str, int]:
             ids[name] = services.cases.start_case("complaint_simple", {"reg_no": f"REG-{name}", "is_repeat": True,
                                                                  "main_case_id": ids[main], **data},
                                             user="clerk1")["id"]
+    services.users.add_user("boss", groups=["director"])
+    for name, outcome, at in RESOLVED:
+        with time_machine.travel(datetime.fromisoformat(at), tick=False):
+            services.resolutions.set_resolution(ids[name], outcome, user="boss", reason="回访确认")
     return ids
 
 

@@ -97,8 +97,10 @@ def test_petition_from_registration_to_the_petitioners_rating(server, page, offi
     page.fill("#code", query_code(case_id))
     page.click("button[type=submit].primary")
     page.wait_for_selector("#public-status")
-    page.check("input[name=rating][value=满意]")
+    page.check("input[name=unit_rating][value=满意]")
+    page.check("input[name=office_rating][value=基本满意]")
     page.click("text=提交评价")
     page.wait_for_selector("text=已收到")
     shot(page, "6-rated")
-    assert office.cases.get_case(case_id)["data"]["satisfaction"] == "满意"
+    data = office.cases.get_case(case_id)["data"]
+    assert (data["unit_satisfaction"], data["office_satisfaction"]) == ("满意", "基本满意")

@@ -37,7 +37,7 @@ def cases_in_every_process(o) -> dict[str, int]:
     o.sign(c, "gov_staff")
     o.do(c, "handle", "gov_staff", result="办结", report="已办")
     o.do(c, "review_report", "director", quality="通过")
-    o.do(c, "reply", "clerk", outcome="不予支持", reply_text="无依据")
+    o.do(c, "reply", "clerk", outcome="不予支持", reply_text="无依据", resolution="未化解")
     o.do(c, "request_review", "clerk", review_requested=True, review_reason="不服")
     out["review"] = c
     return out

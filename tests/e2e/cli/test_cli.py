@@ -107,7 +107,12 @@ def test_the_monthly_report_is_written_as_xlsx_and_docx(cli, tmp_path):
     assert [Path(f).name for f in files] == ["xinfang-2026-10.xlsx", "xinfang-2026-10.docx"]
     from openpyxl import load_workbook
     book = load_workbook(files[0])
-    assert book.sheetnames == ["全部", "按单位", "按类别", "按属地", "按渠道"]
+    assert book.sheetnames == ["全部", "按单位", "按类别", "按属地", "按渠道", "指标口径"]
+    from office.kpi.definitions import DEFINITIONS
+    appendix = list(book["指标口径"].iter_rows(values_only=True))
+    assert [r[0] for r in appendix[2:]] == [d.label for d in DEFINITIONS]      # every KPI, with its words
+    closure = next(r for r in appendix if r[0] == "按期办结率")
+    assert closure[1] == "≥ 100%" and "送达答复" in closure[2] and "served" in closure[4]
     online = next(r for r in book["全部"].iter_rows(values_only=True) if r[0] == "网信占比")
     assert online[2:5] == (1, 1, 100.0)
     assert next(r for r in book["按渠道"].iter_rows(values_only=True) if r[0] == "网信占比")[1] == "网信"
@@ -116,6 +121,10 @@ def test_the_monthly_report_is_written_as_xlsx_and_docx(cli, tmp_path):
     assert doc.paragraphs[0].text == "2026-10 信访工作月度报告"
     assert any(row.cells[0].text == "网信占比" and row.cells[4].text == "100.0"
                for table in doc.tables for row in table.rows)
+    texts = [p.text for p in doc.paragraphs]
+    at = texts.index("附录：指标口径")                     # the definitions close the report
+    assert all(any(t.startswith(d.label) for t in texts[at:]) for d in DEFINITIONS)
+    assert next(d.text_en for d in DEFINITIONS if d.key == "repeat_rate") in texts[at:]
     pictures = [shape._inline.graphic.graphicData.pic.blipFill.blip.embed for shape in doc.inline_shapes]
     assert len(pictures) >= 2                              # the month's rates and the six-month trend
     assert all(doc.part.related_parts[rid].blob.startswith(b"\x89PNG") for rid in pictures)

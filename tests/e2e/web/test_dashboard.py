@@ -75,11 +75,32 @@ def test_the_dashboard_shows_every_figure_with_a_chart(dash, user):
     assert "指标</a>" in text                                          # the nav link
 
 
+def test_each_kpi_reads_in_its_own_words_against_its_target(dash):
+    text = page(browse(dash, "director"), f"/dashboard?{OCT}")
+    closure = row(text, 'data-kpi="on_time_closure"')
+    # 1 of 3 due on time, target 100 %: 未达标; B (overdue) and D (late) are the missed, nothing pending
+    assert '<td class="dash-target">≥ 100%</td>' in closure and 'data-verdict="未达标"' in closure
+    assert re.search(r'class="missed">2</a> <span class="hint">超期</span>', closure)
+    assert re.search(r'class="pending">0</a> <span class="hint">未到期</span>', closure)
+    assert "按期办结 / 期限已到或已办结" in closure and "超期办结 1" in closure and "超期未办结 1" in closure
+    repeats = row(text, 'data-kpi="repeat_rate"')
+    # lower is better: no 重件 of 4 registered is within the 10 % target; no "missed" count, no pending
+    assert 'data-verdict="达标"' in repeats and "≤ 10%" in repeats and 'class="missed"' not in repeats
+    assert 'class="pending"' not in repeats
+    online = row(text, 'data-kpi="online_share"')
+    assert 'data-verdict=""' in online and 'class="missed"' not in online     # a share: no judgement
+    definitions = re.search(r'<dl class="definitions" id="definitions">(.*?)</dl>', text, re.S).group(1)
+    assert definitions.count("<dt>") == 11 and "答复意见" in definitions and "超出" in definitions
+    missed = page(browse(dash, "director"), f"/dashboard/cases?key=on_time_closure&part=missed&{OCT}")
+    assert "按期办结率 · 超期" in missed and 'data-field="handle_due"' in missed and "2026-10-20 24:00" in missed
+
+
 def test_the_pages_speak_english_when_asked(dash):
     browser = browse(dash, "director")
     browser.post("/lang/en", {"next": "/dashboard"})
     text = page(browser, f"/dashboard?{OCT}&by=unit")
     assert "On-time closure rate" in text and "Generate monthly report" in text and "By unit" in text
+    assert "Not yet due (not in the rate)" in text and "Not met" in text and "closed on time / due or closed" in text
     assert "Assignment ledger" in page(browser, f"/dashboard/ledger?{OCT}")
 
 
@@ -87,7 +108,8 @@ def test_every_number_opens_a_list_of_exactly_that_many_cases(dash):
     browser = browse(dash, "director")
     for by in ("", "&by=unit"):
         text = page(browser, f"/dashboard?{OCT}{by}")
-        counted = links(text, "numerator") + links(text, "denominator") + links(text, "missed")
+        counted = links(text, "numerator") + links(text, "denominator") + links(text, "missed") + \
+            links(text, "pending")
         assert len(counted) > 20
         for url, shown in counted:
             assert len(case_rows(page(browser, url))) == int(shown), url
@@ -229,7 +251,7 @@ def test_every_table_downloads_as_xlsx(dash):
     browser = browse(dash, "director")
     figures = xlsx(browser, f"/dashboard/export/figures.xlsx?{OCT}&by=unit")
     assert figures[1][:5] == ("分组", "指标", "比率（%）", "分子（件次）", "分母（件次）")
-    assert ("区人民政府", "按期办结率", 50.0, 1, 2, 3, 4) in figures
+    assert ("区人民政府", "按期办结率", 50.0, 1, 2, 3, 4, 0, 1, "≥ 100%", "未达标") in figures
     cases = xlsx(browser, f"/dashboard/export/cases.xlsx?key=on_time_closure&part=missed&{OCT}")
     assert [r[0] for r in cases[2:]] == ["REG-B", "REG-D"] and cases[2][2] == "王**"
     assert cases[3][7:10] == ("2026-10-04 10:00", "2026-10-20 24:00", "2026-10-25 10:00")
@@ -253,7 +275,7 @@ def test_the_monthly_report_runs_as_a_job_with_progress_and_downloads(dash):
     book = browser.get(f"/dashboard/report/{job['id']}.xlsx")
     assert book.status_code == 200 and "2026-10" in book.headers["Content-Disposition"]
     sheets = load_workbook(BytesIO(book.data))
-    assert ("按期办结率", None, 1, 3, 33.33, 3, 5) in list(sheets["全部"].iter_rows(values_only=True))
+    assert ("按期办结率", None, 1, 3, 33.33, 3, 5, 0, 2, "≥ 100%", "未达标") in list(sheets["全部"].iter_rows(values_only=True))
     assert "按单位" in sheets.sheetnames
     report = browser.get(f"/dashboard/report/{job['id']}.docx")
     assert report.status_code == 200 and "2026-10" in Document(BytesIO(report.data)).paragraphs[0].text

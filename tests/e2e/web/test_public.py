@@ -58,25 +58,30 @@ def test_evaluation_completes_the_waiting_task_as_data(app, office):
     browser = public(app)
     page = browser.post("/public/status", creds).get_data(as_text=True)
     assert "满意度评价" in page and "申请复查" not in page.split("</header>")[1]
-    assert browser.post("/public/evaluate", {**creds, "rating": "很好"}).status_code == 400
-    done = browser.post("/public/evaluate", {**creds, "rating": "基本满意", "comment": "处理及时"})
+    assert "对承办单位的评价" in page and "对信访办的评价" in page, "the unit and the office are rated apart"
+    assert browser.post("/public/evaluate", {**creds, "unit_rating": "很好"}).status_code == 400
+    assert browser.post("/public/evaluate", {**creds, "office_rating": "满意"}).status_code == 400, "unit first"
+    assert browser.post("/public/evaluate", {**creds, "unit_rating": "满意", "office_rating": "很好"}).status_code == 400
+    done = browser.post("/public/evaluate", {**creds, "unit_rating": "基本满意", "office_rating": "满意",
+                                             "comment": "处理及时"})
     assert done.status_code == 200 and "已收到" in done.get_data(as_text=True)
     data = office.cases.get_case(case["id"])["data"]
-    assert (data["satisfaction"], data["evaluation_comment"]) == ("基本满意", "处理及时")
-    assert browser.post("/public/evaluate", {**creds, "rating": "满意"}).status_code == 409, "only once"
+    assert (data["unit_satisfaction"], data["office_satisfaction"], data["evaluation_comment"]) == (
+        "基本满意", "满意", "处理及时")
+    assert browser.post("/public/evaluate", {**creds, "unit_rating": "满意"}).status_code == 409, "only once"
 
 
 def test_review_request_within_the_window_and_not_after(app, office):
     case = replied_case(office)
     creds = {"reg_no": case["reg_no"], "code": query_code(case["id"])}
-    office.selfservice.public_evaluate(case["reg_no"], creds["code"], rating="不满意")
+    office.selfservice.public_evaluate(case["reg_no"], creds["code"], unit_rating="不满意")
     browser = public(app)
     assert browser.post("/public/review", {**creds, "reason": ""}).status_code == 400
     assert browser.post("/public/review", {**creds, "reason": "答复未回应工资计算问题"}).status_code == 200
     assert office.cases.get_case(case["id"])["data"]["review_reason"] == "答复未回应工资计算问题"
     late = replied_case(office)
     late_creds = {"reg_no": late["reg_no"], "code": query_code(late["id"])}
-    office.selfservice.public_evaluate(late["reg_no"], late_creds["code"], rating="满意")
+    office.selfservice.public_evaluate(late["reg_no"], late_creds["code"], unit_rating="满意")
     with time_machine.travel(utcnow() + timedelta(days=31)):
         office.timers.fire_due_timers()
         late_visit = public(app)    # a month later: a new browser session
@@ -85,7 +90,7 @@ def test_review_request_within_the_window_and_not_after(app, office):
 
 def test_self_service_answers_are_in_the_case_history_as_the_petitioner(office):
     case = replied_case(office)
-    office.selfservice.public_evaluate(case["reg_no"], query_code(case["id"]), rating="满意")
+    office.selfservice.public_evaluate(case["reg_no"], query_code(case["id"]), unit_rating="满意")
     events = office.cases.get_case(case["id"])["events"]
     assert any(e["kind"] == "task_completed" and e["bpmn_id"] == "evaluate" and e["actor"] == "petitioner"
                for e in events)

@@ -40,7 +40,7 @@ def _route(o, case: int, lead: str, *co: str, mode: str = "交办") -> None:
 def _finish(o, case: int, lead_user: str) -> None:
     o.do(case, "handle", lead_user, result="办结", report="已办结")
     o.do(case, "review_report", "director", quality="通过")
-    o.do(case, "reply", "clerk", outcome="支持", reply_text="答复如下")
+    o.do(case, "reply", "clerk", outcome="支持", reply_text="答复如下", resolution="已化解")
 
 
 def _co_task(o, case: int, unit: str) -> dict:

@@ -26,7 +26,7 @@ def accept_and_route(o, case, lead, *co, mode="交办", **extra):
 
 
 def reply_and_finish(o, case, outcome="支持"):
-    o.do(case, "reply", "clerk", outcome=outcome, reply_text="经核查，答复如下")
+    o.do(case, "reply", "clerk", outcome=outcome, reply_text="经核查，答复如下", resolution="已化解")
 
 
 def test_land_dispute_of_16_people_handled_jointly_by_7_units(office1):
@@ -64,10 +64,10 @@ def test_land_dispute_of_16_people_handled_jointly_by_7_units(office1):
         o.do(case, "handle", "agri_staff", result="办结", report="七部门同时到场，释疑解惑、释法明理，化解矛盾")
         o.do(case, "review_report", "director", quality="通过")
         reply_and_finish(o, case, "解释说明")
-        o.do(case, "evaluate", "clerk", satisfaction="满意")
+        o.do(case, "evaluate", "clerk", unit_satisfaction="满意")
     data = o.data(case)
     assert len(data["co_opinions"]) == 6
-    assert data["rating"] == "满意" and "evaluated" in data["milestones"]
+    assert data["unit_rating"] == "满意" and "evaluated" in data["milestones"]
     assert "交办函" in data["documents"] and "信访处理意见书" in data["documents"]
 
 

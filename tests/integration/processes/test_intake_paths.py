@@ -23,7 +23,7 @@ def test_phone_question_answered_in_19_minutes(office1):
         clock.shift(timedelta(minutes=4))
         o.triage(case, "即接即办")
         clock.shift(timedelta(minutes=15))
-        o.do(case, "first_contact", "clerk", method="即接即办", outcome="解释说明",
+        o.do(case, "first_contact", "clerk", method="即接即办", outcome="解释说明", resolution="已化解",
              answer="联系街道办事处，明确审核材料，并解释安家补贴政策")
     detail = o.case(case)
     assert detail["status"] == "complete"
@@ -43,7 +43,7 @@ def test_retirement_benefit_settled_on_a_home_visit(office1):
         o.triage(case, "即接即办")
         clock.shift(timedelta(days=2))
         o.do(case, "first_contact", "clerk", method="登门补办", outcome="支持", joint_units="市总工会,市人社局",
-             answer="登门核验材料，查阅档案，精准计算后补办退休待遇")
+             resolution="已化解", answer="登门核验材料，查阅档案，精准计算后补办退休待遇")
     detail = o.case(case)
     assert detail["status"] == "complete"
     assert detail["data"]["method"] == "登门补办" and detail["data"]["outcome"] == "支持"

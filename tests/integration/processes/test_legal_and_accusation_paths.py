@@ -116,20 +116,22 @@ def test_review_then_recheck_with_hearing_then_same_facts_are_barred(office1):
         o.sign(case, "gov_staff")
         o.do(case, "handle", "gov_staff", result="办结", report="按标准补偿")
         o.do(case, "review_report", "director", quality="通过")
-        o.do(case, "reply", "clerk", outcome="不予支持", reply_text="补偿符合标准")
-        o.do(case, "evaluate", "clerk", satisfaction="不满意")
+        o.do(case, "reply", "clerk", outcome="不予支持", reply_text="补偿符合标准", resolution="未化解")
+        o.do(case, "evaluate", "clerk", unit_satisfaction="不满意")
         clock.shift(timedelta(days=10))
         o.do(case, "request_review", "clerk", review_requested=True, review_reason="标准过低")
         assert o.task(case, "review_decide")["due_at"] == "2025-04-14T16:00:00+00:00"   # Sat 12 Apr -> Monday
-        o.do(case, "review_decide", "director", decision="维持", opinion="维持原处理意见")
+        o.do(case, "review_decide", "director", decision="维持", opinion="维持原处理意见", resolution="未化解")
         clock.shift(timedelta(days=20))
         o.do(case, "request_recheck", "clerk", recheck_reason="仍不服")
-        due = datetime.fromisoformat(o.data(case)["deadlines"]["recheck_decision"])
+        # asked Wed 2 April: 30 days end Fri 2 May, inside the May Day holiday (1–5 May) -> Tue 6 May
+        assert o.data(case)["deadlines"]["recheck_decision"] == "2025-05-06T16:00:00+00:00"
         o.do(case, "recheck_plan", "leader", need_hearing=True)
         o.do(case, "hearing", "leader", hearing_days=7, hearing_record="听证会记录")
-        moved = datetime.fromisoformat(o.data(case)["deadlines"]["recheck_decision"])
-        assert moved - due == timedelta(days=7), "hearing time is excluded"
-        o.do(case, "recheck_decide", "leader", decision="维持", opinion="复核维持")
+        # the 7 hearing days are left out of the 30: 2 April + 37 days = Fri 9 May, a working day
+        # (not 6 May + 7 = 13 May: the days are added to the period, not to the already-moved deadline)
+        assert o.data(case)["deadlines"]["recheck_decision"] == "2025-05-09T16:00:00+00:00"
+        o.do(case, "recheck_decide", "leader", decision="维持", opinion="复核维持", resolution="未化解")
         assert o.case(case)["status"] == "complete"
         assert o.data(case)["review_stage"] == "复核" and o.data(case)["concluded"] is True
         clock.shift(timedelta(days=40))
@@ -147,10 +149,10 @@ def test_no_recheck_request_within_30_days_ends_the_case(office1):
         o.sign(case, "hrss_staff")
         o.do(case, "handle", "hrss_staff", result="办结", report="已核")
         o.do(case, "review_report", "director", quality="通过")
-        o.do(case, "reply", "clerk", outcome="解释说明", reply_text="解释")
-        o.do(case, "evaluate", "clerk", satisfaction="基本满意")
+        o.do(case, "reply", "clerk", outcome="解释说明", reply_text="解释", resolution="部分化解")
+        o.do(case, "evaluate", "clerk", unit_satisfaction="基本满意")
         o.do(case, "request_review", "clerk", review_requested=True, review_reason="再查")
-        o.do(case, "review_decide", "director", decision="变更", opinion="部分支持")
+        o.do(case, "review_decide", "director", decision="变更", opinion="部分支持", resolution="已化解")
         clock.shift(timedelta(days=31))
         o.s.timers.fire_due_timers()
     assert o.case(case)["status"] == "complete"
