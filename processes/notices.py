@@ -4,10 +4,11 @@ Templates are .docx files in processes/templates/ (made by build_templates.py, e
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
-from .calendar import local, local_day
+from .calendar import local_day
+from .due import chinese_last_day
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TO_PETITIONER = ("受理告知书", "不予受理告知书", "不再受理告知书", "告知书", "延期告知书", "信访处理意见书")
@@ -27,10 +28,8 @@ def chinese_date(value: date | datetime | str | None) -> str:
 
 
 def deadline_day(value: str | None) -> str:
-    """A stored deadline is 24:00 of its last day; the notice names that day."""
-    if not value:
-        return ""
-    return chinese_date(local(datetime.fromisoformat(value) - timedelta(microseconds=1)).date())
+    """A stored deadline is 24:00 of its last day; the notice names that day (processes.due)."""
+    return chinese_last_day(value)
 
 
 def context(kind: str, data: dict, *, reg_no: str | None, today: date, names: list[str],

@@ -8,13 +8,15 @@ from pathlib import Path
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app, redirect, request, session, url_for
-from flask_babel import Babel
+from flask_babel import Babel, format_date
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import BaseConverter, ValidationError
 
 from office.access import OFFICE, SUPERVISORS
-from office.dates import local_time
+from office.dates import deadline, last_day, local_time
 from office.root import Services
 from engine.settings import Settings
 
@@ -145,6 +147,9 @@ def _register_filters(app: Flask) -> None:
     def localdate(value) -> str:
         return localtime(value, "%Y-%m-%d")
 
+    app.add_template_filter(deadline_label, "deadline")
+    app.add_template_filter(last_day_label, "lastday")
+
     @app.context_processor
     def helpers():
         from flask_login import current_user
@@ -153,6 +158,29 @@ def _register_filters(app: Flask) -> None:
                 "user_groups": groups, "is_supervisor": bool(groups & SUPERVISORS),
                 "is_office": bool(groups & OFFICE),
                 "L": LABELS}
+
+
+def last_day_label(value) -> str:
+    """The last day of a deadline stored as 24:00 of that day, as a date in the reader's language."""
+    day = last_day(value)
+    return format_date(day, "long") if day else ""
+
+
+def deadline_label(value, now: datetime | None = None) -> Markup:
+    """截止 2026年12月9日（24时） · 剩3个工作日 — the one rule (office.dates.deadline) in words."""
+    found = deadline(value, now)
+    if found is None:
+        return Markup("")
+    if found["overdue"]:
+        days = _("已超期%(n)d个工作日", n=found["working_days"]) if found["working_days"] else _("已超期")
+    elif found["due_today"]:
+        days = _("今日到期")
+    else:
+        days = _("剩%(n)d个工作日", n=found["working_days"])
+    day = _("截止 %(day)s（24时）", day=last_day_label(value))
+    late = " late" if found["overdue"] else ""
+    return Markup(f'<span class="deadline{late}" data-last-day="{found["last_day"]}">{escape(day)} '
+                  f'<span class="days">{escape(days)}</span></span>')
 
 
 def get_services() -> Services:

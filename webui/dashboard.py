@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from office.dates import Month
-from office.kpi.dashboard import GROUPINGS, Period, local_time, parse_period
+from office.kpi.dashboard import GROUPINGS, Period, parse_period
 
-from .app import get_services, int_param
+from .app import get_services, int_param, last_day_label
 from .auth import username
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -58,8 +58,8 @@ def same_query(**changes) -> dict:
 
 @bp.app_template_filter("due_time")
 def due_time(value) -> str:
-    """A deadline as its last day at 24:00, not as 00:00 of the next day."""
-    return local_time(value, due=True)
+    """A deadline as its last day (the one rule, office.dates), not as 00:00 of the next day."""
+    return last_day_label(value)
 
 
 def _kpi_label(key: str, fallback: str = "") -> str:

@@ -18,8 +18,7 @@ from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed, Xinf
 from engine.store.models import Case, HumanTask, HumanTaskGroup
 from engine.projection import record
 from office.inbox.tables import MULTI_GROUP, SavedFilter
-
-from processes.calendar import local_day
+from office.dates import deadline
 INBOX_VIEWS = ("inbox", "mine", "groups", "all", "delegated")
 FILTER_KEYS = ("view", "category", "region", "unit", "channel", "overdue", "search", "sort", "desc",
                "assignee", "due_before")
@@ -116,9 +115,8 @@ def inbox_query(actor: Actor, filters: dict, now: datetime):
 def task_row(row: HumanTask, now: datetime) -> dict:
     out = views.task_dict(row)
     out["owner"] = row.owner
-    out["overdue"] = bool(row.due_at and row.due_at < now)
-    out["days_left"] = ((local_day(row.due_at) - local_day(now)).days
-                        if row.due_at else None)
+    out["deadline"] = deadline(row.due_at, now)
+    out["overdue"] = bool(out["deadline"] and out["deadline"]["overdue"])
     return out
 
 

@@ -21,7 +21,7 @@ from engine.clock import iso, utcnow
 from engine.errors import Conflict, NotFound, ValidationFailed
 from office.exports import Sheet, workbook
 from office.kpi.service import REPORT_STEPS, _months
-from office.dates import YEARS, Month, local_midnight, local_time as on_office_clock
+from office.dates import YEARS, Month, last_day, local_midnight, local_time as on_office_clock
 from office.kpi.tables import CaseMetrics
 from engine.store.models import Case, Unit
 
@@ -318,10 +318,9 @@ def local_time(value: str | datetime | None, due: bool = False) -> str:
     """Beijing time; a deadline at local midnight reads as 24:00 of its last day (docs/domain.md §2.1)."""
     if not value:
         return ""
-    local = on_office_clock(value)
-    if due and (local.hour, local.minute, local.second) == (0, 0, 0):
-        return f"{(local - timedelta(days=1)).strftime('%Y-%m-%d')} 24:00"
-    return local.strftime("%Y-%m-%d %H:%M")
+    if due:
+        return f"{last_day(value).isoformat()} 24:00"
+    return on_office_clock(value).strftime("%Y-%m-%d %H:%M")
 
 
 def _local_dates(item: dict) -> dict:
