@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from stdnum.cn import ric
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
 GIVEN = ("建国", "秀英", "桂兰", "志强", "海燕", "春梅", "国庆", "丽华", "永红", "德明", "小军", "玉珍", "文斌", "红霞",
          "金山", "淑芬", "卫东", "晓燕", "长林", "美玲", "振华", "雪梅", "立新", "翠花", "明亮", "凤英")
@@ -17,7 +19,8 @@ REGIONS = ("410602", "410603", "410611", "410621", "410622", "420602", "420606",
 UNIT_USERS = {"district_gov": "gov_staff", "housing": "housing_staff", "city_police": "police_staff",
               "city_agri": "agri_staff", "city_hrss": "hrss_staff", "district_court": "court_staff",
               "district_procuratorate": "procur_staff"}
-CHANNELS = ("来访", "来信", "网信", "电话", "代表转来")
+CHANNELS = ("来访", "来信", "网信", "电话")
+SOURCES = ("本人提出", "本人提出", "本人提出", "人大代表转交", "领导批示")
 
 # (subject, content class, purpose, lead unit)
 CLAIMS = [
@@ -57,16 +60,23 @@ class Story:
     steps: list[Step]
 
 
+def _id_number(rng: random.Random) -> str:
+    """A well-formed number: a county that existed in the birth year, a real date, its check digit."""
+    while True:
+        birth = f"19{rng.randint(45, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        body = f"{rng.choice(REGIONS)}{birth}{rng.randint(100, 999)}"
+        if ric.is_valid(number := body + ric.calc_check_digit(body + "0")):
+            return number
+
+
 def _person(rng: random.Random) -> dict:
-    birth = f"19{rng.randint(45, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-    body = f"{rng.choice(REGIONS)}{birth}{rng.randint(100, 999)}"
-    check = "0123456789X"[rng.randint(0, 10)]
-    return {"name": rng.choice(SURNAMES) + rng.choice(GIVEN), "id_number": body + check,
-            "phone": f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}"}
+    return {"name": rng.choice(SURNAMES) + rng.choice(GIVEN), "id_number": _id_number(rng),
+            "phone": f"{rng.choice(('138', '139', '150', '158', '186', '135'))}{rng.randint(10000000, 99999999)}"}
 
 
 def _form(rng, subject, content_class, purpose, channel=None, **extra) -> dict:
-    form = {"channel": channel or rng.choice(CHANNELS), "subject": subject, "purpose": purpose,
+    form = {"channel": channel or rng.choice(CHANNELS), "source": rng.choice(SOURCES), "subject": subject,
+            "purpose": purpose,
             "content": f"{subject}。信访人请求有关部门依法处理。", "content_class": content_class,
             "problem_region": rng.choice(REGIONS), "petitioners": [_person(rng)]}
     form.update(extra)
