@@ -5,7 +5,7 @@ import logging
 import os
 import re
 from pathlib import Path
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Flask, current_app, redirect, request, session, url_for
 from flask_babel import Babel, format_date
@@ -116,8 +116,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, cases, documents, inbox, metrics, notifications, public, registration
-    for module in (auth, inbox, cases, registration, public, admin, metrics, notifications, documents):
+    from . import admin, api, auth, cases, directory, documents, inbox, metrics, notifications, public, registration
+    for module in (auth, inbox, cases, registration, public, admin, metrics, notifications, documents, directory):
         app.register_blueprint(module.bp)
     from . import editor; app.register_blueprint(editor.bp)  # noqa: E702
     from . import dashboard; app.register_blueprint(dashboard.bp)  # noqa: E702
@@ -135,7 +135,7 @@ def to_local(value) -> datetime | None:
 
 
 def _register_filters(app: Flask) -> None:
-    from .formrender import render_form
+    from .formrender import render_answers, render_form
     from .labels import LABELS
 
     @app.template_filter("localtime")
@@ -148,13 +148,15 @@ def _register_filters(app: Flask) -> None:
         return localtime(value, "%Y-%m-%d")
 
     app.add_template_filter(deadline_label, "deadline")
+    app.add_template_filter(lambda day: format_date(date.fromisoformat(day) if isinstance(day, str) else day, "long")
+                            if day else "", "longdate")
     app.add_template_filter(last_day_label, "lastday")
 
     @app.context_processor
     def helpers():
         from flask_login import current_user
         groups = set(getattr(current_user, "groups", []) or [])
-        return {"render_form": render_form, "languages": LANGUAGES, "lang": session.get("lang", "zh"),
+        return {"render_form": render_form, "render_answers": render_answers, "languages": LANGUAGES, "lang": session.get("lang", "zh"),
                 "user_groups": groups, "is_supervisor": bool(groups & SUPERVISORS),
                 "is_office": bool(groups & OFFICE),
                 "L": LABELS}

@@ -39,6 +39,7 @@ class TimerView:
     uuid: str
     bpmn_id: str
     due_at: datetime
+    name: str = ""
 
 
 @dataclass
@@ -146,7 +147,8 @@ def waiting_timers(wf: BpmnWorkflow) -> list[TimerView]:
             value = value.get("next") if value.get("cycles") else None
         if not value:
             continue
-        views.append(TimerView(str(task.id), task.task_spec.bpmn_id, _instant(value)))
+        views.append(TimerView(str(task.id), task.task_spec.bpmn_id, _instant(value),
+                               task.task_spec.bpmn_name or task.task_spec.bpmn_id))
     return views
 
 

@@ -76,6 +76,12 @@ def store_dependency(office: str, identities, query_code=lambda session, case_id
     return store
 
 
+def latest_of_kind(session: Session, case_id: int, kind: str) -> int | None:
+    """The id of the case's newest notice of a kind (the 回执 to print after registering)."""
+    return session.scalar(select(Document.id).where(Document.case_id == case_id, Document.kind == kind)
+                          .order_by(Document.id.desc()).limit(1))
+
+
 class Documents:
     """The notices of a case, as its readers may list and download them."""
 

@@ -16,6 +16,7 @@ from engine.errors import NotAllowed, ValidationFailed
 from engine.store.models import Case
 from office.directory.names import Names
 from office.directory.service import resolve_region, resolve_unit
+from office.documents.service import latest_of_kind
 
 INTAKE_PROCESS = "intake"
 CHANNELS = ("来信", "来访", "网信", "电话")
@@ -173,8 +174,10 @@ class Intake:
         with self.core.uow(write=False) as uow:
             if not self.core.actor(uow.session, user).is_office:
                 raise NotAllowed("only the petition office registers petitions")
+            units = [{"code": u.code, "name": u.name} for u in
+                     sorted(Names(uow.session).unit_rows.values(), key=lambda u: (u.kind, u.name)) if u.active]
         return {"channels": CHANNELS, "sources": SOURCES, "purposes": PURPOSES, "classes": CONTENT_CLASSES,
-                "organs": ORGAN_TYPES, "flags": FLAGS, "max_reps": MAX_REPRESENTATIVES}
+                "organs": ORGAN_TYPES, "flags": FLAGS, "max_reps": MAX_REPRESENTATIVES, "units": units}
 
     def register_petition(self, form: dict, *, user: str, now: datetime | None = None) -> dict:
         """The new case; for the registering clerk also its query code (`query_code`), shown once
@@ -187,9 +190,11 @@ class Intake:
                                 user=user)
         case = self.cases.start_case(self.intake_process, data, user=user)
         with self.core.uow(write=False) as uow:
-            actor = self.core.actor(uow.session, user)
-            code = self.codes(uow.session, case["id"]) if actor.meets_petitioners else None
-        return {**case, "query_code": code} if code else case
+            if not self.core.actor(uow.session, user).meets_petitioners:
+                return case
+            code = self.codes(uow.session, case["id"])
+            receipt = latest_of_kind(uow.session, case["id"], "回执")
+        return {**case, "query_code": code, "receipt": receipt} if code else case
 
     def find_possible_repeats(self, id_number: str | None = None, name: str | None = None, *,
                               user: str, limit: int = 10) -> list[dict]:
