@@ -247,7 +247,13 @@ ENGINE_TEXTS = (_l("姓名必填（或勾选匿名）"), _l("身份证号码应�
                 _l("请选择信访形式"), _l("事由必填，最多200字"), _l("内容必填"), _l("请选择信访目的"),
                 _l("请选择内容分类"), _l("问题属地应为6至12位行政区划代码"), _l("请选择被反映机关类型"),
                 _l("至少登记一名信访人，或勾选匿名"), _l("集体访人数应不少于5人"), _l("代表不超过5人"),
-                _l("只有集体访需要登记代表"), _l("请选择满意、基本满意或不满意"), _l("请写明申请复查的理由"))
+                _l("只有集体访需要登记代表"), _l("请选择满意、基本满意或不满意"), _l("请写明申请复查的理由"),
+                _l("身份证号码不正确（请核对出生日期和校验位）"), _l("电话号码不正确（手机号11位，固定电话请加区号）"),
+                _l("请说明号码经核实无误的情况"), _l("请选择来源"))
+# Messages that name what was typed (a unit, a region): in Chinese as written, in English in general words.
+NAMED = [(re.compile(r"这个单位"), _l("没有这个单位，请从单位名录中选择")), (re.compile(r"已停用"), _l("该单位已停用，请另选")),
+         (re.compile(r"这个行政区划"), _l("没有这个行政区划，请从列表中选择")),
+         (re.compile(r"可能是："), _l("有几个同名的行政区划，请从列表中选择"))]
 
 
 def field_errors(details) -> dict[str, list[str]]:
@@ -258,6 +264,8 @@ def field_errors(details) -> dict[str, list[str]]:
             continue
         message = str(item.get("message", ""))
         friendly = next((str(text) for pattern, text in FRIENDLY if pattern.search(message)), None)
+        if friendly is None and _english():
+            friendly = next((str(text) for pattern, text in NAMED if pattern.search(message)), None)
         out.setdefault(str(item.get("field") or ""), []).append(friendly or gettext(message))
     return out
 

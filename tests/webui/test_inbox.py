@@ -59,7 +59,7 @@ def test_a_saved_filter_shared_with_a_group_means_me_for_whoever_runs_it(office,
     assert [t["id"] for t in office.inbox.run_filter(saved["id"], user="clerk")["items"]] == [t1["id"]]
     assert [t["id"] for t in office.inbox.run_filter(saved["id"], user="clerk2")["items"]] == [t2["id"]]
     page = as_user("clerk").get(f"/inbox?filter_id={saved['id']}").get_data(as_text=True)
-    assert "我的 · clerk" in page
+    assert "我的 · 登记员" in page, "the group shared with, by its role's name"
     assert office.inbox.list_filters(user="director") == []
 
 

@@ -9,7 +9,7 @@ from engine.errors import ValidationFailed
 from office.intake.service import CONTENT_CLASSES
 from tests.webui.conftest import SAMPLE_PETITION, start_petition
 
-FORM = {"channel": "来信", "source": "市人大转来", "subject": "小区违建", "content": "楼顶加建阳光房。", "purpose": "意见建议",
+FORM = {"channel": "来信", "source": "人大代表转交", "subject": "小区违建", "content": "楼顶加建阳光房。", "purpose": "意见建议",
         "content_class": "城乡建设", "problem_region": "110105", "organ": "政府及其部门",
         "petitioners.0.name": "李四", "petitioners.0.id_number": "110105198001011238",
         "petitioners.0.phone": "13900001111", "petitioners.0.address": "朝阳区某小区", "urgent": "on"}
