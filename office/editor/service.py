@@ -57,7 +57,8 @@ class Editor:
             bundle, number = dict(definition.bundle), definition.version
         files = {name: text for name, text in bundle.items() if not form_files.is_form_file(name)}
         own = own_file(files, key)
-        forms = form_files.definition_forms({own: files[own]} if own else bundle, self.core.settings.bpmn_dir / "forms")
+        mine = {n: t for n, t in bundle.items() if form_files.is_form_file(n) or n == own} if own else bundle
+        forms = form_files.definition_forms(mine, self.core.settings.bpmn_dir / "forms")
         return {"key": key, "version": number, "file": own, "files": {own: files[own]} if own else files,
                 "forms": forms}
 
