@@ -202,10 +202,21 @@ def workflow_data(wf: BpmnWorkflow) -> dict:
     """The case data as of the latest completed task (what a case page shows), looking into
     running call activities too: their data only returns to the parent when they finish."""
     running = [wf, *(sub for sub in wf.subprocesses.values() if not sub.is_completed())]
-    lasts = [(w.last_task.last_state_change, i, w.last_task) for i, w in enumerate(running) if w.last_task]
+    lasts = [(task.last_state_change, i, task) for i, w in enumerate(running) if (task := _last_element(w))]
     if lasts:
         return dict(max(lasts, key=lambda item: item[:2])[2].data)
     return dict(wf.data)
+
+
+def _last_element(w: BpmnWorkflow):
+    """The latest completed task that is a diagram element. A parallel branch's bookkeeping task
+    can finish after a call activity's steps with the branch's older data (a 复查 begun beside
+    the rating would otherwise not show)."""
+    task = w.last_task
+    if task is None or getattr(task.task_spec, "bpmn_id", None) is not None:
+        return task
+    done = [t for t in w.tasks.values() if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None)]
+    return max(done, key=lambda t: t.last_state_change, default=task)
 
 
 def iso_duration(text: str, start: datetime) -> timedelta:
