@@ -215,8 +215,9 @@ def _last_element(w: BpmnWorkflow):
     task = w.last_task
     if task is None or getattr(task.task_spec, "bpmn_id", None) is not None:
         return task
-    done = [t for t in w.tasks.values() if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None)]
-    return max(done, key=lambda t: t.last_state_change, default=task)
+    done = [(t.last_state_change, i, t) for i, t in enumerate(w.tasks.values())
+            if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None)]
+    return max(done, key=lambda item: item[:2])[2] if done else task    # ties (a frozen clock): the later task
 
 
 def iso_duration(text: str, start: datetime) -> timedelta:

@@ -21,6 +21,7 @@ from engine.clock import iso, utcnow
 from engine.errors import Conflict, NotFound, ValidationFailed
 from office.exports import Sheet, workbook
 from office.kpi.service import REPORT_STEPS, _months
+from office.directory import regions
 from office.dates import YEARS, Month, last_day, local_midnight, local_time as on_office_clock
 from office.kpi.tables import CaseMetrics
 from engine.store.models import Case, Unit
@@ -111,10 +112,18 @@ class Dashboard:
         with self.core.uow(write=False) as uow:
             return dict(uow.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(wanted))).all())
 
+    def _group_names(self, by: str | None, groups) -> dict[str, str]:
+        """What people read for a group: a unit's or a region's name (channels and categories are words)."""
+        if by == "unit":
+            return self._unit_names(groups)
+        if by == "region":
+            return {g: regions.name(g) for g in groups if g}
+        return {}
+
     def dashboard_figures(self, user: str, period: Period, *, by: str | None = None) -> dict:
         """Every KPI of the period, optionally per unit/category/region/channel."""
         figures = self.kpi.kpis(user, period.start, period.end, by=grouping(by))
-        names = self._unit_names(f["group"] for f in figures) if by == "unit" else {}
+        names = self._group_names(by, [f["group"] for f in figures])
         return {"period": period, "by": by, "figures": figures, "names": names}
 
     def dashboard_cases(self, user: str, key: str, period: Period, *, part: str = "numerator",
@@ -166,7 +175,7 @@ class Dashboard:
         rows = self.kpi.kpi_trend(user, first, last, by=by)
         chosen = list(dict.fromkeys(keys)) if keys else ["timely_acceptance", "on_time_closure", "satisfaction"]
         groups = sorted({r["group"] for r in rows}, key=lambda g: (g is None, str(g))) if by else []
-        names = self._unit_names(groups) if by == "unit" else {}
+        names = self._group_names(by, groups)
         compare = bool(by) and group is EVERY_GROUP
         if by and not compare:
             rows = [r for r in rows if r["group"] == group]
