@@ -124,7 +124,7 @@ class Directory:
             check_admin(self.core.actor(uow.session, user))
             names = Names(uow.session)
             rows, problems = _read_csv(content)
-            new_codes = {r.get("code", "").strip() for r in rows}
+            new_codes = {r.get("code", "").strip() for r in rows.values()}
             checked = []
             for line, row in rows.items():
                 try:

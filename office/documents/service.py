@@ -57,7 +57,7 @@ class DocumentStore:
         out = io.BytesIO()
         template.save(out)
         content = out.getvalue()
-        filename = f"{self.case.reg_no or self.case.id}-{kind}.docx"
+        filename = f"{context.get('reg_no') or self.case.reg_no or self.case.id}-{kind}.docx"
         row = Document(case_id=self.case.id, kind=kind, filename=filename, content=content,
                        sha256=hashlib.sha256(content).hexdigest(), size=len(content),
                        created_at=self.now, created_by=self.actor)
