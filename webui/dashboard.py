@@ -36,7 +36,7 @@ GROUP_LABELS = {"": _l("不分组"), "unit": _l("按单位"), "category": _l("�
                 "channel": _l("按渠道")}
 LEDGER_LABELS = {"assigned": _l("交办件数"), "closed_on_time": _l("按期办结"), "closed_late": _l("超期办结"),
                  "open_overdue": _l("超期未办结"), "open_in_time": _l("在办未超期")}
-STATE_LABELS = {"closed": _l("已办结"), "overdue": _l("超期未办结"), "open": _l("在办")}
+STATE_LABELS = {"closed": _l("单位办理完毕"), "overdue": _l("超期未办结"), "open": _l("在办")}
 TREND_MONTHS = 6
 
 

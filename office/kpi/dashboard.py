@@ -316,7 +316,7 @@ LEDGER_COLUMNS = (("unit_name", "单位"), *LEDGER_TITLES.items())
 LEDGER_CASE_COLUMNS = (("reg_no", "登记号"), ("subject", "事由"), ("petitioner", "信访人"), ("unit_name", "单位"),
                        ("role", "主办/协办"), ("routed_at", "交办时间"), ("due", "办理期限"), ("done_at", "办结时间"),
                        ("state", "状态"))
-STATE_TITLES = {"closed": "已办结", "overdue": "超期未办结", "open": "在办"}
+STATE_TITLES = {"closed": "单位办理完毕", "overdue": "超期未办结", "open": "在办"}
 DATE_FIELDS = ("registered_at", "handle_due", "done_at", "closed_at", "routed_at", "due")
 
 
