@@ -183,6 +183,9 @@ def _checked_unit(names: Names, code, name, short_name, kind, parent, region, ac
         problems.append({"field": "parent", "message": f"上级单位“{parent}”不在名录中"})
     if parent and parent == code:
         problems.append({"field": "parent", "message": "上级单位不能是本单位"})
+    if region and not region.isdigit():             # typed by name: 樊城区, 湖北省襄阳市
+        found, _ = regions.resolve(region)
+        region = found.code if found else region
     if region and (regions.get(region) is None or len(region) != 6):
         problems.append({"field": "region", "message": f"没有“{region}”这个行政区划"})
     if problems:

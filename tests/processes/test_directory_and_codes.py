@@ -54,6 +54,8 @@ def test_the_administrator_keeps_the_directory_and_imports_it_from_csv(office):
     saved = o.s.directory.save_unit("xy_housing", user="admin", name="襄阳市住房和城乡建设局", short_name="市住建局",
                                     kind="government", region="420600", parent=None)
     assert saved["region_name"] == "湖北省襄阳市" and saved["active"]
+    court = o.s.directory.save_unit("fc_court", user="admin", name="樊城区人民法院", kind="court", region="樊城区")
+    assert court["region"] == "420606", "a region is typed by name"
     with pytest.raises(NotAllowed):
         o.s.directory.save_unit("x1", user="clerk", name="某单位")
     bad = "code,name,kind,parent,region\nfc_gov,樊城区人民政府,government,xy_gov,420606\nBad Code,某局,nonsense,,99\n"

@@ -120,6 +120,7 @@ def test_csv_export_reports_progress_and_downloads(office, as_user):
     assert (job["status"], job["done"], job["total"], job["percent"]) == ("done", 3, 3, 100)
     csv = clerk.get(f"/jobs/{job['id']}/download").get_data().decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("登记号,事由") and "张**" in csv and len(csv.splitlines()) == 4
+    assert "年" in csv.splitlines()[1] and "个工作日" in csv.splitlines()[1], "a deadline as its last day"
     assert as_user("director").get(f"/jobs/{job['id']}").status_code == 404, "a job is its owner's"
 
 
