@@ -156,7 +156,8 @@ def _register_filters(app: Flask) -> None:
     def helpers():
         from flask_login import current_user
         groups = set(getattr(current_user, "groups", []) or [])
-        return {"render_form": render_form, "render_answers": render_answers, "languages": LANGUAGES, "lang": session.get("lang", "zh"),
+        return {"render_form": render_form, "render_answers": render_answers, "languages": LANGUAGES,
+                "sep": _("、"), "lang": session.get("lang", "zh"),
                 "user_groups": groups, "is_supervisor": bool(groups & SUPERVISORS),
                 "is_office": bool(groups & OFFICE),
                 "L": LABELS}
