@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webui.conftest import open_task, route_to, start_petition
+from tests.webui.conftest import open_task, start_petition
 
 
 def test_sign_in_lands_on_the_inbox_and_shows_chinese(as_user):
