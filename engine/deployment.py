@@ -100,7 +100,8 @@ def prepare(session: Session, files: dict[str, bytes | str], forms_dir: Path | N
     specs, problems = lint.build_specs({**trees, **extra}, keys)
     if problems:
         raise InvalidDiagram(_summary(problems), [p.as_dict() for p in problems])
-    bundle = {**texts, **forms}
+    # the processes it calls, as deployed now: the definition shows every diagram it runs
+    bundle = {**{n: x for n, x in deployed.items() if n not in texts}, **texts, **forms}
     digest = content_hash(bundle)
     return [Prepared(key, spec.description or key, digest, bundle,
                      serialization.dump_specs(spec, subs)) for key, (spec, subs) in specs.items()]

@@ -65,9 +65,14 @@ def record_many(session: Session, events: list[dict]) -> None:
         write_later(session, _INSERT_EVENTS, events)   # Core: no ORM bookkeeping
 
 
+WRITE_ONCE = ("query_code_hash",)    # data sets it once (older cases); afterwards its own service owns it
+
+
 def project_case(case: Case, data: dict) -> None:
     """The case row's index columns follow the case data of the same names."""
     for column in CASE_COLUMNS:
+        if column in WRITE_ONCE and getattr(case, column):
+            continue
         value = data.get(column)
         if value is not None and not isinstance(value, (dict, list)):
             setattr(case, column, str(value)[:500])

@@ -1,13 +1,11 @@
 """Intake handlers: registration number and query code, repeat detection, category hint."""
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from handlers.registry import handler
 from processes import routing
 
-CHANNEL_PREFIX = {"来访": "LF", "来信": "LX", "网信": "WX", "电话": "DH", "代表转来": "DB"}
+CHANNEL_PREFIX = {"来访": "LF", "来信": "LX", "网信": "WX", "电话": "DH", "代表转来": "DB", "人大代表转交": "DB"}
+DEPUTY_SOURCE = "人大代表转交"      # a source, not a channel: the number still says DB
 DEFAULT_REGION = "000000"
 
 
@@ -18,15 +16,16 @@ def registration_number(channel: str, region: str | None, day: str, serial: int)
 
 
 @handler("assign_registration")
-def assign_registration(*, data: dict, clock, lookup) -> dict:
-    """Idempotent: a retried step keeps the number it already has."""
+def assign_registration(*, data: dict, clock, lookup, query_codes) -> dict:
+    """Idempotent: a retried step keeps the number it already has. The query code never enters
+    the case data: `query_codes` keeps it encrypted and puts its hash on the case row."""
     if data.get("reg_no"):
         return {}
     day = clock.today().strftime("%Y%m%d")
     serial = lookup.next_serial(f"reg:{day}")
-    code = f"{secrets.randbelow(10**8):08d}"
-    return {"reg_no": registration_number(data.get("channel", ""), data.get("region"), day, serial),
-            "query_code": code, "query_code_hash": hashlib.sha256(code.encode()).hexdigest()}  # = office.selfservice.service.code_hash
+    query_codes.issue()
+    channel = "人大代表转交" if data.get("source") == DEPUTY_SOURCE else data.get("channel", "")
+    return {"reg_no": registration_number(channel, data.get("region"), day, serial)}
 
 
 @handler("detect_repeat")

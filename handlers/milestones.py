@@ -7,9 +7,8 @@ from __future__ import annotations
 from handlers.registry import handler
 
 STAGES = {"registered": "已登记", "accepted": "已受理/告知", "routed": "已转送/交办", "unit_signed": "承办中",
-          "reported": "已办结", "replied": "已答复", "evaluated": "已评价", "evaluation_lapsed": "超期未评价",
-          "closed": "已封档", "route_overdue": None,
-          "recheck_requested": None}
+          "reported": "办结报告已审核", "replied": "已答复", "evaluated": "已评价", "evaluation_lapsed": "超期未评价",
+          "closed": "已封档", "route_overdue": None, "recheck_requested": None}
 MILESTONES = tuple(STAGES)
 
 
@@ -23,6 +22,6 @@ def mark_milestone(name: str, *, data: dict, clock) -> dict:
     if not (name in ("registered", "accepted") and name in milestones):
         milestones[name] = clock.now().isoformat()
     out = {"milestones": milestones}
-    if STAGES[name]:
-        out["stage"] = STAGES[name]
+    if STAGES[name] and (name == "closed" or not data.get("review_stage")):
+        out["stage"] = STAGES[name]      # a 复查 under way outranks a rating given meanwhile
     return out

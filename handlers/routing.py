@@ -51,9 +51,16 @@ def record_rating(*, data: dict) -> dict:
     return {"unit_rating": unit, "office_rating": office}
 
 
+REVIEW_STAGES = {("复查", "open"): "复查中", ("复查", "decided"): "已作出复查意见", ("复查", "concluded"): "复查终结",
+                 ("复核", "open"): "复核中", ("复核", "decided"): "复核终结", ("复核", "concluded"): "复核终结"}
+
+
 @handler("set_review_stage")
-def set_review_stage(stage: str, concluded: bool = False) -> dict:
-    return {"review_stage": stage, "concluded": bool(concluded)}
+def set_review_stage(stage: str, concluded: bool = False, decided: bool = False) -> dict:
+    """The review level and where it stands; the case's stage follows, so once a 复查 is asked
+    for the case no longer reads 已答复."""
+    where = "concluded" if concluded else ("decided" if decided else "open")
+    return {"review_stage": stage, "concluded": bool(concluded), "stage": REVIEW_STAGES[(stage, where)]}
 
 
 @handler("record_organ_evaluation")

@@ -19,6 +19,7 @@ EVALUATION_READERS = EVALUATORS | ANALYSTS
 EDITORS = frozenset({"analyst", "admin"})                                  # edit, deploy and migrate processes
 REVEAL_GROUPS = frozenset({"director", "clerk", "legal_advisor"})
 DECIDERS = frozenset({"director"})           # set or correct a case's 化解 and its 纳入统计, with a reason
+PETITIONER_FACING = frozenset({"clerk", "director", "leader", "legal_advisor"})   # who meets petitioners
 ACCUSATION_REVEAL_GROUPS = frozenset({"director", "discipline"})
 
 
@@ -34,6 +35,11 @@ class Actor(CoreActor):
     @property
     def is_office(self) -> bool:
         return bool(self.groups & OFFICE)
+
+    @property
+    def meets_petitioners(self) -> bool:
+        """May see a petitioner's query code (and the letters that print it)."""
+        return bool(self.groups & PETITIONER_FACING) or self.username in ("system", "scheduler")
 
 
 def check_can_decide(actor: Actor) -> None:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from engine.clock import utcnow
 from engine.errors import ValidationFailed
 from processes import calendar
+from processes.due import last_day as due_last_day, standing
 
 YEARS = (2000, 2199)        # dates outside are typing mistakes (and would overflow the arithmetic)
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
@@ -86,3 +87,16 @@ def local_time(value: datetime | str | None) -> datetime | None:
 def local_midnight(day: date) -> datetime:
     """00:00 of a local day, as UTC (the start of a date range a person typed)."""
     return calendar.start_of_day(day)
+
+
+def deadline(due: datetime | str | None, now: datetime | None = None) -> dict | None:
+    """A deadline as people read it (processes.due, the one rule): {last_day, overdue,
+    working_days, due_today} at `now` (the office's clock by default)."""
+    if not due:
+        return None
+    return standing(due, now or utcnow()).as_dict()
+
+
+def last_day(due: datetime | str | None) -> date | None:
+    """The last day of a deadline stored as 24:00 of that day."""
+    return due_last_day(due) if due else None

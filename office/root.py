@@ -45,6 +45,8 @@ from office.people.user_import import UserImport
 from office.people.users import Users
 from office.resolution import tables as resolution_tables
 from office.resolution.service import Resolutions
+from office.directory.service import Directory
+from office.selfservice import codes as query_codes, tables as selfservice_tables
 from office.selfservice.service import SelfService
 from office.supervision import reminders, tables as supervision_tables
 from office.supervision.service import Notifications, Supervision
@@ -52,7 +54,7 @@ from processes import calendar
 
 # Every feature's tables, so the metadata (migrations check, backups, test truncation) sees them all.
 TABLES = (case_tables, inbox_tables, people_tables, document_tables, supervision_tables, kpi_tables,
-          analysis_tables, editor_tables, operation_tables, resolution_tables)
+          analysis_tables, editor_tables, operation_tables, resolution_tables, selfservice_tables)
 
 
 class Services:
@@ -81,11 +83,13 @@ class Services:
         self.documents = Documents(core)
         self.counting = Counting(core, apply_decisions)
         self.case_page = CasePage(core, self.cases, self.documents)
-        self.intake = Intake(core, self.cases, self.identities)
+        self.intake = Intake(core, self.cases, self.identities,
+                             lambda session, case_id: query_codes.current(session, self.identities.keys, case_id))
         self.inbox = Inbox(core, self.comments, self.intake.case_ids_by_name)
         self.jobs = Jobs(core, self.inbox)
         self.user_import = UserImport(core, self.jobs)
-        self.selfservice = SelfService(core, self.auth)
+        self.selfservice = SelfService(core, self.auth, self.identities, self._documents)
+        self.directory = Directory(core)
         self.notifications = Notifications(core, notifier or reminders.LoggingNotifier())
         self.supervision = Supervision(core, self._documents)
         self.timers = Timers(core, self.supervision.timer_kinds(), [self.notifications.deliver])
@@ -106,7 +110,13 @@ class Services:
     def _register(self, core: Core) -> None:
         """What the features give the core: handler dependencies, projectors and step hooks."""
         settings = core.settings
-        self._documents = store_dependency(settings.office_name, self.identities)
+
+        def keys():                               # loaded on first use
+            return self.identities.keys
+        self._documents = store_dependency(settings.office_name, self.identities,
+                                           lambda session, case_id: query_codes.current(session, keys(), case_id))
+        core.register_dependency("query_codes", lambda session, case, now, actor:
+                                 query_codes.CodeIssuer(session, keys(), case, now, actor), writes=True)
         core.register_dependency("lookup", lambda session, case, now, actor: CaseLookup(session, case.id),
                                  writes=True)
         core.register_dependency("deadlines", deadlines.table_dependency(settings.jurisdiction))

@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from stdnum.cn import ric
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
 GIVEN = ("建国", "秀英", "桂兰", "志强", "海燕", "春梅", "国庆", "丽华", "永红", "德明", "小军", "玉珍", "文斌", "红霞",
          "金山", "淑芬", "卫东", "晓燕", "长林", "美玲", "振华", "雪梅", "立新", "翠花", "明亮", "凤英")
@@ -17,7 +19,9 @@ REGIONS = ("410602", "410603", "410611", "410621", "410622", "420602", "420606",
 UNIT_USERS = {"district_gov": "gov_staff", "housing": "housing_staff", "city_police": "police_staff",
               "city_agri": "agri_staff", "city_hrss": "hrss_staff", "district_court": "court_staff",
               "district_procuratorate": "procur_staff"}
+# The last draw is a letter a deputy forwarded: 信访形式 来信, 来源 人大代表转交 (a source, not a channel).
 CHANNELS = ("来访", "来信", "网信", "电话", "代表转来")
+MOBILE = ("138", "150", "176", "186")       # prefixes every numbering plan knows
 
 # (subject, content class, purpose, lead unit)
 CLAIMS = [
@@ -57,16 +61,32 @@ class Story:
     steps: list[Step]
 
 
+def _id_number(region: str, year: int, month: int, day: int, serial: int) -> str:
+    """A number that passes the check: a county that existed in the birth year (a later year when
+    it did not), a real date, its check digit."""
+    for later in range(0, 60):
+        body = f"{region}{min(year + later, 2005)}{month:02d}{day:02d}{serial}"
+        number = body + ric.calc_check_digit(body + "0")
+        if ric.is_valid(number):
+            return number
+    raise ValueError(f"no valid ID number for region {region}")
+
+
 def _person(rng: random.Random) -> dict:
-    birth = f"19{rng.randint(45, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-    body = f"{rng.choice(REGIONS)}{birth}{rng.randint(100, 999)}"
-    check = "0123456789X"[rng.randint(0, 10)]
-    return {"name": rng.choice(SURNAMES) + rng.choice(GIVEN), "id_number": body + check,
-            "phone": f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}"}
+    """The same draws as always (stored demo cases replay from them), made into valid numbers."""
+    year, month, day = 1900 + rng.randint(45, 99), rng.randint(1, 12), rng.randint(1, 28)
+    region, serial = rng.choice(REGIONS), rng.randint(100, 999)
+    rng.randint(0, 10)                  # was a random check digit
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    prefix, number = MOBILE["3578".index(rng.choice("3578"))], rng.randint(100000000, 999999999)
+    return {"name": name, "id_number": _id_number(region, year, month, day, serial),
+            "phone": f"{prefix}{number % 10 ** 8:08d}"}
 
 
 def _form(rng, subject, content_class, purpose, channel=None, **extra) -> dict:
-    form = {"channel": channel or rng.choice(CHANNELS), "subject": subject, "purpose": purpose,
+    channel = channel or rng.choice(CHANNELS)
+    form = {"channel": "来信" if channel == "代表转来" else channel,
+            "source": "人大代表转交" if channel == "代表转来" else "本人提出", "subject": subject, "purpose": purpose,
             "content": f"{subject}。信访人请求有关部门依法处理。", "content_class": content_class,
             "problem_region": rng.choice(REGIONS), "petitioners": [_person(rng)]}
     form.update(extra)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .forms_english import bilingual
-from .routing import FOUR_WAYS, MODES, OUTCOMES, RATINGS, RESOLUTIONS, ROUTES
+from .routing import FOUR_WAYS, MODE_LABELS, MODES, OUTCOMES, RATINGS, RESOLUTIONS, ROUTES
 
 
 def text(title: str, *, area: bool = False, max_length: int = 4000) -> dict:
@@ -16,8 +16,24 @@ def choice(title: str, values) -> dict:
     return {"type": "string", "title": title, "enum": list(values)}
 
 
-def flag(title: str) -> dict:
-    return {"type": "boolean", "title": title}
+def labelled(title: str, values, labels) -> dict:
+    """A choice whose stored values are read as other words (the value stays what diagrams test)."""
+    return {"type": "string", "title": title, "enum": list(values), "enumNames": list(labels)}
+
+
+def flag(title: str, description: str = "") -> dict:
+    return {"type": "boolean", "title": title, **({"description": description} if description else {})}
+
+
+def unit(title: str) -> dict:
+    """A searchable picker of the directory's units (webui/formrender.py); the server refuses a
+    code the directory does not have, or a unit that is no longer active."""
+    return {"type": "string", "title": title, "maxLength": 64, "x-picker": "unit"}
+
+
+def units(title: str, most: int = 10) -> dict:
+    return {"type": "array", "title": title, "x-picker": "unit", "uniqueItems": True, "maxItems": most,
+            "items": {"type": "string", "maxLength": 64}}
 
 
 def form(title: str, required: list[str], **props: dict) -> dict:
@@ -25,20 +41,18 @@ def form(title: str, required: list[str], **props: dict) -> dict:
                       "properties": props, "required": required})
 
 
-UNIT_CODE = {"type": "string", "title": "单位代码", "pattern": "^[a-z0-9_]{2,64}$"}
-
 FORMS: dict[str, dict] = {
     "triage": form("甄别分流", ["route", "category"],
                    route=choice("去向", ROUTES), category=choice("类别", ("建议意见类", "申诉求决类", "检举控告类", "涉法涉诉")),
                    proposal=text("拟办意见", area=True), competent_organ=text("有权处理机关（告知时填写）", max_length=200)),
     "first_contact": form("首接办理（四办）", ["method", "answer", "outcome", "resolution"],
                           method=choice("方式", FOUR_WAYS), answer=text("答复内容", area=True),
-                          outcome=choice("结果", OUTCOMES), joint_units=text("会同单位", max_length=500),
+                          outcome=choice("结果", OUTCOMES), joint_units=units("会同单位"),
                           resolution=choice("化解情况", RESOLUTIONS)),
     "sign_off": form("主任签批", ["mode", "lead_unit"],
-                     mode=choice("办理方式", MODES), lead_unit=dict(UNIT_CODE, title="主办单位代码"),
-                     co_units={"type": "array", "title": "协办单位代码", "items": UNIT_CODE, "maxItems": 10},
-                     feedback_required=flag("转送要求反馈"), key_case=flag("重点案件（回头看）"),
+                     mode=labelled("办理方式", MODES, MODE_LABELS), lead_unit=unit("主办单位"),
+                     co_units=units("协办单位"),
+                     feedback_required=flag("转送要求反馈"), key_case=flag("领导包案", "办结后由分管领导回头看"),
                      instruction=text("签批意见", area=True)),
     "unit_sign": form("签收或异议", ["decision"], decision=choice("决定", ("签收", "异议退回")),
                       reason=text("异议理由", area=True)),
@@ -81,7 +95,7 @@ FORMS: dict[str, dict] = {
     "study": form("研：月度研究会", ["facts", "law", "procedure", "substance", "participants"],
                   facts=text("事实认定", area=True), law=text("法律适用", area=True), procedure=text("办案程序", area=True),
                   substance=text("实体处理", area=True), participants=text("参加人员（代表、法官、检察官、律师、学者）", area=True)),
-    "transfer_legal": form("交：审慎转交", ["organ_unit"], organ_unit=dict(UNIT_CODE, title="政法机关单位代码"),
+    "transfer_legal": form("交：审慎转交", ["organ_unit"], organ_unit=unit("政法机关"),
                            key_assignment=flag("重点交办（关注度高、影响大）")),
     "supervise_legal": form("督：督办", ["supervision"], supervision=text("督办情况", area=True)),
     "evaluate_organ": form("评：办理评价", ["score"], score={"type": "integer", "title": "评分", "minimum": 0,

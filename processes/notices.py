@@ -4,13 +4,15 @@ Templates are .docx files in processes/templates/ (made by build_templates.py, e
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
-from .calendar import local, local_day
+from .calendar import local_day
+from .due import chinese_last_day
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-TO_PETITIONER = ("受理告知书", "不予受理告知书", "不再受理告知书", "告知书", "延期告知书", "信访处理意见书")
+TO_PETITIONER = ("回执", "受理告知书", "不予受理告知书", "不再受理告知书", "告知书", "延期告知书", "信访处理意见书")
+CARRIES_QUERY_CODE = ("回执", "受理告知书")     # only the office's petitioner-facing staff open these
 TO_UNIT = ("转送书", "交办函", "督办函")
 KINDS = TO_PETITIONER + TO_UNIT
 WITHHELD = "（依法保密）"
@@ -27,14 +29,12 @@ def chinese_date(value: date | datetime | str | None) -> str:
 
 
 def deadline_day(value: str | None) -> str:
-    """A stored deadline is 24:00 of its last day; the notice names that day."""
-    if not value:
-        return ""
-    return chinese_date(local(datetime.fromisoformat(value) - timedelta(microseconds=1)).date())
+    """A stored deadline is 24:00 of its last day; the notice names that day (processes.due)."""
+    return chinese_last_day(value)
 
 
 def context(kind: str, data: dict, *, reg_no: str | None, today: date, names: list[str],
-            office: str, unit_name: str = "") -> dict:
+            office: str, unit_name: str = "", query_code: str = "") -> dict:
     """Fields for the template. A notice to a unit about an accusation never names the reporter."""
     accusation = data.get("category") == "检举控告类" or data.get("purpose") == "揭发控告"
     if kind in TO_UNIT and accusation:
@@ -44,7 +44,9 @@ def context(kind: str, data: dict, *, reg_no: str | None, today: date, names: li
     deadlines = data.get("deadlines") or {}
     return {
         "reg_no": reg_no or "", "petitioner": petitioner, "subject": data.get("subject", ""),
-        "content": data.get("content", ""), "received": chinese_date((data.get("milestones") or {}).get("registered")),
+        "content": data.get("content", ""),
+        "received": chinese_date((data.get("milestones") or {}).get("registered") or data.get("received_at")),
+        "query_code": query_code if kind in CARRIES_QUERY_CODE else "",
         "issued": chinese_date(today), "office": office, "unit_name": unit_name or data.get("unit_name", ""),
         "deadline": deadline_day(deadlines.get("extension") or deadlines.get("handle")),
         "route_deadline": deadline_day(deadlines.get("route")),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 ROUTES = ("建议意见类", "申诉求决类", "涉法涉诉", "检举控告类", "不予受理", "不再受理", "告知", "即接即办")
 CATEGORIES = ("建议意见类", "申诉求决类", "检举控告类", "涉法涉诉")
 MODES = ("转送", "交办", "专委办理")
+MODE_LABELS = ("转送", "交办", "转专门委员会/工作委员会办理")      # what people read for each mode
 FOUR_WAYS = ("即接即办", "精准联办", "登门补办", "法理劝办")
 OUTCOMES = ("支持", "解释说明", "不予支持")
 RESOLUTIONS = ("已化解", "部分化解", "未化解")   # the 化解 record (docs/kpi.md): only 已化解 counts as resolved

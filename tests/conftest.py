@@ -17,6 +17,7 @@ from engine.store import db
 from office.root import Services
 from engine.settings import Settings
 from tests.support.databases import IN_CI, PG_ADMIN_URL, pg_available, truncate_pg
+from tests.support.office import make_office
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +92,10 @@ def sqlite_services(tmp_path, sqlite_template):
                             testing=True, scheduler_enabled=False, secret_key="test-secret"))
     yield svc
     svc.engine.dispose()
+
+
+@pytest.fixture
+def office1(sqlite_services):
+    """The shipped processes and demo users on SQLite, driven like the office's staff would
+    (tests/support/office.py): story tests whose PostgreSQL run adds nothing."""
+    return make_office(sqlite_services)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from office.access import ROLES
+from office.directory.service import KINDS
 from engine.errors import ValidationFailed
 from office.dates import YEARS, local_midnight
 
@@ -79,13 +80,30 @@ def groups():
 @bp.route("/units", methods=["GET", "POST"])
 @login_required
 def units():
+    """The directory of units: add or change one (by its code), or import a CSV file."""
     svc = get_services()
     if request.method == "POST":
-        svc.admin.save_unit(request.form.get("code", "").strip(), request.form.get("name", ""),
-                      request.form.get("kind", "government"), user=username())
+        form = request.form
+        saved = svc.directory.save_unit(form.get("code", "").strip(), user=username(), name=form.get("name", ""),
+                                        short_name=form.get("short_name", ""), kind=form.get("kind", "government"),
+                                        parent=form.get("parent") or None, region=form.get("region") or None,
+                                        active=form.get("active") == "on")
+        flash(_("单位已保存：%(name)s", name=saved["name"]))
         return redirect(url_for("admin.units"))
     svc.admin.list_groups(user=username())          # administrators only
-    return render_template("admin_units.html", units=svc.admin.list_units(user=username()))
+    return render_template("admin_units.html", units=svc.directory.units(user=username(), include_inactive=True),
+                           kinds=KINDS, edit=request.args.get("edit", ""))
+
+
+@bp.post("/units/import")
+@login_required
+def import_units():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed(_("请选择要导入的CSV文件"))
+    done = get_services().directory.import_units(upload.read(), user=username())
+    flash(_("已导入 %(n)d 个单位", n=done["imported"]))
+    return redirect(url_for("admin.units"))
 
 
 @bp.get("/access-log")

@@ -5,16 +5,18 @@ import logging
 import os
 import re
 from pathlib import Path
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Flask, current_app, redirect, request, session, url_for
-from flask_babel import Babel
+from flask_babel import Babel, format_date
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import BaseConverter, ValidationError
 
 from office.access import OFFICE, SUPERVISORS
-from office.dates import local_time
+from office.dates import deadline, last_day, local_time
 from office.root import Services
 from engine.settings import Settings
 
@@ -114,8 +116,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, cases, documents, inbox, metrics, notifications, public, registration
-    for module in (auth, inbox, cases, registration, public, admin, metrics, notifications, documents):
+    from . import admin, api, auth, cases, directory, documents, inbox, metrics, notifications, public, registration
+    for module in (auth, inbox, cases, registration, public, admin, metrics, notifications, documents, directory):
         app.register_blueprint(module.bp)
     from . import editor; app.register_blueprint(editor.bp)  # noqa: E702
     from . import dashboard; app.register_blueprint(dashboard.bp)  # noqa: E702
@@ -133,7 +135,7 @@ def to_local(value) -> datetime | None:
 
 
 def _register_filters(app: Flask) -> None:
-    from .formrender import render_form
+    from .formrender import render_answers, render_form
     from .labels import LABELS
 
     @app.template_filter("localtime")
@@ -145,14 +147,43 @@ def _register_filters(app: Flask) -> None:
     def localdate(value) -> str:
         return localtime(value, "%Y-%m-%d")
 
+    app.add_template_filter(deadline_label, "deadline")
+    app.add_template_filter(lambda day: format_date(date.fromisoformat(day) if isinstance(day, str) else day, "long")
+                            if day else "", "longdate")
+    app.add_template_filter(last_day_label, "lastday")
+
     @app.context_processor
     def helpers():
         from flask_login import current_user
         groups = set(getattr(current_user, "groups", []) or [])
-        return {"render_form": render_form, "languages": LANGUAGES, "lang": session.get("lang", "zh"),
+        return {"render_form": render_form, "render_answers": render_answers, "languages": LANGUAGES,
+                "sep": _("、"), "lang": session.get("lang", "zh"),
                 "user_groups": groups, "is_supervisor": bool(groups & SUPERVISORS),
                 "is_office": bool(groups & OFFICE),
                 "L": LABELS}
+
+
+def last_day_label(value) -> str:
+    """The last day of a deadline stored as 24:00 of that day, as a date in the reader's language."""
+    day = last_day(value)
+    return format_date(day, "long") if day else ""
+
+
+def deadline_label(value, now: datetime | None = None) -> Markup:
+    """截止 2026年12月9日（24时） · 剩3个工作日 — the one rule (office.dates.deadline) in words."""
+    found = deadline(value, now)
+    if found is None:
+        return Markup("")
+    if found["overdue"]:
+        days = _("已超期%(n)d个工作日", n=found["working_days"]) if found["working_days"] else _("已超期")
+    elif found["due_today"]:
+        days = _("今日到期")
+    else:
+        days = _("剩%(n)d个工作日", n=found["working_days"])
+    day = _("截止 %(day)s（24时）", day=last_day_label(value))
+    late = " late" if found["overdue"] else ""
+    return Markup(f'<span class="deadline{late}" data-last-day="{found["last_day"]}">{escape(day)} '
+                  f'<span class="days">{escape(days)}</span></span>')
 
 
 def get_services() -> Services:

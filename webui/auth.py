@@ -6,8 +6,10 @@ from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
 from engine.errors import NotFound
+from office.people.tokens import TooManyAttempts
 
 from .app import LANGUAGES, client_address, get_services, int_param
+from .errors import retry_message
 
 bp = Blueprint("auth", __name__)
 
@@ -61,18 +63,24 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
+    """A locked sign-in says when it frees (429 with Retry-After), in the reader's language."""
+    error, status, headers = None, 200, {}
     if request.method == "POST":
         name = request.form.get("username", "").strip()[:64]
-        user = get_services().auth.sign_in(name, request.form.get("password", ""), client=client_address())
-        if user is None:
-            error = _("用户名或密码错误")
+        try:
+            user = get_services().auth.sign_in(name, request.form.get("password", ""), client=client_address())
+        except TooManyAttempts as err:
+            error, status = _("登录失败次数过多，此账号在本机暂时锁定。") + " " + retry_message(err.retry_after), 429
+            headers = {"Retry-After": str(err.retry_after)} if err.retry_after else {}
         else:
-            session.clear()
-            login_user(WebUser(user))
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", error=error), (401 if error else 200)
+            if user is None:
+                error, status = _("用户名或密码错误"), 401
+            else:
+                session.clear()
+                login_user(WebUser(user))
+                session.permanent = True
+                return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html", error=error), status, headers
 
 
 @bp.post("/logout")

@@ -129,5 +129,27 @@ def task(task_id: str):
     if request.method == "GET":
         values = initial_values(found.get("form"), case.get("data"))
     current = next((t for t in case["tasks"] if t["id"] == task_id), found)
+    units = svc.directory.units(user=username()) if _has_unit_picker(found.get("form")) else []
     return render_template("task.html", task=found, actions=current.get("actions", []), owner=current.get("owner"),
-                           case=case, values=values, errors=errors), status
+                           owner_name=current.get("owner_name", ""),
+                           current=current, case=case, values=values, errors=errors, units=units), status
+
+
+def _has_unit_picker(form: dict | None) -> bool:
+    return any(p.get("x-picker") == "unit" for p in ((form or {}).get("properties") or {}).values())
+
+
+@bp.get("/cases/<id:case_id>/dossier")
+@login_required
+def dossier(case_id: int):
+    """The case file on its own, to print (the browser's print to PDF keeps it as a file)."""
+    return render_template("dossier.html", case=get_services().case_page.case_page(case_id, user=username()))
+
+
+@bp.post("/cases/<id:case_id>/query-code")
+@login_required
+def reissue_code(case_id: int):
+    """A new query code for a petitioner who lost theirs: shown once here, printed on a new 回执."""
+    issued = get_services().selfservice.reissue_query_code(case_id, user=username(),
+                                                         reason=request.form.get("reason", ""))
+    return render_template("query_code.html", issued=issued, reissued=True)

@@ -14,10 +14,10 @@ from flask_babel import get_locale, lazy_gettext as _l, lazy_pgettext
 from flask_login import login_required
 
 from office.dates import Month
-from office.kpi.dashboard import GROUPINGS, Period, local_time, parse_period
+from office.kpi.dashboard import GROUPINGS, Period, parse_period
 from office.kpi.definitions import BY_KEY as DEFINED
 
-from .app import get_services, int_param
+from .app import get_services, int_param, last_day_label
 from .auth import username
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -47,7 +47,7 @@ GROUP_LABELS = {"": _l("不分组"), "unit": _l("按单位"), "category": _l("�
                 "channel": _l("按渠道")}
 LEDGER_LABELS = {"assigned": _l("交办件数"), "closed_on_time": _l("按期办结"), "closed_late": _l("超期办结"),
                  "open_overdue": _l("超期未办结"), "open_in_time": _l("在办未超期")}
-STATE_LABELS = {"closed": _l("已办结"), "overdue": _l("超期未办结"), "open": _l("在办")}
+STATE_LABELS = {"closed": _l("单位办理完毕"), "overdue": _l("超期未办结"), "open": _l("在办")}
 TREND_MONTHS = 6
 
 
@@ -92,8 +92,8 @@ def same_query(**changes) -> dict:
 
 @bp.app_template_filter("due_time")
 def due_time(value) -> str:
-    """A deadline as its last day at 24:00, not as 00:00 of the next day."""
-    return local_time(value, due=True)
+    """A deadline as its last day (the one rule, office.dates), not as 00:00 of the next day."""
+    return last_day_label(value)
 
 
 def _kpi_label(key: str, fallback: str = "") -> str:

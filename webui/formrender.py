@@ -13,6 +13,7 @@ that validation reports them next to their field.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from typing import Any, Mapping
 
 from flask_babel import get_locale, gettext
@@ -59,12 +60,16 @@ def _dom_id(name: str) -> str:
 
 
 # -- rendering --------------------------------------------------------------------------------
-def render_form(schema: dict | None, values: Mapping | None = None, errors: Mapping | None = None) -> Markup:
-    """The fields of `schema` as HTML, filled with `values`, with `errors` {field: [messages]} beside them."""
+def render_form(schema: dict | None, values: Mapping | None = None, errors: Mapping | None = None,
+                units: list[dict] | None = None) -> Markup:
+    """The fields of `schema` as HTML, filled with `values`, with `errors` {field: [messages]} beside them.
+    `units`: the directory's active units, for fields with `x-picker: unit` (a select of names that
+    static/picker.js makes searchable; several for an array)."""
     if not schema:
         return Markup("")
     values, errors = values or {}, errors or {}
     required = set(schema.get("required") or [])
+    _PICKER_UNITS.set(units or [])
     parts = [_field(name, prop, values.get(name), errors, name in required)
              for name, prop in (schema.get("properties") or {}).items()]
     top = errors.get("", [])
@@ -85,7 +90,10 @@ def _label(name: str, schema: dict, required: bool, for_id: str | None = None) -
 def _field(name: str, schema: dict, value: Any, errors: Mapping, required: bool) -> Markup:
     t = _type(schema)
     has_error = " has-error" if errors.get(name) else ""
-    if t == "array":
+    if schema.get("x-picker") == "unit":
+        inner = _unit_picker(name, value, t == "array", required)
+        label = _label(name, schema, required, _dom_id(name))
+    elif t == "array":
         inner = _array(name, schema, value, errors)
         label = _label(name, schema, required)
     else:
@@ -95,6 +103,24 @@ def _field(name: str, schema: dict, value: Any, errors: Mapping, required: bool)
         if schema.get("description") else ""
     return Markup(f'<div class="field{has_error}" data-field="{escape(name)}">{label}{inner}{hint}'
                   f'{_errors_html(name, errors)}</div>')
+
+
+_PICKER_UNITS: ContextVar[list[dict]] = ContextVar("picker_units", default=[])
+
+
+def _unit_picker(name: str, value: Any, many: bool, required: bool) -> Markup:
+    """Units by name; the option values are the codes the server checks against the directory."""
+    chosen = {str(v) for v in (value if isinstance(value, list) else [value]) if v}
+    units = _PICKER_UNITS.get()
+    known = {u["code"] for u in units}
+    opts = "".join(f'<option value="{escape(u["code"])}"{" selected" if u["code"] in chosen else ""}>'
+                   f'{escape(u["name"])}</option>' for u in units)
+    opts += "".join(f'<option value="{escape(c)}" selected>{escape(c)}</option>' for c in sorted(chosen - known))
+    blank = "" if many else '<option value="">—</option>'
+    multiple = f' multiple size="{min(8, max(3, len(units)))}"' if many else ""
+    label = escape(gettext("输入名称筛选"))
+    return Markup(f'<select id="{_dom_id(name)}" name="{escape(name)}" data-picker="unit" data-filter-label="{label}"'
+                  f'{multiple}{" required" if required and not many else ""}>{blank}{opts}</select>')
 
 
 def _attrs(schema: dict, required: bool) -> str:
@@ -221,7 +247,13 @@ ENGINE_TEXTS = (_l("姓名必填（或勾选匿名）"), _l("身份证号码应�
                 _l("请选择信访形式"), _l("事由必填，最多200字"), _l("内容必填"), _l("请选择信访目的"),
                 _l("请选择内容分类"), _l("问题属地应为6至12位行政区划代码"), _l("请选择被反映机关类型"),
                 _l("至少登记一名信访人，或勾选匿名"), _l("集体访人数应不少于5人"), _l("代表不超过5人"),
-                _l("只有集体访需要登记代表"), _l("请选择满意、基本满意或不满意"), _l("请写明申请复查的理由"))
+                _l("只有集体访需要登记代表"), _l("请选择满意、基本满意或不满意"), _l("请写明申请复查的理由"),
+                _l("身份证号码不正确（请核对出生日期和校验位）"), _l("电话号码不正确（手机号11位，固定电话请加区号）"),
+                _l("请说明号码经核实无误的情况"), _l("请选择来源"))
+# Messages that name what was typed (a unit, a region): in Chinese as written, in English in general words.
+NAMED = [(re.compile(r"这个单位"), _l("没有这个单位，请从单位名录中选择")), (re.compile(r"已停用"), _l("该单位已停用，请另选")),
+         (re.compile(r"这个行政区划"), _l("没有这个行政区划，请从列表中选择")),
+         (re.compile(r"可能是："), _l("有几个同名的行政区划，请从列表中选择"))]
 
 
 def field_errors(details) -> dict[str, list[str]]:
@@ -232,6 +264,8 @@ def field_errors(details) -> dict[str, list[str]]:
             continue
         message = str(item.get("message", ""))
         friendly = next((str(text) for pattern, text in FRIENDLY if pattern.search(message)), None)
+        if friendly is None and _english():
+            friendly = next((str(text) for pattern, text in NAMED if pattern.search(message)), None)
         out.setdefault(str(item.get("field") or ""), []).append(friendly or gettext(message))
     return out
 
@@ -246,3 +280,37 @@ def initial_values(schema: dict | None, data: Mapping | None) -> dict:
         if value not in (None, "") and not isinstance(value, dict):
             out[name] = value
     return out
+
+
+# -- what was submitted ---------------------------------------------------------------------
+def render_answers(schema: dict | None, data: Mapping | None, names: Mapping | None = None) -> Markup:
+    """A completed step as the next person reads it: each field of its form that has a value,
+    under the form's own label (in the reader's language), enum values as their labels, unit and
+    region codes as the names the service put in `names`."""
+    data, names = data or {}, names or {}
+    props = (schema or {}).get("properties") or {key: {} for key in data}
+    rows = []
+    for name, prop in props.items():
+        value = data.get(name)
+        if value in (None, "", []) or (prop.get("type") == "boolean" and value is False and "const" not in prop):
+            continue
+        shown = names[name] if name in names else _answer(prop, value)
+        rows.append(f'<dt>{escape(translated(prop, "title", name))}</dt><dd data-field="{escape(name)}">'
+                    f'{shown}</dd>')
+    return Markup(f'<dl class="answers">{"".join(rows)}</dl>') if rows else Markup("")
+
+
+def _answer(prop: dict, value: Any) -> Markup:
+    if isinstance(value, bool):
+        return escape(gettext("是") if value else gettext("否"))
+    if isinstance(value, list):
+        items = prop.get("items") or {}
+        if items.get("properties"):
+            return Markup("").join(Markup("<div>") + render_answers(items, row) + Markup("</div>")
+                                   for row in value if isinstance(row, dict))
+        return escape("、".join(str(_label_of(items, v)) for v in value))
+    return Markup(escape(_label_of(prop, value))).replace("\n", Markup("<br>"))
+
+
+def _label_of(prop: dict, value: Any) -> str:
+    return dict(options(prop)).get(str(value), str(value)) if options(prop) else str(value)

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 LABELS = {
-    "status": {"running": _l("办理中"), "complete": _l("已办结"), "suspended": _l("已挂起"), "error": _l("出错"),
+    "status": {"running": _l("办理中"), "complete": _l("已答复办结"), "suspended": _l("已挂起"), "error": _l("出错"),
                "terminated": _l("已终止")},
     "task_state": {"open": lazy_pgettext("task state", "待办"), "completed": _l("已完成"), "cancelled": _l("已取消")},
     "view": {"inbox": _l("我的待办"), "mine": _l("我认领的"), "groups": _l("本组待认领"), "delegated": _l("我委托的"),
@@ -15,7 +15,10 @@ LABELS = {
 # The registration vocabularies are stored as Chinese words (they are the office's codes); the English
 # interface shows each one translated. Unknown words (older data) show as stored.
 TERMS = {
-    "channel": {"来信": _l("来信"), "来访": _l("来访"), "网信": _l("网信"), "电话": _l("电话"), "代表转来": _l("代表转来")},
+    "channel": {"来信": _l("来信"), "来访": _l("来访"), "网信": _l("网信"), "电话": _l("电话"),
+                "代表转来": _l("人大代表转交")},
+    "source": {"本人提出": _l("本人提出"), "人大代表转交": _l("人大代表转交"), "领导批示": _l("领导批示"),
+               "上级机关转来": _l("上级机关转来"), "其他机关转来": _l("其他机关转来")},
     "purpose": {"揭发控告": _l("揭发控告"), "意见建议": _l("意见建议"), "申诉": _l("申诉"), "求决": _l("求决"),
                 "其他": _l("其他")},
     "rating": {"满意": _l("满意"), "基本满意": _l("基本满意"), "不满意": _l("不满意")},
@@ -27,7 +30,8 @@ TERMS = {
                      _l("涉法涉诉事项依诉讼程序处理（诉访分离），不纳入信访统计"),
                  "升级时按分流规则补记：涉法涉诉事项依诉讼程序处理（诉访分离），不纳入信访统计":
                      _l("升级时按分流规则补记：涉法涉诉事项依诉讼程序处理（诉访分离），不纳入信访统计")},
-    "category": {"检举控告类": _l("检举控告类"), "建议意见类": _l("建议意见类"), "申诉求决类": _l("申诉求决类")},
+    "category": {"检举控告类": _l("检举控告类"), "建议意见类": _l("建议意见类"), "申诉求决类": _l("申诉求决类"),
+                 "涉法涉诉": _l("涉法涉诉")},
     "content_class": {"农村农业": _l("农村农业"), "自然资源": _l("自然资源"), "城乡建设": _l("城乡建设"),
                       "劳动和社会保障": _l("劳动和社会保障"), "卫生健康": _l("卫生健康"), "教育": _l("教育"),
                       "经济管理": _l("经济管理"), "市场监管": _l("市场监管"), "交通运输": _l("交通运输"),
@@ -38,4 +42,45 @@ TERMS = {
               "人民检察院": _l("人民检察院"), "下级人大及其常委会": _l("下级人大及其常委会"), "人大代表": _l("人大代表"),
               "人大机关工作人员": _l("人大机关工作人员"), "其他": _l("其他")},
 }
+TERMS["repeat"] = {"初件": _l("初件"), "重件": _l("重件")}
+OUTCOMES = {"支持": _l("支持"), "解释说明": _l("解释说明"), "不予支持": _l("不予支持"), "维持": _l("维持"),
+            "撤销": _l("撤销"), "变更": _l("变更")}
+TERMS["outcome"] = OUTCOMES
 LABELS["term"] = {word: label for words in TERMS.values() for word, label in words.items()}
+
+# What happened, as the timeline says it (case_event.kind).
+LABELS["event"] = {
+    "case_started": _l("登记立案"), "task_created": _l("生成待办"), "task_completed": _l("办理完成"),
+    "task_cancelled": _l("待办取消"), "task_assigned": _l("认领或指派"), "engine_step": _l("流程处理"),
+    "timer_fired": _l("期限届满"), "deadline_changed": _l("调整期限"), "deadline_provisional": _l("期限暂定"),
+    "case_completed": _l("办结归档"), "case_suspended": _l("挂起"), "case_running": _l("恢复办理"),
+    "case_terminated": _l("终止"), "error": _l("出错"), "reminder": _l("催办"), "escalated": _l("督办"),
+    "leader_notified": _l("提请领导关注"), "document_issued": _l("出具文书"), "case_migrated": _l("迁移流程版本"),
+    "case_migration_reverted": _l("撤销流程迁移"), "query_code_reissued": _l("重新生成查询码"),
+}
+# Roles, as 办理人 reads when nobody has claimed a step yet.
+LABELS["role"] = {"clerk": _l("登记员"), "director": _l("信访办主任"), "leader": _l("分管领导"),
+                  "legal_advisor": _l("法律顾问"), "unit_staff": _l("承办单位"), "analyst": _l("流程分析员"),
+                  "admin": _l("系统管理员"), "petitioner": _l("信访人"), "intake_staff": _l("登记组"),
+                  "reviewers": _l("审核组")}
+LABELS["unit_kind"] = {"government": _l("政府及其部门"), "court": _l("人民法院"), "procuratorate": _l("人民检察院"),
+                       "supervision": _l("纪检监察机关"), "congress": _l("人大及其常委会"),
+                       "committee": _l("人大专门委员会、工作委员会"), "other": _l("其他")}
+# Deadline names of the shipped tables (others show the table's own label).
+LABELS["deadline"] = {
+    "route": _l("受理/告知期限"), "unit_objection": _l("异议退回期限"), "handle": _l("办理期限"),
+    "extension": _l("延长办理期限"), "evaluate": _l("满意度评价期限"), "review_request": _l("申请复查期限"),
+    "review_decision": _l("复查意见期限"), "recheck_request": _l("申请复核期限"), "recheck_decision": _l("复核意见期限"),
+    "lookback": _l("回头看期限"), "legal_study": _l("涉法涉诉研究期限"),
+    "first_time_resolution": _l("一次性化解观察期"),
+}
+# The petitioner's windows (open steps that are theirs, not the office's work).
+LABELS["window"] = {"evaluate": _l("满意度评价期"), "review_request": _l("复查申请期"),
+                    "recheck_request": _l("复核申请期")}
+LABELS["flag"] = {"multi_addressed": _l("一信多投"), "skip_level": _l("越级访"), "litigation_related": _l("涉法涉诉"),
+                  "sensitive": _l("敏感"), "urgent": _l("紧急"), "instructed": _l("领导批示"), "key_case": _l("领导包案")}
+LABELS["registration"] = {
+    "channel": _l("信访形式"), "source": _l("来源"), "received_at": _l("登记时间"), "subject": _l("事由"),
+    "content": _l("信访内容"), "purpose": _l("信访目的"), "content_class": _l("内容分类"), "category": _l("类别"),
+    "organ": _l("被反映机关类型"), "persons": _l("人数"), "collective": _l("集体访"), "anonymous": _l("匿名"),
+}

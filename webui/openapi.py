@@ -31,7 +31,9 @@ TASK = {
     "completed_by": NSTR, "reg_no": NSTR, "subject": STR, "category": NSTR, "unit": NSTR, "region": NSTR,
     "channel": NSTR, "petitioner": STR,
 }
-INBOX_TASK_EXTRA = {"owner": NSTR, "overdue": _s("boolean"), "days_left": _s("integer", True)}
+DEADLINE = {"type": ["object", "null"], "properties": {"last_day": STR, "overdue": _s("boolean"),
+                                                      "working_days": INT, "due_today": _s("boolean")}}
+INBOX_TASK_EXTRA = {"owner": NSTR, "overdue": _s("boolean"), "deadline": DEADLINE}
 
 
 def _obj(props: dict, required: list[str] | None = None, extra: dict | None = None) -> dict:

@@ -30,8 +30,8 @@ def people(form, prefix: str, limit: int = 50) -> list[dict]:
 
 def intake_form(form) -> dict:
     data = {k: form.get(k, "") for k in ("channel", "source", "subject", "content", "purpose", "content_class",
-                                          "problem_region", "organ", "accused_unit", "persons")}
-    for flag in ("anonymous", "collective", *FLAGS):
+                                          "problem_region", "organ", "accused_unit", "persons", "override_reason")}
+    for flag in ("anonymous", "collective", "override_numbers", *FLAGS):
         data[flag] = form.get(flag) in ("on", "true", "1")
     data["petitioners"] = people(form, "petitioners")
     data["representatives"] = people(form, "representatives")
@@ -50,6 +50,10 @@ def new():
         except ValidationFailed as err:
             errors, status = field_errors(err.details) or {"": [err.message]}, 400
         else:
+            if case.get("query_code"):      # shown once, here, to the clerk who registered it
+                issued = {"case_id": case["id"], "reg_no": case.get("reg_no"), "query_code": case["query_code"],
+                          "receipt": case.get("receipt")}
+                return render_template("query_code.html", issued=issued)
             flash(_("已登记：%(ref)s", ref=case.get("reg_no") or f"#{case['id']}"))
             return redirect(url_for("cases.show", case_id=case["id"]))
     return render_template("register.html", values=values, errors=errors, **choices), status

@@ -22,6 +22,7 @@ PREFIX = "forms/"
 MAX_FORM_CHARS = 256 * 1024
 SCALARS = ("string", "integer", "number", "boolean")
 WIDGETS = (None, "textarea")
+PICKERS = (None, "unit", "region")      # fields that name a unit or a region: a picker of the directory
 
 
 def bundle_name(key: str) -> str:
@@ -127,6 +128,8 @@ def _field_problems(path: str, prop, allow_rows: bool) -> list[tuple[str, str]]:
     out = []
     if prop.get("x-widget") not in WIDGETS:
         out.append((f"{path}.x-widget", f"unknown widget {prop.get('x-widget')!r}; only \"textarea\" is supported"))
+    if prop.get("x-picker") not in PICKERS:
+        out.append((f"{path}.x-picker", f"unknown picker {prop.get('x-picker')!r}; \"unit\" or \"region\""))
     out += _english_problems(path, prop)
     if kind in SCALARS:
         return out

@@ -39,6 +39,7 @@ class TimerView:
     uuid: str
     bpmn_id: str
     due_at: datetime
+    name: str = ""
 
 
 @dataclass
@@ -146,7 +147,8 @@ def waiting_timers(wf: BpmnWorkflow) -> list[TimerView]:
             value = value.get("next") if value.get("cycles") else None
         if not value:
             continue
-        views.append(TimerView(str(task.id), task.task_spec.bpmn_id, _instant(value)))
+        views.append(TimerView(str(task.id), task.task_spec.bpmn_id, _instant(value),
+                               task.task_spec.bpmn_name or task.task_spec.bpmn_id))
     return views
 
 
@@ -200,10 +202,22 @@ def workflow_data(wf: BpmnWorkflow) -> dict:
     """The case data as of the latest completed task (what a case page shows), looking into
     running call activities too: their data only returns to the parent when they finish."""
     running = [wf, *(sub for sub in wf.subprocesses.values() if not sub.is_completed())]
-    lasts = [(w.last_task.last_state_change, i, w.last_task) for i, w in enumerate(running) if w.last_task]
+    lasts = [(task.last_state_change, i, task) for i, w in enumerate(running) if (task := _last_element(w))]
     if lasts:
         return dict(max(lasts, key=lambda item: item[:2])[2].data)
     return dict(wf.data)
+
+
+def _last_element(w: BpmnWorkflow):
+    """The latest completed task that is a diagram element. A parallel branch's bookkeeping task
+    can finish after a call activity's steps with the branch's older data (a 复查 begun beside
+    the rating would otherwise not show)."""
+    task = w.last_task
+    if task is None or getattr(task.task_spec, "bpmn_id", None) is not None:
+        return task
+    done = [(t.last_state_change, i, t) for i, t in enumerate(w.tasks.values())
+            if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None)]
+    return max(done, key=lambda item: item[:2])[2] if done else task    # ties (a frozen clock): the later task
 
 
 def iso_duration(text: str, start: datetime) -> timedelta:

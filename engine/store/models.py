@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary,
                         String, Text, UniqueConstraint)
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -188,10 +189,16 @@ class CaseEvent(Base):
 
 
 class Unit(Base):
+    """An organ the office sends work to; people read its name, never its code."""
+
     __tablename__ = "unit"
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32), default="government")
+    short_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    parent_code: Mapped[str | None] = mapped_column(String(64))
+    region_code: Mapped[str | None] = mapped_column(String(12))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
 
 class Group(Base):

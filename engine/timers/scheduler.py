@@ -79,12 +79,13 @@ class Scheduler:
         result = TickResult()
         batches = 0
         while max_batches is None or batches < max_batches:
-            claimed = self.claim(now or utcnow())
+            at = now or utcnow()
+            claimed = self.claim(at)
             if not claimed:
                 break
             batches += 1
             result.claimed += len(claimed)
-            self._fire(claimed, result)
+            self._fire(claimed, result, at)
         for hook in self.after_tick:
             hook()
         self._heartbeat(result, (time.perf_counter() - started) * 1000, now)
@@ -106,7 +107,9 @@ class Scheduler:
             uow.commit()
         return [tuple(r) for r in rows]
 
-    def _fire(self, claimed, result: TickResult) -> None:
+    def _fire(self, claimed, result: TickResult, now: datetime) -> None:
+        """`now`: the sweep's clock, which reminders and escalations state (never the wall clock
+        of the moment each row happens to run)."""
         by_case: dict[int, list] = {}
         for row in claimed:
             by_case.setdefault(row[1], []).append(row)
@@ -123,7 +126,7 @@ class Scheduler:
                 self._fire_chunk(chunk, result)
         for row in claimed:
             if row[3] != "bpmn":
-                self._fire_policy(row, result)
+                self._fire_policy(row, result, now)
 
     def _fire_chunk(self, chunk: dict[int, list], result: TickResult) -> None:
         if len(chunk) > 1:
@@ -164,14 +167,14 @@ class Scheduler:
             result.errors += 1
         self._release([r[0] for r in rows])
 
-    def _fire_policy(self, row, result: TickResult) -> None:
+    def _fire_policy(self, row, result: TickResult, now: datetime) -> None:
         fire = self.kinds.get(row[3])
         if fire is None:
             log.error("timer %s has kind %r, which no feature registered", row[0], row[3])
             return
         try:
             with self.core.uow() as uow:
-                outcome = fire(uow.session, row[0], utcnow())
+                outcome = fire(uow.session, row[0], now)
                 uow.commit()
         except Exception:     # one bad row must not stop the sweep; it is retried after its lease
             log.exception("reminder/escalation timer %s failed", row[0])

@@ -14,6 +14,7 @@ from office.access import ANALYSTS, EVALUATION_READERS, EVALUATORS, Actor
 from engine.clock import utcnow
 from engine.errors import NotAllowed, ValidationFailed
 from office.exports import Sheet, workbook
+from office.directory.names import Names
 from office.dates import Month
 
 MAX_SELECTION, MAX_SUGGESTIONS, MAX_HOTSPOT_MONTHS = 50, 50, 24
@@ -72,12 +73,12 @@ class Analysis:
         with self.core.uow(write=False) as uow:
             unit = self.kpi.scope(uow.session, user)
             loaded = hotspots.load(uow.session, min(start, previous_start), end, unit=unit, region=region, organ=organ)
-        items = [i for i in loaded if i.registered_at >= start]
-        recent = [i for i in loaded if i.registered_at >= previous_start]
-        return {"month": month, "first_month": str(first), "by": by, "region": region, "organ": organ,
-                "cases": len(items), "topics": hotspots.topics(items, by=by),
-                "rising": hotspots.rising(recent, last.bounds()[0]),
-                "suggestions": hotspots.suggestions(items, limit=limit)}
+            items = [i for i in loaded if i.registered_at >= start]
+            recent = [i for i in loaded if i.registered_at >= previous_start]
+            return named({"month": month, "first_month": str(first), "by": by, "region": region, "organ": organ,
+                          "cases": len(items), "topics": hotspots.topics(items, by=by),
+                          "rising": hotspots.rising(recent, last.bounds()[0]),
+                          "suggestions": hotspots.suggestions(items, limit=limit)}, Names(uow.session))
 
     def rising_topics(self, user: str | Actor, month: str) -> list[dict]:
         """Topics with more cases in `month` than in the month before."""
@@ -105,6 +106,9 @@ class Analysis:
         with self.core.uow(write=False) as uow:
             self._require(uow.session, user, ANALYSTS, "the forum selection is for the office's leadership and analysts")
             picks = selection.select_cases(uow.session, start, end, utcnow(), limit=limit)
+            names = Names(uow.session)
+            picks = [{**p, "region": names.region(p.get("region")) if p.get("region") else p.get("region"),
+                      "unit": names.units(p.get("unit")) if p.get("unit") else p.get("unit")} for p in picks]
         return {"month": month, "limit": limit, "cases": picks}
 
     def meeting_selection_workbook(self, user: str | Actor, month: str, *, limit: int = 10) -> bytes:
@@ -155,3 +159,18 @@ class Analysis:
             count = evaluation.store_rates(uow.session, rows, user=actor.username, now=utcnow())
             uow.commit()
         return {"imported": count, "periods": sorted({r["period"] for r in rows})}
+
+
+def named(found: dict, names: Names) -> dict:
+    """Region codes in a hot-spot analysis as the regions' names (tallies, groups, the filter)."""
+    def tally(counts: dict | None) -> dict:
+        return {(names.region(k) if k else k): v for k, v in (counts or {}).items()}
+    for key in ("topics", "rising", "suggestions"):
+        for row in found.get(key) or []:
+            if "regions" in row:
+                row["regions"] = tally(row["regions"])
+            if found.get("by") == "region" and row.get("group"):
+                row["group"] = names.region(row["group"])
+    if found.get("region"):
+        found["region_name"] = names.region(found["region"])
+    return found

@@ -14,6 +14,11 @@ from office.cases.attachments import attachments_of
 from office.cases.comments import comments_of
 from office.kpi.counting import counting_of
 from office.resolution.service import resolution_of
+from office.cases.dossier import dossier
+from office.directory.names import Names
+from office.selfservice.service import WINDOWS
+from processes.deadlines import load_table
+from processes.due import as_instant
 from engine.errors import NotAllowed, NotFound
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -70,6 +75,35 @@ def diagram_of(bundle: dict, process_key: str) -> str:
     raise NotFound(f"no diagram for process {process_key!r}")
 
 
+def _name_codes(detail: dict, names: Names) -> None:
+    """Names beside the codes a page would otherwise show (units, region, people)."""
+    detail["unit_names"] = names.units(detail.get("unit"))
+    detail["region_name"] = names.region(detail.get("region"))
+    people = names.people([t.get("assignee") for t in detail["tasks"]] + [t.get("completed_by") for t in detail["tasks"]]
+                          + [e.get("actor") for e in detail["events"]])
+    for task in detail["tasks"]:
+        task["assignee_name"] = people.get(task.get("assignee"), "")
+        task["completed_by_name"] = people.get(task.get("completed_by"), "")
+        task["unit_names"] = names.units(task.get("unit"))
+    for event in detail["events"]:
+        event["actor_name"] = people.get(event.get("actor"), event.get("actor") or "")
+
+
+def deadline_list(data: dict, jurisdiction: str, timers: list) -> list[dict]:
+    """The case's named deadlines with their labels (the deadline table's), provisional ones marked,
+    and any other waiting timer of the diagram by its element's name."""
+    try:
+        rules = load_table(jurisdiction).rules
+    except (KeyError, ValueError, OSError):
+        rules = {}
+    notes = data.get("deadline_notes") or {}
+    named = [{"name": name, "label": rules[name].label if name in rules else name, "due_at": at,
+              "note": notes.get(name)} for name, at in (data.get("deadlines") or {}).items() if at]
+    instants = {as_instant(d["due_at"]) for d in named}
+    return named + [{"name": t.bpmn_id, "label": t.name, "due_at": t.due_at.isoformat(), "note": None}
+                    for t in timers if t.due_at not in instants]
+
+
 class CasePage:
     """What a case page shows, assembled for the person asking."""
 
@@ -79,19 +113,33 @@ class CasePage:
         self.documents = documents
 
     def case_page(self, case_id: int, *, user: str) -> dict:
+        """The case file as the user may read it: names for codes, the dossier, deadlines as last
+        days, the petitioner's windows apart from the office's work."""
         detail = self.cases.get_case(case_id, user=user)
         with self.core.uow(write=False) as uow:
-            actor = self.core.actor(uow.session, user)
-            detail["comments"] = comments_of(uow.session, case_id)
-            detail["attachments"] = attachments_of(uow.session, case_id)
-            owners = {t.task_uuid: t.owner for t in repository.tasks_of_case(uow.session, case_id)}
-            detail["actions"] = allowed_actions(actor, repository.get_case(uow.session, case_id))
-            detail["counting"] = counting_of(uow.session, case_id, detail.get("data") or {})
-            detail["resolution"] = resolution_of(uow.session, case_id)
+            session = uow.session
+            actor = self.core.actor(session, user)
+            case = repository.get_case(session, case_id)
+            names = Names(session)
+            detail["comments"] = comments_of(session, case_id)
+            detail["attachments"] = attachments_of(session, case_id)
+            owners = {t.task_uuid: t.owner for t in repository.tasks_of_case(session, case_id)}
+            detail["actions"] = allowed_actions(actor, case)
+            detail["dossier"] = dossier(session, case, detail["data"], lambda key: self.core.forms.get(key, case),
+                                        names)
+            _name_codes(detail, names)
+            detail["deadlines"] = deadline_list(detail["data"], self.core.settings.jurisdiction,
+                                                runtime.waiting_timers(self.core.runner.workflow_of(case)))
+            detail["can_reissue_code"] = bool(actor.meets_petitioners and case.reg_no)
+            owner_names = names.people(owners.values())
+            detail["counting"] = counting_of(session, case_id, detail.get("data") or {})
+            detail["resolution"] = resolution_of(session, case_id)
             detail["can_decide"] = bool(actor.groups & DECIDERS)
         for task in detail["tasks"]:
             task["owner"] = owners.get(task["id"])
+            task["owner_name"] = owner_names.get(task["owner"], "")
             task["actions"] = task_actions(actor, task)
+            task["window"] = WINDOWS.get(task["bpmn_id"])
         detail["documents"] = self.documents.list_documents(case_id, user=user)
         return mask_identities(detail)
 

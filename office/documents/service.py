@@ -16,14 +16,15 @@ from docxtpl import DocxTemplate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from processes.notices import KINDS, TEMPLATES
+from processes.notices import CARRIES_QUERY_CODE, KINDS, TEMPLATES
 
 from engine.store import repository
 from office.access import check_case_visible
 from office.people.audit import log_access
 from office.documents.tables import Document
-from engine.errors import NotFound, ValidationFailed
-from engine.store.models import Case, Unit
+from engine.errors import NotAllowed, NotFound, ValidationFailed
+from engine.store.models import Case
+from office.directory.names import Names
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -39,13 +40,14 @@ class DocumentStore:
     """`names()` decrypts the petitioners' names, only when a notice is addressed to them."""
 
     def __init__(self, session: Session, case: Case, now: datetime, *, office: str,
-                 names: Callable[[], list[str]] = list, templates: Path = TEMPLATES, actor: str = "system"):
+                 names: Callable[[], list[str]] = list, templates: Path = TEMPLATES, actor: str = "system",
+                 query_code: Callable[[], str | None] = lambda: None):
         self.session, self.case, self.now, self.templates = session, case, now, templates
-        self.office, self.names, self.actor = office, names, actor
+        self.office, self.names, self.actor, self.query_code = office, names, actor, query_code
 
     def unit_name(self, code: str | None) -> str:
-        unit = self.session.get(Unit, code) if code else None
-        return unit.name if unit is not None else (code or "")
+        """The directory's name of a unit (of each unit, joined, for a comma-joined list)."""
+        return Names(self.session).units(code)
 
     def render(self, kind: str, **context) -> DocumentRef:
         if kind not in KINDS:
@@ -55,7 +57,7 @@ class DocumentStore:
         out = io.BytesIO()
         template.save(out)
         content = out.getvalue()
-        filename = f"{self.case.reg_no or self.case.id}-{kind}.docx"
+        filename = f"{context.get('reg_no') or self.case.reg_no or self.case.id}-{kind}.docx"
         row = Document(case_id=self.case.id, kind=kind, filename=filename, content=content,
                        sha256=hashlib.sha256(content).hexdigest(), size=len(content),
                        created_at=self.now, created_by=self.actor)
@@ -64,12 +66,20 @@ class DocumentStore:
         return DocumentRef(row.id, kind, filename)
 
 
-def store_dependency(office: str, identities):
-    """The `documents` handler dependency: notices rendered in the step, signed by the office."""
+def store_dependency(office: str, identities, query_code=lambda session, case_id: None):
+    """The `documents` handler dependency: notices rendered in the step, signed by the office.
+    `query_code(session, case_id)`: the petitioner's current code, for the letters that print it."""
     def store(session, case, now, actor: str = "system") -> DocumentStore:
         return DocumentStore(session, case, now, office=office,
-                             names=lambda: identities.petitioner_names(session, case.id), actor=actor)
+                             names=lambda: identities.petitioner_names(session, case.id), actor=actor,
+                             query_code=lambda: query_code(session, case.id))
     return store
+
+
+def latest_of_kind(session: Session, case_id: int, kind: str) -> int | None:
+    """The id of the case's newest notice of a kind (the 回执 to print after registering)."""
+    return session.scalar(select(Document.id).where(Document.case_id == case_id, Document.kind == kind)
+                          .order_by(Document.id.desc()).limit(1))
 
 
 class Documents:
@@ -81,22 +91,29 @@ class Documents:
     def list_documents(self, case_id: int, *, user: str) -> list[dict]:
         with self.core.uow(write=False) as uow:
             session = uow.session
-            check_case_visible(self.core.actor(session, user), repository.get_case(session, case_id), session)
+            actor = self.core.actor(session, user)
+            check_case_visible(actor, repository.get_case(session, case_id), session)
             rows = uow.session.execute(select(Document.id, Document.kind, Document.filename, Document.size,
                                               Document.created_at, Document.created_by)
                                        .where(Document.case_id == case_id)
                                        .order_by(Document.id)).all()
+            names = Names(session)
             return [{"id": r.id, "kind": r.kind, "filename": r.filename, "size": r.size,
-                     "created_at": r.created_at.isoformat(), "created_by": r.created_by} for r in rows]
+                     "created_at": r.created_at.isoformat(), "created_by": r.created_by,
+                     "created_by_name": names.person(r.created_by)}
+                    for r in rows if actor.meets_petitioners or r.kind not in CARRIES_QUERY_CODE]
 
     def get_document(self, case_id: int, document_id: int, *, user: str) -> tuple[str, bytes, str]:
         """(filename, content, mimetype); every download is in the access log."""
         with self.core.uow() as uow:
             session = uow.session
-            check_case_visible(self.core.actor(session, user), repository.get_case(session, case_id), session)
+            actor = self.core.actor(session, user)
+            check_case_visible(actor, repository.get_case(session, case_id), session)
             row = uow.session.get(Document, document_id)
             if row is None or row.case_id != case_id:
                 raise NotFound(f"no document {document_id} in case {case_id}")
+            if row.kind in CARRIES_QUERY_CODE and not actor.meets_petitioners:
+                raise NotAllowed("this letter carries the petitioner's query code: petition office staff only")
             log_access(uow.session, user, "download", case_id, f"document {row.id} {row.kind}")
             uow.commit()
             return row.filename, row.content, DOCX

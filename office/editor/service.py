@@ -54,8 +54,11 @@ class Editor:
             definition = repository.definition_version(uow.session, key, version)
             bundle, number = dict(definition.bundle), definition.version
         files = {name: text for name, text in bundle.items() if not form_files.is_form_file(name)}
-        forms = form_files.definition_forms(bundle, self.core.settings.bpmn_dir / "forms")
-        return {"key": key, "version": number, "files": files, "forms": forms}
+        own = own_file(files, key)
+        mine = {n: t for n, t in bundle.items() if form_files.is_form_file(n) or n == own} if own else bundle
+        forms = form_files.definition_forms(mine, self.core.settings.bpmn_dir / "forms")
+        return {"key": key, "version": number, "file": own, "files": {own: files[own]} if own else files,
+                "forms": forms}
 
     def diff_versions(self, key: str, old: int, new: int, *, user: str) -> dict:
         with self.core.uow(write=False) as uow:
@@ -210,6 +213,15 @@ class Editor:
         if text is None:
             raise NotFound(f"no form {key!r}")
         return {"key": key, "text": text}
+
+
+def own_file(files: dict[str, str], key: str) -> str | None:
+    """The file of a bundle that holds process `key` (a bundle holds several processes)."""
+    for name, text in files.items():
+        tree, _ = lint.parse_xml(name, text)
+        if tree is not None and key in lint.all_processes(tree):
+            return name
+    return None
 
 
 def _digest(blob: bytes) -> str:

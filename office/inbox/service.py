@@ -18,8 +18,10 @@ from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed, Xinf
 from engine.store.models import Case, HumanTask, HumanTaskGroup
 from engine.projection import record
 from office.inbox.tables import MULTI_GROUP, SavedFilter
-
-from processes.calendar import local_day
+from office.dates import deadline
+from office.directory import regions
+from office.directory.names import Names
+from office.selfservice.service import WINDOWS
 INBOX_VIEWS = ("inbox", "mine", "groups", "all", "delegated")
 FILTER_KEYS = ("view", "category", "region", "unit", "channel", "overdue", "search", "sort", "desc",
                "assignee", "due_before")
@@ -78,8 +80,10 @@ def visibility(actor: Actor, view: str) -> list:
 
 
 def conditions(actor: Actor, filters: dict, now: datetime) -> list:
-    """Scope (unit, the accused unit's wall) and the user's filters, shared by every part."""
-    out = [HumanTask.state == "open", *task_scope(actor)]
+    """Scope (unit, the accused unit's wall) and the user's filters, shared by every part. The
+    petitioner's windows (rating, 复查/复核 requests) are not the office's work: the case page
+    shows them with their last day."""
+    out = [HumanTask.state == "open", HumanTask.bpmn_id.not_in(sorted(WINDOWS)), *task_scope(actor)]
     for column in ("category", "region", "unit", "channel"):
         if filters.get(column):
             out.append(getattr(HumanTask, column) == filters[column])
@@ -116,10 +120,19 @@ def inbox_query(actor: Actor, filters: dict, now: datetime):
 def task_row(row: HumanTask, now: datetime) -> dict:
     out = views.task_dict(row)
     out["owner"] = row.owner
-    out["overdue"] = bool(row.due_at and row.due_at < now)
-    out["days_left"] = ((local_day(row.due_at) - local_day(now)).days
-                        if row.due_at else None)
+    out["deadline"] = deadline(row.due_at, now)
+    out["overdue"] = bool(out["deadline"] and out["deadline"]["overdue"])
     return out
+
+
+def name_rows(names: Names, rows: list[dict]) -> None:
+    """Names beside the codes an inbox row holds: its unit(s), its assignee and delegator."""
+    people = names.people([r.get("assignee") for r in rows] + [r.get("owner") for r in rows])
+    for row in rows:
+        row["unit_names"] = names.units(row.get("unit"))
+        row["region_name"] = names.region(row.get("region")) if row.get("region") else ""
+        row["assignee_name"] = people.get(row.get("assignee"), "")
+        row["owner_name"] = people.get(row.get("owner"), "")
 
 
 class Inbox:
@@ -134,13 +147,19 @@ class Inbox:
               now: datetime | None = None) -> dict:
         now = now or utcnow()
         filters = clean_filters(filters or {})
+        if filters.get("region"):           # typed or picked by name: 樊城区 means 420606
+            found, _ = regions.resolve(filters["region"])
+            filters["region"] = found.code if found else filters["region"]
         with self.core.uow(write=False) as uow:
             actor = self.core.actor(uow.session, user)
             if filters.get("search"):
                 filters["_name_case_ids"] = self.cases_by_person_name(uow.session, filters["search"])
             query, counts = inbox_query(actor, filters, now)
             result = _page(uow.session, query, counts, page, per_page, lambda r: task_row(r, now))
+            name_rows(Names(uow.session), result["items"])
         result["filters"] = {k: v for k, v in filters.items() if not k.startswith("_")}
+        if filters.get("region"):
+            result["filters"]["region_name"] = regions.name(filters["region"])
         return result
 
     def cases_by_person_name(self, session: Session, name: str) -> list[int]:

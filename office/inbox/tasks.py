@@ -13,6 +13,7 @@ from engine.store import repository
 from engine.store.models import Case, HumanTask
 from office.access import check_can_work, check_case_visible, check_not_routed_to_accused
 from office.cases.service import summary
+from office.directory.service import check_form_values
 from office.inbox import queries as task_queries
 from office.people.audit import log_access
 
@@ -50,6 +51,7 @@ class Tasks:
             if row.kind != "bpmn":
                 return self._close(uow, row, case, user, data)
             errors = self.core.forms.validate(row.form_key, data, case)
+            errors += check_form_values(uow.session, self.core.forms.get(row.form_key, case), data)
             if errors:
                 raise ValidationFailed("the form has errors", errors)
             return summary(self.core.step_in(uow, case, Action.complete(user, task_uuid, data)))

@@ -23,7 +23,8 @@ from engine.clock import iso, utcnow
 from engine.errors import Conflict, NotFound, ValidationFailed
 from office.exports import Sheet, workbook
 from office.kpi.service import REPORT_STEPS, _months
-from office.dates import YEARS, Month, local_midnight, local_time as on_office_clock
+from office.directory import regions
+from office.dates import YEARS, Month, last_day, local_midnight, local_time as on_office_clock
 from engine.store.models import Case, Unit
 
 log = logging.getLogger(__name__)
@@ -121,11 +122,19 @@ class Dashboard:
         with self.core.uow(write=False) as uow:
             return dict(uow.session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(wanted))).all())
 
+    def _group_names(self, by: str | None, groups) -> dict[str, str]:
+        """What people read for a group: a unit's or a region's name (channels and categories are words)."""
+        if by == "unit":
+            return self._unit_names(groups)
+        if by == "region":
+            return {g: regions.name(g) for g in groups if g}
+        return {}
+
     def dashboard_figures(self, user: str, period: Period, *, by: str | None = None) -> dict:
         """Every KPI of the period, optionally per unit/category/region/channel, with what each
         one means (its definition, words, target)."""
         figures = self.kpi.kpis(user, period.start, period.end, by=grouping(by))
-        names = self._unit_names(f["group"] for f in figures) if by == "unit" else {}
+        names = self._group_names(by, [f["group"] for f in figures])
         return {"period": period, "by": by, "figures": figures, "names": names, "definitions": DEFINITIONS,
                 "parts": {d.key: kpi.parts(d.key) for d in DEFINITIONS}}
 
@@ -180,7 +189,7 @@ class Dashboard:
         rows = self.kpi.kpi_trend(user, first, last, by=by)
         chosen = list(dict.fromkeys(keys)) if keys else ["timely_acceptance", "on_time_closure", "satisfaction"]
         groups = sorted({r["group"] for r in rows}, key=lambda g: (g is None, str(g))) if by else []
-        names = self._unit_names(groups) if by == "unit" else {}
+        names = self._group_names(by, groups)
         compare = bool(by) and group is EVERY_GROUP
         if by and not compare:
             rows = [r for r in rows if r["group"] == group]
@@ -321,7 +330,7 @@ LEDGER_COLUMNS = (("unit_name", "单位"), *LEDGER_TITLES.items())
 LEDGER_CASE_COLUMNS = (("reg_no", "登记号"), ("subject", "事由"), ("petitioner", "信访人"), ("unit_name", "单位"),
                        ("role", "主办/协办"), ("routed_at", "交办时间"), ("due", "办理期限"), ("done_at", "办结时间"),
                        ("state", "状态"))
-STATE_TITLES = {"closed": "已办结", "overdue": "超期未办结", "open": "在办"}
+STATE_TITLES = {"closed": "已答复办结", "overdue": "超期未办结", "open": "在办"}
 DUE_FIELDS = ("due",) + tuple(sorted({c.field for cs in EVIDENCE.values() for c in cs if c.kind == DUE}))
 DATE_FIELDS = ("registered_at", "routed_at", "done_at", "due") + tuple(sorted(
     {c.field for cs in EVIDENCE.values() for c in cs if c.kind != TEXT}))
@@ -331,10 +340,9 @@ def local_time(value: str | datetime | None, due: bool = False) -> str:
     """Beijing time; a deadline at local midnight reads as 24:00 of its last day (docs/domain.md §2.1)."""
     if not value:
         return ""
-    local = on_office_clock(value)
-    if due and (local.hour, local.minute, local.second) == (0, 0, 0):
-        return f"{(local - timedelta(days=1)).strftime('%Y-%m-%d')} 24:00"
-    return local.strftime("%Y-%m-%d %H:%M")
+    if due:
+        return f"{last_day(value).isoformat()} 24:00"
+    return on_office_clock(value).strftime("%Y-%m-%d %H:%M")
 
 
 def _local_dates(item: dict) -> dict:

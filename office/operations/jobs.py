@@ -17,16 +17,18 @@ from engine.errors import Conflict, NotFound
 from office.operations.tables import Job
 
 log = logging.getLogger(__name__)
-from processes.calendar import local
+from processes.due import chinese_last_day, chinese_standing, standing
 EXPORT_COLUMNS = (("reg_no", "登记号"), ("subject", "事由"), ("petitioner", "信访人"), ("category", "类别"),
-                  ("name", "当前环节"), ("unit", "承办单位"), ("assignee", "办理人"), ("due_at", "办理期限"),
-                  ("days_left", "剩余天数"))
+                  ("name", "当前环节"), ("unit_names", "承办单位"), ("assignee_name", "办理人"), ("due_at", "办理期限"),
+                  ("days_left", "剩余或超期"))
 
 
-def _local(value: str | None) -> str:
-    if not value:
-        return ""
-    return local(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+def _deadline(item: dict, now: datetime) -> dict:
+    """The deadline as its last day and the working days left or overdue (processes.due)."""
+    if not item.get("due_at"):
+        return {**item, "due_at": "", "days_left": ""}
+    return {**item, "due_at": chinese_last_day(item["due_at"]),
+            "days_left": chinese_standing(standing(item["due_at"], now))}
 
 
 class Jobs:
@@ -80,7 +82,7 @@ class Jobs:
             while True:
                 batch = self.inbox.inbox(user=user, filters=filters, page=page, per_page=200)
                 for item in batch["items"]:
-                    item = {**item, "due_at": _local(item["due_at"])}
+                    item = _deadline(item, utcnow())
                     writer.writerow([item.get(key) if item.get(key) is not None else "" for key, _ in EXPORT_COLUMNS])
                 done += len(batch["items"])
                 self.progress(job_id, done=done, total=batch["total"])

@@ -5,6 +5,7 @@ Throttle hits live in a table, so the limits hold across every worker process.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from datetime import datetime, timedelta
 
@@ -22,9 +23,14 @@ TOKEN_PREFIX = "xft_"
 
 
 class TooManyAttempts(NotAllowed):
-    """Too many attempts in the window; the web edge answers 429."""
+    """Too many attempts in the window; the web edge answers 429 and says when it frees.
+    `retry_after`: seconds until another attempt is allowed (a rate limiter supplies the same)."""
 
     code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int | None = None):
+        super().__init__(message, {"retry_after": retry_after})
+        self.retry_after = retry_after
 
 
 def token_hash(token: str) -> str:
@@ -41,12 +47,16 @@ class Auth:
     # -- throttle ---------------------------------------------------------------------------
     def throttle_check(self, key: str, limit: int, window: timedelta, now: datetime | None = None) -> None:
         now = now or utcnow()
+        recent = (ThrottleHit.key == key[:200], ThrottleHit.at > now - window)
         with self.core.uow(write=False) as uow:
-            hits = uow.session.scalar(select(func.count()).select_from(ThrottleHit).where(
-                ThrottleHit.key == key[:200], ThrottleHit.at > now - window))
-        if hits >= limit:
-            minutes = int(window.total_seconds() // 60)
-            raise TooManyAttempts(f"too many attempts; try again in up to {minutes} minutes")
+            hits = uow.session.scalar(select(func.count()).select_from(ThrottleHit).where(*recent))
+            if hits < limit:
+                return
+            # attempts open again when enough of the oldest hits have left the window
+            oldest = uow.session.scalar(select(ThrottleHit.at).where(*recent).order_by(ThrottleHit.at)
+                                        .offset(hits - limit).limit(1))
+        retry_after = max(1, math.ceil(((oldest or now) + window - now).total_seconds()))
+        raise TooManyAttempts(f"too many attempts; try again in {retry_after} seconds", retry_after)
 
     def throttle_hit(self, key: str, now: datetime | None = None) -> None:
         now = now or utcnow()

@@ -10,34 +10,41 @@ evaluation_comment} — the handling unit's rating and, when given, the office's
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from engine.store import repository
-from engine.errors import Conflict, NotFound, ValidationFailed
-from engine.store.models import Case, HumanTask
+from engine.bpmn import runtime
+from engine.clock import utcnow
+from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from engine.projection import record
 from engine.steps import Action
+from engine.store import repository
+from engine.store.models import Case, HumanTask
+from office.access import check_case_visible
+from office.dates import deadline, local_time
+from office.people.audit import log_access
+from office.selfservice import codes
+from office.selfservice.codes import code_hash
 
-EVALUATE_TASK, REVIEW_TASK = "evaluate", "request_review"
+EVALUATE_TASK, REVIEW_TASK, RECHECK_TASK = "evaluate", "request_review", "request_recheck"
+# The petitioner's windows: steps open while they may act, not work for the office's inboxes.
+WINDOWS = {EVALUATE_TASK: "evaluate", REVIEW_TASK: "review_request", RECHECK_TASK: "recheck_request"}
 RATINGS = ("满意", "基本满意", "不满意")
 LOOKUP_LIMIT, LOOKUP_WINDOW = 10, timedelta(minutes=15)
 SELF_SERVICE_ACTOR = "petitioner"
 NOT_FOUND = "登记号或查询码不正确 (registration number or query code is wrong)"
 
 
-def code_hash(code: str) -> str:
-    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
-
-
 class SelfService:
-    """What a petitioner may do with a registration number and query code, without an account."""
+    """The petitioner's side (status, rating, 复查 request) and the office's re-issue of a code."""
 
-    def __init__(self, core, auth):
+    def __init__(self, core, auth, identities, documents):
         self.core = core
         self.auth = auth
+        self.identities = identities
+        self.documents = documents        # (session, case, now, actor) -> DocumentStore
 
     def _matching_case(self, session, reg_no: str, code: str) -> Case | None:
         case = repository.case_by_reg_no(session, (reg_no or "").strip()[:40]) if reg_no else None
@@ -62,16 +69,16 @@ class SelfService:
             self.auth.throttle_hit(key)
 
     def public_status(self, reg_no: str, code: str, *, client: str = "") -> dict:
-        """Only what the petitioner may see: stage, dates and which answers are open."""
+        """What the petitioner may see: where the case stands in plain words (`step`), the reply and
+        review decisions once served, the rating and review windows with their last days, and
+        what they may do next. Nothing about units, staff or other people."""
         self._checked(reg_no, code, client)
         try:
             with self.core.uow(write=False) as uow:
                 case = self._public_case(uow.session, reg_no, code)
                 open_ids = {t.bpmn_id for t in repository.open_tasks_of_case(uow.session, case.id)}
-                return {"reg_no": case.reg_no, "status": case.status, "stage": case.stage,
-                        "received_at": case.created_at.isoformat(),
-                        "completed_at": case.completed_at.isoformat() if case.completed_at else None,
-                        "can_evaluate": EVALUATE_TASK in open_ids, "can_request_review": REVIEW_TASK in open_ids}
+                data = runtime.workflow_data(self.core.runner.workflow_of(case))
+                return public_view(case, data, open_ids)
         except NotFound:
             self._failed(reg_no, client)
             raise
@@ -115,6 +122,81 @@ class SelfService:
                 raise ValidationFailed("the answer does not fit the process's form", errors)
             self.core.step_in(uow, case, Action.complete(SELF_SERVICE_ACTOR, task.task_uuid, data))
         return self.public_status(reg_no, code, client=client)
+
+    # -- the office's side ------------------------------------------------------------------
+    def reissue_query_code(self, case_id: int, *, user: str, reason: str = "") -> dict:
+        """A new code for a petitioner who lost theirs: the old one stops working at once, a new
+        回执 prints the new one, and the case's record says who did it and why (never the code)."""
+        now = utcnow()
+        with self.core.uow() as uow:
+            session = uow.session
+            actor = self.core.actor(session, user)
+            case = repository.get_case(session, case_id)
+            check_case_visible(actor, case, session)
+            if not actor.meets_petitioners:
+                raise NotAllowed("only the office's staff who meet petitioners issue query codes")
+            if not case.reg_no:
+                raise Conflict(f"case {case_id} has no registration number yet")
+            code = codes.issue(session, self.identities.keys, case, by=user, now=now)
+            receipt = self._receipt(session, case, now, user)
+            record(session, case_id, "query_code_reissued", actor=user, at=now, message=(reason or "").strip()[:500],
+                   data={"receipt": receipt})
+            log_access(session, user, "query_code", case_id, (reason or "").strip()[:500])
+            uow.commit()
+            return {"case_id": case_id, "reg_no": case.reg_no, "query_code": code, "receipt": receipt}
+
+    def _receipt(self, session, case: Case, now, user: str) -> int | None:
+        from processes.notices import context
+        store = self.documents(session, case, now, user)
+        data = runtime.workflow_data(self.core.runner.workflow_of(case))
+        fields = context("回执", data, reg_no=case.reg_no, today=local_time(now).date(), names=store.names(),
+                         office=store.office, query_code=store.query_code() or "")
+        return store.render("回执", **fields).id
+
+    def current_code(self, case_id: int, *, user: str) -> str | None:
+        """The code in force, for the registration page right after registering (office only)."""
+        with self.core.uow(write=False) as uow:
+            actor = self.core.actor(uow.session, user)
+            check_case_visible(actor, repository.get_case(uow.session, case_id), uow.session)
+            if not actor.meets_petitioners:
+                raise NotAllowed("only the office's staff who meet petitioners see query codes")
+            return codes.current(uow.session, self.identities.keys, case_id)
+
+
+PROGRESS = (("closed", None), ("replied", "replied"), ("reported", "reported"), ("handling", "unit_signed"),
+            ("routed", "routed"), ("accepted", "accepted"))
+REVIEW_STEPS = {"review_decide": "reviewing", "request_recheck": "review_decided", "recheck_plan": "rechecking",
+                "hearing": "rechecking", "recheck_decide": "rechecking"}
+
+
+def public_step(case: Case, data: dict, open_ids: set[str]) -> str:
+    """Where the case stands, as a key the page words plainly (webui/public.py)."""
+    if case.status == "complete":
+        return "concluded" if data.get("concluded") else "closed"
+    for bpmn_id, step in REVIEW_STEPS.items():
+        if bpmn_id in open_ids:
+            return step
+    milestones = data.get("milestones") or {}
+    return next((step for step, name in PROGRESS[1:] if name in milestones), "registered")
+
+
+def public_view(case: Case, data: dict, open_ids: set[str]) -> dict:
+    deadlines = data.get("deadlines") or {}
+    windows = [{"kind": kind, "open": bpmn_id in open_ids, "deadline": deadline(deadlines.get(kind))}
+               for bpmn_id, kind in WINDOWS.items() if deadlines.get(kind)]
+    replied = "replied" in (data.get("milestones") or {})
+    reply = {"outcome": data.get("outcome"), "text": data.get("reply_text") or data.get("answer"),
+             "legal_basis": data.get("legal_basis")} if replied or data.get("answer") else None
+    review = {"stage": data.get("review_stage"), "decision": data.get("decision"), "opinion": data.get("opinion"),
+              "concluded": bool(data.get("concluded"))} if data.get("review_stage") else None
+    return {"reg_no": case.reg_no, "status": case.status, "stage": case.stage,
+            "step": public_step(case, data, open_ids), "route": data.get("route"),
+            "received_at": case.created_at.isoformat(),
+            "completed_at": case.completed_at.isoformat() if case.completed_at else None,
+            "reply": reply, "review": review, "rating": data.get("rating"),
+            "review_requested": bool(data.get("review_requested")), "windows": windows,
+            "can_evaluate": EVALUATE_TASK in open_ids, "can_request_review": REVIEW_TASK in open_ids,
+            "can_request_recheck": RECHECK_TASK in open_ids}
 
 
 def _for_version(data: dict, form: dict | None) -> dict:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from engine.clock import utcnow
 from engine.store.models import Case, HumanTask, HumanTaskGroup, Timer
-from processes.calendar import local
+from processes.due import chinese_deadline, chinese_last_day, standing
 from processes.notices import chinese_date
 from engine.bpmn import runtime
 from engine.projection import record
@@ -158,8 +158,7 @@ def _remind(session: Session, timer: Timer, task: HumanTask, now: datetime) -> N
     if task.due_at is None or task.due_at <= now:
         timer.status, timer.fired_at = "fired", now    # too late to remind: escalation takes over
         return
-    days_left = (task.due_at - now).days
-    text = f"催办：{task.reg_no or ''}「{task.name}」将于 {_local(task.due_at)} 到期（剩余 {days_left} 天）"
+    text = f"催办：{task.reg_no or ''}「{task.name}」{chinese_deadline(task.due_at, now)}"
     notify(session, timer.case_id, task, "reminder", text, now)
     record(session, timer.case_id, "reminder", actor="scheduler", at=now, message=text,
            task_uuid=task.task_uuid, bpmn_id=task.bpmn_id, data={"due_at": task.due_at.isoformat()})
@@ -174,12 +173,14 @@ def _remind(session: Session, timer: Timer, task: HumanTask, now: datetime) -> N
 def _escalate(session: Session, documents, timer: Timer, task: HumanTask, now: datetime) -> None:
     payload = dict(timer.payload or {})
     count = int(payload.get("count", 0)) + 1
-    overdue = (now - task.due_at).days if task.due_at else 0
-    text = f"督办：{task.reg_no or ''}「{task.name}」已超期 {overdue} 天（第 {count} 次督办）"
+    state = standing(task.due_at, now) if task.due_at else None
+    overdue = state.working_days if state and state.overdue else 0
+    deadline = f"{chinese_deadline(task.due_at, now)}" if task.due_at else "已超期"
+    text = f"督办：{task.reg_no or ''}「{task.name}」{deadline}（第 {count} 次督办）"
     _open_supervision_task(session, task, text, now)
     notify(session, timer.case_id, None, "escalation", text, now, group="director")
     record(session, timer.case_id, "escalated", actor="scheduler", at=now, message=text,
-           task_uuid=task.task_uuid, bpmn_id=task.bpmn_id, data={"count": count, "overdue_days": overdue})
+           task_uuid=task.task_uuid, bpmn_id=task.bpmn_id, data={"count": count, "overdue_working_days": overdue})
     if count >= int(payload.get("leader_after", DEFAULT_LEADER_AFTER)):
         notify(session, timer.case_id, None, "leader", f"提请领导关注：{text}", now, group="leader")
         record(session, timer.case_id, "leader_notified", actor="scheduler", at=now, message=text,
@@ -200,7 +201,7 @@ def _supervision_letter(session, documents, case_id, task, count, now):
     case = session.get(Case, case_id)
     store = documents(session, case, now, "scheduler")
     doc = store.render("督办函", reg_no=task.reg_no or "", subject=task.subject, unit_name=store.unit_name(task.unit),
-                       deadline=chinese_date((task.due_at - timedelta(microseconds=1)) if task.due_at else None),
+                       deadline=chinese_last_day(task.due_at),
                        count=count, office=store.office, issued=chinese_date(now))
     return getattr(doc, "id", None)
 
@@ -272,7 +273,3 @@ def deliver_pending(uow, port: Notifier, limit: int = 200) -> int:
     return sent
 
 
-def _local(instant: datetime | None) -> str:
-    if instant is None:
-        return "—"
-    return local(instant).strftime("%Y-%m-%d")

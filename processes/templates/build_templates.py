@@ -14,11 +14,15 @@ from docx.shared import Pt
 
 HERE = Path(__file__).resolve().parent
 PETITION_FOOTER = "查询办理进展，请凭登记编号和查询码登录本机关网站“信访件查询”栏目。"
+CODE_LINE = "查询码：{{ query_code }}（请妥善保管，勿告知他人；遗失的，可凭有效证件到本机关重新领取，原查询码随即作废）。"
 TEXTS = {
+    "回执": ("{{ petitioner }}：",
+           ["本机关已于{{ received }}登记您提出的关于“{{ subject }}”的信访事项，登记编号：{{ reg_no }}。",
+            "本机关将于{{ route_deadline }}前告知您是否受理。" + PETITION_FOOTER, CODE_LINE]),
     "受理告知书": ("{{ petitioner }}：",
                ["您于{{ received }}提出的关于“{{ subject }}”的信访事项（登记编号：{{ reg_no }}），经审查，"
                 "符合《信访工作条例》规定的受理条件，本机关决定予以受理。",
-                "本机关将自受理之日起六十日内办结，并书面答复您。" + PETITION_FOOTER]),
+                "本机关将自受理之日起六十日内办结，并书面答复您。" + PETITION_FOOTER, CODE_LINE]),
     "不予受理告知书": ("{{ petitioner }}：",
                  ["您于{{ received }}提出的关于“{{ subject }}”的信访事项（登记编号：{{ reg_no }}），"
                   "经审查，{{ reason }}。根据《信访工作条例》的规定，本机关决定不予受理。"]),

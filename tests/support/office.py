@@ -6,7 +6,7 @@ from office.root import Services
 
 
 def petition(subject: str, *, channel: str = "来访", purpose: str = "求决", content_class: str = "城乡建设",
-             name: str = "张建国", id_number: str = "110101196501011234", content: str = "",
+             name: str = "张建国", id_number: str = "11010119650101123X", content: str = "",
              **extra) -> dict:
     form = {"channel": channel, "subject": subject, "content": content or subject, "purpose": purpose,
             "content_class": content_class, "problem_region": "410602",
@@ -18,9 +18,16 @@ def petition(subject: str, *, channel: str = "来访", purpose: str = "求决", 
 class Office:
     def __init__(self, services: Services):
         self.s = services
+        self.codes: dict[int, str] = {}
 
     def register(self, form: dict, user: str = "clerk") -> int:
-        return self.s.intake.register_petition(form, user=user)["id"]
+        """The clerk registers; the query code shown once at registration is kept for the petitioner."""
+        case = self.s.intake.register_petition(form, user=user)
+        self.codes[case["id"]] = case.get("query_code")
+        return case["id"]
+
+    def code(self, case_id: int) -> str:
+        return self.codes[case_id]
 
     def open_ids(self, case_id: int) -> list[str]:
         """Open process steps (the scheduler's own 督办 tasks, 'supervise:<step>', are left out)."""

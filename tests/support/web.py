@@ -67,7 +67,7 @@ def sign_in(app, username: str | None) -> Browser:
 SAMPLE_PETITION = {
     "channel": "来访", "subject": "拖欠工资", "content": "某公司拖欠农民工工资三个月。", "purpose": "求决",
     "content_class": "劳动和社会保障", "problem_region": "110105",
-    "petitioners": [{"name": "张三丰", "id_number": "110105199001011234", "phone": "13812345678",
+    "petitioners": [{"name": "张三丰", "id_number": "110105199001011232", "phone": "13812345678",
                      "address": "北京市朝阳区某街道1号"}],
 }
 
@@ -101,7 +101,7 @@ ROUTE_EXTRA = ("/inbox?view=all", "/notifications/?all=1", "/processes/web_intak
                "/dashboard?by=unit", "/dashboard/cases?key=on_time_closure&part=denominator",
                "/dashboard/ledger/cases?column=assigned")      # pages that show more with a query
 ASCII_PETITION = {**SAMPLE_PETITION, "subject": "Unpaid wages", "content": "Three months of wages unpaid.",
-                  "petitioners": [{"name": "Wang Wu", "id_number": "110105199001011234", "phone": "13812345678",
+                  "petitioners": [{"name": "Wang Wu", "id_number": "110105199001011232", "phone": "13812345678",
                                    "address": "1 Example Street"}]}
 
 

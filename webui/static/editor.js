@@ -21,7 +21,7 @@
   var DURATION = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
   var TIMER = /^("(R(10|[1-9])\/)?P(?!")[^"]*"|"\d{4}-\d\d-\d\dT[^"]+"|deadline\("[a-z_]+"\))$/;
   var source = JSON.parse(document.getElementById("ed-source").textContent);
-  var fileName = Object.keys(source.files)[0];
+  var fileName = source.file || Object.keys(source.files)[0];   // the edited process's own file
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var modeler = new BpmnJS({ container: "#ed-canvas", moddleExtensions: { spiffworkflow: SPIFF } });
   var modeling = modeler.get("modeling"), moddle = modeler.get("moddle"), overlays = modeler.get("overlays");

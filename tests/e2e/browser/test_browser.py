@@ -44,7 +44,7 @@ def test_petition_from_registration_to_the_petitioners_rating(server, page, offi
     page.goto(f"{base}/register")
     page.select_option("#f-channel", "来访")
     page.fill("#f-petitioners-0-name", "张三丰")
-    page.fill("#f-petitioners-0-id_number", "110105199001011234")
+    page.fill("#f-petitioners-0-id_number", "110105199001011232")
     page.fill("#f-petitioners-0-phone", "13812345678")
     page.fill("#f-subject", "拖欠工资")
     page.fill("#f-content", "某公司拖欠农民工工资三个月。")

@@ -14,8 +14,9 @@ from html.parser import HTMLParser
 
 import pytest
 
+from office.directory import regions
 from tests.support.paths import ROOT
-from tests.support.web import UNITS, sign_in, urls
+from tests.support.web import ASCII_PETITION, UNITS, sign_in, urls
 from tests.support.web_diagrams import intake_diagram
 from webui.app import create_app
 from webui.app import LANGUAGES
@@ -62,7 +63,8 @@ class Visible(HTMLParser):
 
 def known_data() -> list[str]:
     """Chinese values that are data, not interface text; longest first so parts do not leave rests."""
-    values = set(UNITS.values()) | set(LANGUAGES.values())
+    values = set(UNITS.values()) | set(LANGUAGES.values()) | {regions.name(ASCII_PETITION["problem_region"])}
+    values |= {"转送办理"}        # what route_to's clerk wrote, shown in the case file
     values |= set(re.findall(r'name="([^"]+)"', intake_diagram()))
     return sorted(values, key=len, reverse=True)
 

@@ -9,9 +9,9 @@ from engine.errors import ValidationFailed
 from office.intake.service import CONTENT_CLASSES
 from tests.support.web import SAMPLE_PETITION, start_petition
 
-FORM = {"channel": "来信", "source": "市人大转来", "subject": "小区违建", "content": "楼顶加建阳光房。", "purpose": "意见建议",
+FORM = {"channel": "来信", "source": "人大代表转交", "subject": "小区违建", "content": "楼顶加建阳光房。", "purpose": "意见建议",
         "content_class": "城乡建设", "problem_region": "110105", "organ": "政府及其部门",
-        "petitioners.0.name": "李四", "petitioners.0.id_number": "11010519800101123X",
+        "petitioners.0.name": "李四", "petitioners.0.id_number": "110105198001011238",
         "petitioners.0.phone": "13900001111", "petitioners.0.address": "朝阳区某小区", "urgent": "on"}
 
 
@@ -27,7 +27,7 @@ def test_registering_starts_the_intake_process_with_the_forms_data(office, as_us
     assert case["process_key"] == "web_intake" and case["reg_no"].startswith("LF")
     assert (data["channel"], data["category"], data["content_class"], data["urgent"], data["collective"]) == \
         ("来信", "建议意见类", "城乡建设", True, False)
-    assert data["petitioners"][0]["name"] == "李*" and "11010519800101123X" not in str(data), "stored protected"
+    assert data["petitioners"][0]["name"] == "李*" and "110105198001011238" not in str(data), "stored protected"
     assert case["petitioner"] == "李*"
 
 
@@ -67,6 +67,6 @@ def test_repeat_hints_by_id_number_or_name(office, as_user):
     by_id = clerk.get("/register/repeats?id_number=" + SAMPLE_PETITION["petitioners"][0]["id_number"]).get_json()
     by_name = clerk.get("/register/repeats?name=张三丰").get_json()
     assert [c["reg_no"] for c in by_id["items"]] == [earlier["reg_no"]] == [c["reg_no"] for c in by_name["items"]]
-    assert "110105199001011234" not in str(by_id)
+    assert "110105199001011232" not in str(by_id)
     assert clerk.get("/register/repeats?name=王五").get_json() == {"items": []}
     assert as_user("gov").get("/register/repeats?name=张三丰").status_code == 403

@@ -103,7 +103,8 @@ def test_bad_uploads_are_refused_with_400(office, as_user, triage, name, content
 def test_case_page_shows_history_deadlines_and_the_diagram_state(office, as_user):
     handle = route_to(office, start_petition(office)["id"], "district_gov")
     page = as_user("director").get(f"/cases/{handle['case_id']}").get_data(as_text=True)
-    assert "task_completed" in page and "流程图" in page and "挂起" in page
+    assert "办理完成" in page and "task_completed" not in page and "流程图" in page and "挂起" in page
+    assert "转送办理" in page.split('class="dossier"')[1], "the case file shows what the clerk wrote"
     diagram = as_user("director").get(f"/cases/{handle['case_id']}/diagram.json").get_json()
     assert "<bpmn:process" in diagram["xml"] and diagram["active"] == ["handle"]
     assert {"start", "number", "triage"} <= set(diagram["completed"])

@@ -12,7 +12,7 @@ from engine.errors import NotAllowed, NotFound
 from tests.support import bpmn_builder as b
 from tests.support import handlers_for_tests
 
-PETITIONER = {"name": "张三丰", "id_number": "110105199001011234", "phone": "13812345678", "address": "某街道1号"}
+PETITIONER = {"name": "张三丰", "id_number": "110105199001011232", "phone": "13812345678", "address": "某街道1号"}
 
 
 def notice_diagram() -> str:

@@ -56,6 +56,6 @@ def test_demo_leaves_a_living_office(services):
     assert stats["cases"] == 40 and not stats.get("failed")
     cases = services.cases.list_cases(per_page=100)["items"]
     assert {c["status"] for c in cases} == {"running", "complete"}
-    assert len({c["channel"] for c in cases}) == 5
+    assert len({c["channel"] for c in cases}) == 4, "a deputy's forwarding is a source, not a channel"
     open_steps = {t["bpmn_id"] for t in services.tasks.list_tasks(per_page=500)["items"]}
     assert len(open_steps) >= 5, open_steps

@@ -29,7 +29,7 @@ def populate(svc: Services) -> tuple[int, int]:
     svc.users.add_user("boss", groups=["director"])
     with time_machine.travel(T0, tick=False):
         waiting = svc.cases.start_case("backup_demo", {"subject": "退休金", "petitioners": [
-            {"name": "王五", "id_number": "110101195001011234", "phone": "13700000000"}]}, user="rev")
+            {"name": "王五", "id_number": "110101195001011239", "phone": "13700000000"}]}, user="rev")
         moving = svc.cases.start_case("backup_demo", {"subject": "噪音"}, user="rev")
         task = svc.tasks.list_tasks(case_id=moving["id"])["items"][0]
         svc.tasks.complete_task(task["id"], user="rev", data={"note": "已核实"})
