@@ -146,5 +146,5 @@ def test_the_petitioners_pages_show_no_code_either(office):
 
 
 def office_petition() -> dict:
-    from tests.processes.office import petition
+    from tests.support.office import petition
     return petition("楼道堆物消防隐患", name="钱多多")

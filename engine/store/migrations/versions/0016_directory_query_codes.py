@@ -1,16 +1,16 @@
 """The directory of units (short name, parent, region, active) and the petitioner's query codes
 (encrypted, revocable).
 
-Revision ID: 0015_directory_query_codes
-Revises: 0014_task_kind
+Revision ID: 0016_directory_query_codes
+Revises: 0015_kpi_rules
 """
 import sqlalchemy as sa
 from alembic import op
 
 import engine.store.models
 
-revision = "0015_directory_query_codes"
-down_revision = "0014_task_kind"
+revision = "0016_directory_query_codes"
+down_revision = "0015_kpi_rules"
 branch_labels = None
 depends_on = None
 
