@@ -89,6 +89,13 @@ def _name_codes(detail: dict, names: Names) -> None:
         event["actor_name"] = people.get(event.get("actor"), event.get("actor") or "")
 
 
+def _name_deciders(counting: dict, resolution: dict, names: Names) -> None:
+    """Who set 纳入统计 and 化解, by name (the rule's own decisions read as the system's)."""
+    counting["decided_by_name"] = names.person(counting.get("decided_by"))
+    for entry in ([resolution["current"]] if resolution["current"] else []) + resolution["history"]:
+        entry["decided_by_name"] = names.person(entry.get("decided_by"))
+
+
 def deadline_list(data: dict, jurisdiction: str, timers: list) -> list[dict]:
     """The case's named deadlines with their labels (the deadline table's), provisional ones marked,
     and any other waiting timer of the diagram by its element's name."""
@@ -134,6 +141,7 @@ class CasePage:
             owner_names = names.people(owners.values())
             detail["counting"] = counting_of(session, case_id, detail.get("data") or {})
             detail["resolution"] = resolution_of(session, case_id)
+            _name_deciders(detail["counting"], detail["resolution"], names)
             detail["can_decide"] = bool(actor.groups & DECIDERS)
         for task in detail["tasks"]:
             task["owner"] = owners.get(task["id"])

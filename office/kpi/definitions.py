@@ -129,12 +129,12 @@ DEFINITIONS: tuple[Definition, ...] = (
         "first_time_resolution", "一次性化解率", "First-time resolution rate", HIGHER, 90.0,
         Words("一次性化解", "观察期满或已重复信访", "再次信访", "观察期内"),
         Words("resolved first time", "window over or came back", "came back", "window open"),
-        "本期内办结（答复送达或当场答复）的初件中，办结后观察期内（期限表 first_time_resolution 规则，默认90日，"
+        "本期内办结（答复送达或当场答复）的初件中，办结后观察期内（期限表中的一次性化解观察期，默认90日，"
         "届满日24时止）同一信访人未就同一事项再次信访（重件）的比例。观察期自办结起算而非封档，复查申请期内再次信访的"
         "也计为未一次性化解。观察期未满且尚无重件的为“观察期内”，不计入比率。目标90%。" + NOT_COUNTED,
         "Of the first petitions closed in the period (the reply served, or the answer given on the spot), "
         "the share not followed by a repeat petition of the same petitioner on the same matter within the "
-        "window (the deadline table's first_time_resolution rule, 90 days, ending 24:00 of its last day). "
+        "window (the deadline table's first-time resolution window, 90 days, ending 24:00 of its last day). "
         "The window starts at the closure, not at the archive, so a petitioner who returns while the review "
         "may still be asked counts. A case whose window is still open with no repeat so far is not yet due "
         "and left out of the rate. Target 90 %. " + NOT_COUNTED_EN),

@@ -140,6 +140,7 @@ def walk(page, base: str, o) -> None:
     page.select_option("#f-outcome", "支持")
     page.fill("#f-reply_text", "经核查，您反映的拆迁补偿款已全部发放到位。")
     page.fill("#f-legal_basis", "《国有土地上房屋征收与补偿条例》")
+    page.select_option("#f-resolution", "已化解")
     submit(page, "reply")
     assert o.s.inbox.inbox(user="clerk")["total"] == 0, "the petitioner's windows are not the clerk's work"
 
@@ -152,7 +153,9 @@ def walk(page, base: str, o) -> None:
     shot(page, "review-decide")
     page.goto(f"{base}/cases/{case_id}")
     shot(page, "case-under-review")
-    assert "复查中" in page.locator("dl.summary").inner_text(), "after a 复查 request the case no longer reads 已答复"
+    assert "复查中" in page.locator("dl.summary").first.inner_text(), "after a 复查 request the case no longer reads 已答复"
+    standing = page.locator("#standing").inner_text()
+    assert "已化解" in standing and "clerk" not in standing, "who recorded 化解 reads as a name: " + standing
     assert page.locator("#steps tr[data-step=review_decide]").inner_text().count("信访办主任") == 1
     page.wait_for_selector("#diagram[data-ready='1']")
     box = page.locator("#diagram .djs-element.active .djs-visual rect").first.bounding_box()
@@ -197,7 +200,8 @@ def petitioner(page, base: str, reg_no: str, code: str) -> None:
     assert "支持" in page.locator("#public-reply").inner_text()
     windows = page.locator("#public-windows").inner_text()
     assert "满意度评价期" in windows and "复查申请期" in windows and "年" in windows, windows
-    page.check("input[name=rating][value=满意]")
+    page.check("input[name=unit_rating][value=满意]")
+    page.check("input[name=office_rating][value=基本满意]")
     with page.expect_navigation():
         page.click("text=提交评价")
     page.fill("textarea[name=reason]", "对补偿标准仍有异议")

@@ -36,12 +36,12 @@ from engine.settings import Settings
 from office.dates import Month
 from office.root import Services
 from tests.support.databases import truncate_pg
-from tests.support.office import make_office, petition
+from tests.support.office import id_number, make_office, petition
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
 JULY = datetime(2025, 7, 1, 2, tzinfo=timezone.utc)
 MARCH, MAY = Month.parse("2025-03").bounds(), Month.parse("2025-05").bounds()
-PEOPLE = {name: (f"王{name}", f"11010119700101{i:03d}X") for i, name in enumerate(
+PEOPLE = {name: (f"王{name}", id_number(f"11010119700101{i:03d}")) for i, name in enumerate(
     ("A", "B", "C", "D", "E", "E2", "K", "L", "M"), start=100)}
 
 
@@ -311,7 +311,7 @@ def _replied(o, subject: str, name: str) -> dict:
     o.sign(case, "housing_staff")
     report(o, case, "housing_staff")
     o.do(case, "reply", "clerk", outcome="支持", reply_text="已办理", resolution="已化解")
-    return {**o.data(case), "case_id": case}
+    return {**o.data(case), "case_id": case, "query_code": o.code(case)}
 
 
 @pytest.mark.parametrize("old_form", [False, True], ids=["two ratings", "a stored one-rating form"])

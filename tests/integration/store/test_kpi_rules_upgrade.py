@@ -29,7 +29,7 @@ from office.dates import Month
 from office.kpi.tables import CaseMetrics, StatsDecision, UnitMetrics
 from office.root import Services
 from tests.support.databases import truncate_pg
-from tests.support.office import make_office, petition
+from tests.support.office import id_number, make_office, petition
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
 JULY = datetime(2025, 7, 1, 2, tzinfo=timezone.utc)
@@ -54,7 +54,7 @@ def _run_cases(s: Services) -> dict[str, int]:
         for name, subject, extra in (("A", "小区违建阳光房影响采光", {}), ("C", "咨询医保异地备案流程", {}),
                                      ("D", "对国有土地征收决定不服", {"key_case": True}),
                                      ("E", "低保资格被取消", {}), ("L", "不服一审判决要求监督法院", {})):
-            ids[name] = o.register(petition(subject, name=f"李{name}", id_number=f"1101011980010100{len(ids)}X",
+            ids[name] = o.register(petition(subject, name=f"李{name}", id_number=id_number(f"1101011980010100{len(ids)}"),
                                             **extra))
         for name, unit in (("A", "housing"), ("E", "district_gov")):
             o.triage(ids[name], "申诉求决类")
@@ -73,7 +73,7 @@ def _run_cases(s: Services) -> dict[str, int]:
         clock.move_to(T0 + timedelta(days=10))
         o.do(ids["A"], "reply", "clerk", outcome="支持", reply_text="已拆除违建", resolution="已化解")
         clock.move_to(T0 + timedelta(days=21))
-        ids["A2"] = o.register(petition("小区违建阳光房影响采光，再次反映", name="李A", id_number="11010119800101000X"))
+        ids["A2"] = o.register(petition("小区违建阳光房影响采光，再次反映", name="李A", id_number=id_number("11010119800101000")))
         o.triage(ids["A2"], "不予受理")
         clock.move_to(datetime(2025, 4, 20, 2, tzinfo=timezone.utc))
         s.timers.fire_due_timers()
