@@ -90,10 +90,12 @@ def agree(o, case: int, last: date, words: str, *, overdue: bool) -> None:
     items = o.s.dashboard.dashboard_ledger_cases("director", parse_period(month="2026-03"), "housing", "assigned")
     ledger = next(i for i in items["items"] if i["case_id"] == case)
     assert ledger["state"] == ("overdue" if overdue else "open") and last_day(ledger["due"]) == last
-    kpi = o.s.dashboard.dashboard_cases("director", "on_time_closure", period, part="denominator")
+    # due and unreplied: in the rate's denominator; still ahead: counted apart as not yet due (未到期)
+    kpi = o.s.dashboard.dashboard_cases("director", "on_time_closure", period,
+                                        part="denominator" if overdue else "pending")
     row = next(i for i in kpi["items"] if i["reg_no"] == o.case(case)["reg_no"])
     assert last_day(row["handle_due"]) == last and local_time(row["handle_due"], due=True) == f"{last} 24:00"
-    cases_page = visible(sign_in(app, "director").get(f"/dashboard/cases?key=on_time_closure&part=denominator"
+    cases_page = visible(sign_in(app, "director").get(f"/dashboard/cases?key=on_time_closure&part={kpi['part']}"
                                                       f"&month={last:%Y-%m}").get_data(as_text=True))
     assert long_day in cases_page, "the KPI's own page names the same last day"
 
