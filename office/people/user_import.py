@@ -153,7 +153,7 @@ def random_password() -> str:
 def passwords_csv(generated: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["username", "password"])
+    writer.writerow(csv_row(["username", "password"]))
     writer.writerows(csv_row([p["username"], p["password"]]) for p in generated)
     return "\ufeff" + out.getvalue()
 
