@@ -206,6 +206,22 @@ def _hidden_accusations(actor: Actor):
     return select(Case.id).where(accusation_sql(), ~or_(*allowed))
 
 
+WITHHELD_SUBJECT = "检举控告事项（依法保密）"
+
+
+def withhold_reports(session: Session, actor: Actor, items: list[dict]) -> list[dict]:
+    """Rows of a figure's or a ledger's case list (dicts with case_id): a report `actor` may not
+    know of keeps its place in the count but shows neither subject, registration number nor
+    petitioner."""
+    hidden_q = _hidden_accusations(actor)
+    ids = [i["case_id"] for i in items if i.get("case_id") is not None]
+    if hidden_q is None or not ids:
+        return items
+    hidden = set(session.scalars(select(Case.id).where(Case.id.in_(ids), Case.id.in_(hidden_q))))
+    return [{**i, "subject": WITHHELD_SUBJECT, "reg_no": "", "petitioner": ""} if i.get("case_id") in hidden else i
+            for i in items]
+
+
 def check_can_reveal(actor: Actor, case: Case) -> None:
     """Full identities only for roles whose duty needs them; a report's parties only as
     accusation_access allows. Callers check visibility first (check_case_visible)."""

@@ -102,3 +102,18 @@ def test_a_role_named_in_the_rule_exists(demo_office):
     assert ACCUSATION_REVEAL_GROUPS <= set(ROLES)
     svc, _ = demo_office
     assert "discipline" in svc.users.get_user("discipline_staff")["groups"]
+
+
+@pytest.mark.parametrize("user, withheld", [("leader", True), ("analyst", True), ("admin", True),
+                                            ("director", False), ("clerk", False), ("discipline_staff", False)])
+def test_a_figures_case_list_counts_a_report_but_withholds_it(demo_office, user, withheld):
+    """KPI drill-downs and ledgers count every case; a report a role may not know of keeps its row
+    but shows no subject, number or petitioner."""
+    from office.access import WITHHELD_SUBJECT, withhold_reports
+    svc, cases = demo_office
+    rows = [{"case_id": cases["accusation"], "subject": "举报区政府某科长", "reg_no": "X-1", "petitioner": "李**"},
+            {"case_id": cases["normal"], "subject": "拖欠工资", "reg_no": "X-2", "petitioner": "张**"}]
+    with svc.core.uow(write=False) as uow:
+        shown = withhold_reports(uow.session, svc.core.actor(uow.session, user), rows)
+    assert len(shown) == 2 and shown[1] == rows[1]
+    assert (shown[0]["subject"] == WITHHELD_SUBJECT and shown[0]["reg_no"] == shown[0]["petitioner"] == "") is withheld
