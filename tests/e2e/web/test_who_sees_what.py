@@ -34,6 +34,10 @@ def test_every_demo_user_has_a_row():
 
 @pytest.fixture
 def demo_office(office):
+    return with_demo_users(office)
+
+
+def with_demo_users(office):
     """The web office with the demo users, exactly as `make run` creates them."""
     for code, name, kind in DEMO_UNITS:
         office.users.add_unit(code, name, kind)
@@ -117,3 +121,11 @@ def test_a_figures_case_list_counts_a_report_but_withholds_it(demo_office, user,
         shown = withhold_reports(uow.session, svc.core.actor(uow.session, user), rows)
     assert len(shown) == 2 and shown[1] == rows[1]
     assert (shown[0]["subject"] == WITHHELD_SUBJECT and shown[0]["reg_no"] == shown[0]["petitioner"] == "") is withheld
+
+
+@pytest.mark.postgres
+def test_the_rule_holds_on_postgresql(pg_office):
+    svc, cases = with_demo_users(pg_office)
+    for user in ("director", "clerk", "leader", "admin", "gov_staff", "discipline_staff", "court_staff"):
+        assert _by_service(svc, user, cases["accusation"]) == EXPECTED[user][0], user
+        assert _by_service(svc, user, cases["normal"]) == EXPECTED[user][1], user
