@@ -1,15 +1,15 @@
 """Who may see and act on what. Checked in the service layer, whatever the caller."""
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from engine.core import Actor as CoreActor
-from engine.errors import NotAllowed
+from engine.errors import NotAllowed, ValidationFailed
 from engine.store.models import Case, HumanTask, HumanTaskGroup
 
 # The office's roles (groups a user may be given) and who may do what: the only definition.
-ROLES = ("clerk", "director", "leader", "unit_staff", "legal_advisor", "analyst", "admin")
+ROLES = ("clerk", "director", "leader", "unit_staff", "legal_advisor", "analyst", "admin", "discipline")
 SUPERVISORS = frozenset({"director", "admin"})
 OFFICE = frozenset({"clerk", "director", "leader", "legal_advisor", "admin", "analyst"})
 KPI_READERS = frozenset({"director", "leader", "analyst", "admin"})       # every unit's figures
@@ -20,7 +20,12 @@ EDITORS = frozenset({"analyst", "admin"})                                  # edi
 REVEAL_GROUPS = frozenset({"director", "clerk", "legal_advisor"})
 DECIDERS = frozenset({"director"})           # set or correct a case's 化解 and its 纳入统计, with a reason
 PETITIONER_FACING = frozenset({"clerk", "director", "leader", "legal_advisor"})   # who meets petitioners
-ACCUSATION_REVEAL_GROUPS = frozenset({"director", "discipline"})
+# 检举控告 (《信访工作条例》第30条): the one rule of who sees that a report exists, opens it and reveals
+# its parties (see accusation_access). The accused unit never sees it, whatever the role.
+ACCUSATION_READERS = frozenset({"director", "discipline", "clerk"})     # every report: exists, opens (masked)
+ACCUSATION_REVEAL_GROUPS = frozenset({"director", "discipline"})       # and reveals its parties
+# Names the system acts under: never a user's name, in any letter case (checked at every way in).
+RESERVED_NAMES = frozenset({"system", "scheduler", "petitioner", "scenario", "anonymous", "root"})
 
 
 class Actor(CoreActor):
@@ -39,7 +44,12 @@ class Actor(CoreActor):
     @property
     def meets_petitioners(self) -> bool:
         """May see a petitioner's query code (and the letters that print it)."""
-        return bool(self.groups & PETITIONER_FACING) or self.username in ("system", "scheduler")
+        return bool(self.groups & PETITIONER_FACING) or self.is_internal
+
+    @property
+    def is_internal(self) -> bool:
+        """The system's own actor: safe to tell by name, as no user may bear a reserved name."""
+        return self.username in INTERNAL_ACTORS
 
 
 def check_can_decide(actor: Actor) -> None:
@@ -55,6 +65,18 @@ def check_admin(actor: Actor) -> None:
 SYSTEM = Actor("system", frozenset({"admin"}))
 # The system's own actors act with full rights and are never looked up as user accounts.
 INTERNAL_ACTORS = {"system": SYSTEM, "scheduler": Actor("scheduler", frozenset({"admin"}))}
+assert RESERVED_NAMES >= set(INTERNAL_ACTORS)
+
+
+def is_reserved_name(username: str | None) -> bool:
+    """A name the system acts under (system, scheduler, petitioner, …), in any letter case."""
+    return (username or "").strip().lower() in RESERVED_NAMES
+
+
+def check_not_reserved(username: str | None) -> None:
+    if is_reserved_name(username):
+        raise ValidationFailed(f"user name {username!r} is reserved for the system's own actors "
+                               f"({', '.join(sorted(RESERVED_NAMES))})", [{"field": "username", "message": "reserved"}])
 
 
 def check_case_visible(actor: Actor, case: Case, session: Session, *, working: bool = False) -> None:
@@ -63,6 +85,9 @@ def check_case_visible(actor: Actor, case: Case, session: Session, *, working: b
     the caller has already checked that the actor may work a task of this case (check_can_work)."""
     if actor.unit and case.accused_unit and actor.unit == case.accused_unit:
         raise NotAllowed("this case is not available to your unit")
+    if is_accusation(case) and accusation_access(actor, case, session, working=working) == "none":
+        raise NotAllowed("检举控告事项仅限主任、纪检监察和经办人员查阅 (reports are for the director, "
+                         "discipline inspection and those handling them)")
     if actor.is_office:
         return
     if actor.unit is None:
@@ -92,18 +117,22 @@ def unit_match(column, unit: str):
 
 def task_scope(actor: Actor) -> list:
     """Which open tasks an inbox may show: a unit's own, never a report against it; without a unit
-    and outside the office, no unit's tasks unless assigned by name."""
+    and outside the office, no unit's tasks unless assigned by name; reports only as
+    accusation_access allows."""
+    hidden = _hidden_accusations(actor)
+    scope = [] if hidden is None else [HumanTask.case_id.not_in(hidden)]
     if actor.is_office and not actor.unit:
-        return []
+        return scope
     if not actor.unit:
-        return [or_(HumanTask.unit.is_(None), HumanTask.assignee == actor.username)]
-    scope = [] if actor.is_office else [unit_match(HumanTask.unit, actor.unit)]
+        return scope + [or_(HumanTask.unit.is_(None), HumanTask.assignee == actor.username)]
+    scope += [] if actor.is_office else [unit_match(HumanTask.unit, actor.unit)]
     return scope + [HumanTask.case_id.not_in(select(Case.id).where(Case.accused_unit == actor.unit))]
 
 
 def case_scope(actor: Actor) -> list:
     """The SQL form of check_case_visible, for lists and counts of cases."""
-    scope = []
+    hidden = _hidden_accusations(actor)
+    scope = [] if hidden is None else [Case.id.not_in(hidden)]
     if actor.unit and not actor.is_office:
         scope.append(unit_match(Case.unit, actor.unit))
     if actor.unit:
@@ -135,12 +164,89 @@ def is_accusation(case: Case) -> bool:
     return bool(case.accused_unit) or (case.category or "").startswith("检举控告")
 
 
+def accusation_sql():
+    """The SQL form of is_accusation."""
+    return or_(and_(Case.accused_unit.is_not(None), Case.accused_unit != ""), func.coalesce(Case.category, "").like("检举控告%"))
+
+
+def accusation_access(actor: Actor, case: Case | None = None, session: Session | None = None, *,
+                      working: bool = False) -> str:
+    """THE rule for 检举控告 (《信访工作条例》第30条; docs/security.md, "Who sees what"): "reveal",
+    "open" or "none" — "open" includes seeing that the report exists (lists, inbox, counts, search).
+
+    - the accused unit: "none", always (check_case_visible says so first);
+    - director and discipline inspection (`discipline`): "reveal";
+    - clerk (registers the report and answers a real-name reporter): "open", parties masked;
+    - staff of the unit the report is routed to (the 纪检监察 organ), or whoever holds, did or may
+      claim one of its steps: "open", parties masked;
+    - everyone else — leader, legal advisor, analyst, administrator, other units: "none".
+    The system's own actors open every report but reveal none."""
+    if case is not None and actor.unit and case.accused_unit and actor.unit == case.accused_unit:
+        return "none"
+    if actor.groups & ACCUSATION_REVEAL_GROUPS:
+        return "reveal"
+    if actor.groups & ACCUSATION_READERS or actor.is_internal:
+        return "open"
+    if case is None:
+        return "none"
+    if working or (actor.unit and case.unit and _unit_in(actor.unit, case.unit)):
+        return "open"
+    if session is not None and session.scalar(select(exists().where(HumanTask.case_id == case.id, involved(actor)))):
+        return "open"
+    return "none"
+
+
+def _hidden_accusations(actor: Actor):
+    """The reports `actor` may not know of (SQL: their case ids), or None when none is hidden beyond
+    the accused unit's wall; the list form of accusation_access."""
+    if actor.groups & ACCUSATION_READERS or actor.is_internal:
+        return None
+    allowed = [Case.id.in_(select(HumanTask.case_id).where(involved(actor)))]
+    allowed += [unit_match(func.coalesce(Case.unit, ""), actor.unit)] if actor.unit else []
+    return select(Case.id).where(accusation_sql(), ~or_(*allowed))
+
+
+WITHHELD_SUBJECT = "检举控告事项（依法保密）"
+
+
+def withhold_reports(session: Session, actor: Actor, items: list[dict]) -> list[dict]:
+    """Rows of a figure's or a ledger's case list (dicts with case_id): a report `actor` may not
+    know of keeps its place in the count but shows neither subject, registration number nor
+    petitioner."""
+    hidden_q = _hidden_accusations(actor)
+    ids = [i["case_id"] for i in items if i.get("case_id") is not None]
+    if hidden_q is None or not ids:
+        return items
+    hidden = set(session.scalars(select(Case.id).where(Case.id.in_(ids), Case.id.in_(hidden_q))))
+    return [{**i, "subject": WITHHELD_SUBJECT, "reg_no": "", "petitioner": ""} if i.get("case_id") in hidden else i
+            for i in items]
+
+
 def check_can_reveal(actor: Actor, case: Case) -> None:
-    """Full identities only for roles whose duty needs them; a reporter's only for those handling it.
-    Callers check visibility first (check_case_visible)."""
-    allowed = ACCUSATION_REVEAL_GROUPS if is_accusation(case) else REVEAL_GROUPS
-    if not actor.groups & allowed:
+    """Full identities only for roles whose duty needs them; a report's parties only as
+    accusation_access allows. Callers check visibility first (check_case_visible)."""
+    if is_accusation(case):
+        if accusation_access(actor, case) != "reveal":
+            raise NotAllowed("only the director and discipline inspection may see the parties of a report")
+        return
+    if not actor.groups & REVEAL_GROUPS:
         raise NotAllowed("your role may not see full identity data of this case")
+
+
+def may_search_names(actor: Actor) -> bool:
+    """Searching by a person's name is a reveal in disguise: only roles that may reveal identities."""
+    return bool(actor.groups & (REVEAL_GROUPS | ACCUSATION_REVEAL_GROUPS))
+
+
+def name_search_scope(actor: Actor):
+    """Which cases a name search may match for `actor`: SQL on Case, false() when none."""
+    if not may_search_names(actor):
+        return false()
+    if actor.groups & ACCUSATION_REVEAL_GROUPS and actor.groups & REVEAL_GROUPS:
+        return true()
+    if actor.groups & REVEAL_GROUPS:
+        return ~accusation_sql()
+    return accusation_sql()
 
 
 ROUTING_FIELDS = ("lead_unit", "organ_unit", "unit")

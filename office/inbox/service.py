@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from engine.store import repository
 from engine import queries as views
-from office.access import Actor, case_scope, check_can_work, check_case_visible, task_scope
+from office.access import (Actor, case_scope, check_can_work, check_case_visible, may_search_names,
+                           name_search_scope, task_scope)
+from office.people.audit import log_access
 from engine.clock import parse_instant, utcnow
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed, XinfangError
 from engine.store.models import Case, HumanTask, HumanTaskGroup
@@ -150,21 +152,30 @@ class Inbox:
         if filters.get("region"):           # typed or picked by name: 樊城区 means 420606
             found, _ = regions.resolve(filters["region"])
             filters["region"] = found.code if found else filters["region"]
-        with self.core.uow(write=False) as uow:
+        with self.core.uow(write=bool(filters.get("search"))) as uow:
             actor = self.core.actor(uow.session, user)
             if filters.get("search"):
-                filters["_name_case_ids"] = self.cases_by_person_name(uow.session, filters["search"])
+                filters["_name_case_ids"] = self.cases_by_person_name(uow.session, actor, filters["search"])
             query, counts = inbox_query(actor, filters, now)
             result = _page(uow.session, query, counts, page, per_page, lambda r: task_row(r, now))
             name_rows(Names(uow.session), result["items"])
+            if filters.get("search"):      # every search is on record, like every opening
+                log_access(uow.session, actor.username, "search", None, f"inbox search: {filters['search']}")
+                uow.commit()
         result["filters"] = {k: v for k, v in filters.items() if not k.startswith("_")}
         if filters.get("region"):
             result["filters"]["region_name"] = regions.name(filters["region"])
         return result
 
-    def cases_by_person_name(self, session: Session, name: str) -> list[int]:
-        """Exact-name search goes through the keyed hashes of the identity table, when there is one."""
-        return self.find_by_name(session, name)
+    def cases_by_person_name(self, session: Session, actor: Actor, name: str) -> list[int]:
+        """Exact-name search goes through the keyed hashes of the identity table, and only for roles
+        that may reveal identities (a match confirms a name): others get no name-based match."""
+        if not may_search_names(actor):
+            return []
+        ids = self.find_by_name(session, name)
+        if not ids:
+            return []
+        return list(session.scalars(select(Case.id).where(Case.id.in_(ids), name_search_scope(actor))))
 
     # -- claims and assignment ----------------------------------------------------------
     def claim_task(self, task_uuid: str, *, user: str) -> dict:

@@ -26,6 +26,7 @@ from office.kpi.service import REPORT_STEPS, _months
 from office.directory import regions
 from office.dates import YEARS, Month, last_day, local_midnight, local_time as on_office_clock
 from engine.store.models import Case, Unit
+from office.access import WITHHELD_SUBJECT, Actor, withhold_reports
 
 log = logging.getLogger(__name__)
 GROUPINGS = ("unit", "category", "region", "channel")
@@ -148,26 +149,33 @@ class Dashboard:
         if page < 1 or page > pages:
             raise ValidationFailed(f"page must be between 1 and {pages}",
                                    [{"field": "page", "message": "out of range"}])
-        items = self._case_details(key, rows[(page - 1) * per_page: page * per_page])
+        items = self._case_details(user, key, rows[(page - 1) * per_page: page * per_page])
         return {"key": key, "label": kpi.BY_KEY[key].label, "part": part, "part_title": part_title(key, part),
                 "by": by, "group": group, "period": period, "items": items, "total": total,
                 "capped": total >= CASES_CAP, "page": page, "pages": pages, "per_page": per_page,
                 "columns": EVIDENCE[key]}
 
-    def _case_details(self, key: str, rows: list[dict]) -> list[dict]:
-        """Each case with its subject, masked petitioner, and what the KPI read of it (evidence)."""
+    def _case_details(self, user: str, key: str, rows: list[dict]) -> list[dict]:
+        """Each case with its subject, masked petitioner, and what the KPI read of it (evidence);
+        a report the user may not know of is counted but withheld (office/access.py)."""
         ids = [r["case_id"] for r in rows]
         with self.core.uow(write=False) as uow:
             query = select(Case.id, Case.subject, Case.petitioner, Case.stage).where(Case.id.in_(ids))
             found = {r.id: r for r in uow.session.execute(query)} if ids else {}
             evidence = case_evidence(uow.session, key, ids)
+            actor = user if isinstance(user, Actor) else self.core.actor(uow.session, user)
+            hidden = {r["case_id"] for r in withhold_reports(uow.session, actor,
+                                                             [{"case_id": i, "subject": ""} for i in ids])
+                      if r["subject"] == WITHHELD_SUBJECT}
         names = self._unit_names(r["unit"] for r in rows)
         items = []
         for row in rows:
             extra, read = found.get(row["case_id"]), evidence.get(row["case_id"], {})
+            if row["case_id"] in hidden:
+                extra, row = None, {**row, "reg_no": ""}
             items.append({**row, "unit_name": names.get(row["unit"], row["unit"]),
-                          "subject": extra.subject if extra else "", "petitioner": extra.petitioner if extra else "",
-                          "stage": extra.stage if extra else None,
+                          "subject": WITHHELD_SUBJECT if row["case_id"] in hidden else (extra.subject if extra else ""),
+                          "petitioner": extra.petitioner if extra else "", "stage": extra.stage if extra else None,
                           "registered_at": iso(read.get("registered_at")),
                           **{c.field: read.get(c.field) if c.kind == TEXT else iso(read.get(c.field))
                              for c in EVIDENCE[key]}})

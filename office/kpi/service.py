@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from office.kpi import figures as kpi, ledger as kpi_ledger, report as kpi_report
-from office.access import KPI_READERS, Actor
+from office.access import KPI_READERS, Actor, withhold_reports
 from engine.clock import utcnow
 from engine.errors import NotAllowed, ValidationFailed
 from office.dates import Month, months_between
@@ -117,8 +117,10 @@ class Kpi:
                 raise ValidationFailed(f"unknown unit {unit!r}")
             if own is not None and unit not in (None, own):
                 raise NotAllowed("unit staff see their own unit's ledger only")
-            return kpi_ledger.ledger_cases(uow.session, column, start, end, utcnow(), unit=unit or own,
-                                           page=page, per_page=per_page)
+            found = kpi_ledger.ledger_cases(uow.session, column, start, end, utcnow(), unit=unit or own,
+                                            page=page, per_page=per_page)
+            actor = user if isinstance(user, Actor) else self.core.actor(uow.session, user)
+            return {**found, "items": withhold_reports(uow.session, actor, found["items"])}
 
 
 MAX_PER_PAGE, MAX_MONTHS, REPORT_TREND_MONTHS = 200, 120, 6

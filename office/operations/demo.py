@@ -17,7 +17,7 @@ DEMO_USERS = [
     ("admin", "系统管理员", ["admin"], None),
     ("gov_staff", "区政府办 刘洋", ["unit_staff"], "district_gov"),
     ("court_staff", "区法院 孙伟", ["unit_staff"], "district_court"),
-    ("discipline_staff", "区纪委监委 吴军", ["unit_staff"], "discipline"),
+    ("discipline_staff", "区纪委监委 吴军", ["unit_staff", "discipline"], "discipline"),
     ("housing_staff", "区住建局 郑华", ["unit_staff"], "housing"),
     ("police_staff", "市公安局 冯刚", ["unit_staff"], "city_police"),
     ("agri_staff", "市农业农村局 何丽", ["unit_staff"], "city_agri"),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from engine.clock import utcnow
 from engine.errors import Conflict, NotFound
+from office.exports import csv_row
 from office.operations.tables import Job
 
 log = logging.getLogger(__name__)
@@ -77,13 +78,13 @@ class Jobs:
         try:
             out = io.StringIO()
             writer = csv.writer(out)
-            writer.writerow([title for _, title in EXPORT_COLUMNS])
+            writer.writerow(csv_row(title for _, title in EXPORT_COLUMNS))
             page, done = 1, 0
             while True:
                 batch = self.inbox.inbox(user=user, filters=filters, page=page, per_page=200)
                 for item in batch["items"]:
                     item = _deadline(item, utcnow())
-                    writer.writerow([item.get(key) if item.get(key) is not None else "" for key, _ in EXPORT_COLUMNS])
+                    writer.writerow(csv_row(item.get(key) if item.get(key) is not None else "" for key, _ in EXPORT_COLUMNS))
                 done += len(batch["items"])
                 self.progress(job_id, done=done, total=batch["total"])
                 if page >= batch["pages"] or not batch["items"]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from engine.clock import utcnow
 from engine.errors import NotAllowed, NotFound, ValidationFailed
 from engine.store.models import User
+from office.access import is_reserved_name
 from office.people.users import user_dict
 from office.people.tables import ApiToken, ThrottleHit
 
@@ -123,7 +124,7 @@ class Auth:
                 .join(User, User.username == ApiToken.username)
                 .options(joinedload(User.memberships))
                 .where(ApiToken.token_hash == token_hash(token))).unique().first()
-            if found is None or found.revoked or not found.User.is_active:
+            if found is None or found.revoked or not found.User.is_active or is_reserved_name(found.User.username):
                 return None
             user = user_dict(found.User)
             stale = found.last_used_at is None or found.last_used_at < now - timedelta(minutes=1)

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from office.access import check_admin
-from office.access import ROLES
+from office.access import ROLES, is_reserved_name
+from office.exports import csv_row
 from office.people.admin import MIN_PASSWORD
 from engine.clock import utcnow
 from engine.errors import Conflict, NotFound, ValidationFailed
@@ -103,6 +104,8 @@ def _row(line: int, cells: dict[str, str], extra: bool) -> tuple[Row, list[str]]
     problems = ["more cells than columns"] if extra else []
     if not _NAME.match(row.username):
         problems.append(f"invalid user name {row.username!r}: use 2-64 letters, digits, '_', '.' or '-'")
+    elif is_reserved_name(row.username):
+        problems.append(f"user name {row.username!r} is reserved for the system's own actors")
     if len(row.display_name) > MAX_DISPLAY_NAME:
         problems.append(f"display name longer than {MAX_DISPLAY_NAME} characters")
     if not groups:
@@ -150,8 +153,8 @@ def random_password() -> str:
 def passwords_csv(generated: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["username", "password"])
-    writer.writerows([p["username"], p["password"]] for p in generated)
+    writer.writerow(csv_row(["username", "password"]))
+    writer.writerows(csv_row([p["username"], p["password"]]) for p in generated)
     return "\ufeff" + out.getvalue()
 
 

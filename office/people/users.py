@@ -7,8 +7,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.store import repository
 from engine.clock import utcnow
-from engine.errors import Conflict, ValidationFailed
+from engine.errors import Conflict, NotFound, ValidationFailed
 from engine.store.models import Unit, User, UserGroup
+from office.access import check_not_reserved, is_reserved_name
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 
@@ -23,6 +24,7 @@ class Users:
                  display_name: str = "", unit: str | None = None) -> dict:
         if not _NAME.match(username or ""):
             raise ValidationFailed(f"invalid user name {username!r}: use 2-64 letters, digits, '_', '.' or '-'")
+        check_not_reserved(username)
         groups = [g.strip() for g in (groups or []) if g and g.strip()]
         for g in groups:
             if not _NAME.match(g):
@@ -44,10 +46,16 @@ class Users:
             return user_dict(user)
 
     def get_user(self, username: str) -> dict:
+        """A user account; a reserved name (system, scheduler…) is never one, even if a row bears it,
+        so such a row can neither sign in nor act with the built-in actor's rights."""
+        if is_reserved_name(username):
+            raise NotFound(f"no user {username!r}")
         with self.core.uow(write=False) as uow:
             return user_dict(repository.require_user(uow.session, username))
 
     def check_password(self, username: str, password: str) -> bool:
+        if is_reserved_name(username):
+            return False
         with self.core.uow(write=False) as uow:
             user = repository.user_by_name(uow.session, username)
             return bool(user and user.is_active and user.password_hash

@@ -52,12 +52,21 @@ class Notifications:
         return True
 
     def mark_notifications_read(self, user: str, ids: list[int]) -> int:
+        """Marks the user's own messages read. A message addressed to someone else, or to a group
+        about a case the user may not see (another unit's), is refused as unknown (NotFound) and
+        nothing is marked."""
+        ids = sorted(set(ids))
         with self.core.uow() as uow:
             actor = self.core.actor(uow.session, user)
+            rows = list(uow.session.scalars(select(Notification).where(
+                Notification.id.in_(ids), or_(Notification.recipient_user == actor.username,
+                                              Notification.recipient_group.in_(actor.groups or {""})))))
+            mine = {n.id for n in rows if self._may_see(uow.session, actor, n.case_id)}
+            unknown = [i for i in ids if i not in mine]
+            if unknown:
+                raise NotFound(f"no notification {', '.join(map(str, unknown[:10]))} for you")
             done = uow.session.execute(
-                update(Notification).where(Notification.id.in_(ids), Notification.read_at.is_(None),
-                                           or_(Notification.recipient_user == actor.username,
-                                               Notification.recipient_group.in_(actor.groups or {""})))
+                update(Notification).where(Notification.id.in_(sorted(mine)), Notification.read_at.is_(None))
                 .values(read_at=utcnow())).rowcount
             uow.commit()
             return done

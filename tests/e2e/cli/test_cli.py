@@ -37,6 +37,8 @@ def test_a_case_from_the_command_line(cli, tmp_path):
     (("case", "999"), "no case 999"),
     (("timers", "fire-due", "--now", "2026-01-01T00:00:00"), "no UTC offset"),
     (("users", "add", "x y"), "invalid user name"),
+    (("users", "add", "system", "--groups", "clerk"), "is reserved for the system's own actors"),
+    (("users", "add", "Scheduler", "--groups", "clerk"), "is reserved for the system's own actors"),
     (("report", "--month", "2026-13"), "month must look like 2026-10"),
     (("report", "--month", "0000-01"), "month must lie between 2000 and 2199"),
 ])

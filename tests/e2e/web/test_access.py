@@ -22,7 +22,9 @@ def cases(office):
     return {"gov_case": gov_case["id"], "accusation": accusation["id"]}
 
 
-CASE_MATRIX = [*[(u, c, 200) for u in OFFICE for c in ("gov_case", "accusation")],
+# a report (检举控告) opens for the director and the clerk only, of the office (docs/security.md, "Who sees what")
+CASE_MATRIX = [*[(u, "gov_case", 200) for u in OFFICE],
+               *[(u, "accusation", 200 if u in ("clerk", "director") else 403) for u in OFFICE],
                ("gov", "gov_case", 200), ("gov2", "gov_case", 200), ("gov", "accusation", 403),
                ("gov2", "accusation", 403), ("court", "gov_case", 403), ("court", "accusation", 403),
                ("disc", "gov_case", 403), ("disc", "accusation", 200),
