@@ -15,7 +15,6 @@ from office.analysis.service import Analysis
 from office.cases import deadlines, tables as case_tables
 from office.cases.attachments import Attachments
 from office.cases.comments import Comments
-from office.cases.facts import CASE_OWNED
 from office.cases.lookup import CaseLookup
 from office.cases.page import CasePage
 from office.cases.projection import project_facts
@@ -123,7 +122,6 @@ class Services:
         core.register_dependency("deadlines", deadlines.table_dependency(settings.jurisdiction))
         core.register_dependency("documents", self._documents, writes=True)
         core.data_guard = self.identities.protect
-        core.forms.reserve(CASE_OWNED)
         core.add_projector(project_facts)
         core.add_step_hook(metrics_hook(deadlines.rule_days(settings.jurisdiction, FIRST_TIME_RULE)))
         self.resolutions = Resolutions(core, apply_decisions)

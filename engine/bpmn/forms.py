@@ -8,21 +8,6 @@ from jsonschema import Draft202012Validator
 
 
 _NOT_BUNDLED = object()     # a definition deployed before forms were bundled: bpmn/forms/ has them
-UNDECLARED = "此表单没有这一项，不能由本环节填写（not a field of this form）"
-CASE_OWNED = "这是案件本身的信息，只能由相应功能修改，不能由办理环节填写（owned by the case, not by a task）"
-
-
-def closed(schema: dict) -> dict:
-    """The schema with every object that lists its properties closed to others (additionalProperties
-    false), unless it says otherwise: what a task may write is exactly what its form shows."""
-    if not isinstance(schema, dict):
-        return schema
-    out = {key: (closed(value) if isinstance(value, dict)
-                 else [closed(v) for v in value] if isinstance(value, list) else value)
-           for key, value in schema.items()}
-    if "properties" in out and "additionalProperties" not in out:
-        out["additionalProperties"] = False
-    return out
 
 
 class FormRegistry:
@@ -33,13 +18,6 @@ class FormRegistry:
         self.directory = directory
         self._cache: dict[str, dict | None] = {}
         self._bundled: dict[tuple, object] = {}
-        self._validators: dict[int, tuple[dict, Draft202012Validator]] = {}
-        self.case_owned: frozenset[str] = frozenset()
-
-    def reserve(self, keys) -> None:
-        """Keys of the workflow data that belong to the case (registration facts, deadlines, ratings…):
-        they change only through the service that owns them, never through a task's form."""
-        self.case_owned = self.case_owned | frozenset(keys)
 
     def get(self, form_key: str | None, case=None) -> dict | None:
         """The form of a task of `case` (a models.Case): its definition's, or else the file's.
@@ -69,25 +47,13 @@ class FormRegistry:
         return self._cache[form_key]
 
     def validate(self, form_key: str | None, data: dict, case=None) -> list[dict]:
-        """[{field, message}] for each problem; empty when the data fits the form.
-
-        A form is the only thing its task may write into the case: the schema is read as closed, so
-        a key the form does not declare (a deadline, the query code, a rating…) is refused by name
-        instead of being merged into the workflow data. A task whose diagram names no form (a test or
-        an analyst's sketch; every shipped task has one) may not write what the case owns
-        (`reserve`)."""
+        """[{field, message}] for each problem; empty when the data fits the form (or there is none)."""
         schema = self.get(form_key, case)
-        if schema is None:      # a sketch's task without a form: anything but what the case owns
-            return [{"field": key, "message": CASE_OWNED} for key in sorted(set(data) & self.case_owned)]
-        if id(schema) not in self._validators:      # the schema is kept beside it, so its id stays its own
-            self._validators[id(schema)] = (schema, Draft202012Validator(closed(schema)))
-        validator = self._validators[id(schema)][1]
-        problems = [{"field": ".".join(map(str, [*err.path, key])), "message": UNDECLARED}
-                    for err in validator.iter_errors(data) if err.validator == "additionalProperties"
-                    for key in sorted(set(err.instance) - set(err.schema.get("properties", {})))]
+        if schema is None:
+            return []
+        validator = Draft202012Validator(schema)
+        problems = []
         for err in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
-            if err.validator == "additionalProperties":
-                continue
             field = ".".join(str(p) for p in err.path) or (
                 err.validator_value[0] if err.validator == "required" and isinstance(err.validator_value, list)
                 else "")

@@ -260,7 +260,7 @@ def test_the_kpi_row_is_rewritten_only_when_a_step_changes_it(office):
     office.tasks.complete_task(only_task(office, case["id"])["id"], user="clerk1")
     assert len(writes) == 1, "nothing the figures read changed"
     office.tasks.complete_task(only_task(office, case["id"])["id"], user="rev1",
-                         data={"decision": "accept", "outcome": "支持"})
+                         data={"decision": "accept", "channel": "网信"})
     assert len(writes) == 2
     with office.engine.connect() as conn:
-        assert conn.execute(select(CaseMetrics.outcome).where(CaseMetrics.case_id == case["id"])).scalar() == "支持"
+        assert conn.execute(select(CaseMetrics.channel).where(CaseMetrics.case_id == case["id"])).scalar() == "网信"
