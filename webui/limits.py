@@ -45,6 +45,7 @@ def init_limits(app: Flask, settings: Settings) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", settings.extra.get("ratelimit_prefix", "xinfang"))
     _state["prefix"] = app.config["RATELIMIT_KEY_PREFIX"]
+    limiter._key_prefix = None      # Flask-Limiter keeps the first app's prefix; each app brings its own
     limiter.init_app(app)
     workers = worker_count()
     if not settings.redis_url and workers > 1:

@@ -138,3 +138,20 @@ def test_several_workers_without_redis_say_so_at_start(office, monkeypatch, caps
     assert "XINFANG_REDIS_URL is not set" in capsys.readouterr().err
     create_app(office.settings.with_(redis_url=REDIS), office)
     assert "XINFANG_REDIS_URL" not in capsys.readouterr().err
+
+
+def test_decorated_routes_count_in_redis_under_each_apps_own_prefix(office):
+    from tests.support.web import sign_in
+    create_app(office.settings.with_(extra={**office.settings.extra, "ratelimit_prefix": "first-app"}), office)
+    prefix = f"xinfang-test-{uuid.uuid4().hex}"
+    app = create_app(office.settings.with_(redis_url=REDIS, extra={**office.settings.extra,
+                                                                   "ratelimit_prefix": prefix}), office)
+    client = redis.Redis.from_url(REDIS)
+    try:
+        clerk = sign_in(app, "clerk")
+        assert clerk.post("/tokens", {"name": "统计"}).status_code == 200
+        assert any(b"tokens:clerk" in key for key in client.scan_iter(f"*{prefix}*"))
+    finally:
+        keys = list(client.scan_iter(f"*{prefix}*"))
+        if keys:
+            client.delete(*keys)
