@@ -37,6 +37,7 @@ LOOKUP = {"pair": parse("10 per 15 minutes"), "account": parse("10 per 15 minute
           "address": parse("30 per 15 minutes"), "spray": parse("10 per 15 minutes")}
 # Wrong bearer tokens from one address (tokens carry 256 random bits; this stops a flood).
 BAD_TOKENS = parse("20 per 15 minutes")
+SEEN = parse("1000 per 15 minutes")      # marks an account as already tried from an address
 _state = {"prefix": "xinfang"}
 
 
@@ -94,8 +95,9 @@ def attempt(scope: str, limits: dict[str, RateLimitItem], account: str, address:
     for kind, ids in (("account", _ids(scope, "account", account)), ("address", _ids(scope, "address", address))):
         if not limiter.limiter.hit(limits[kind], *ids):
             _refuse(limits[kind], ids)
-    _, remaining = limiter.limiter.get_window_stats(limits["pair"], *pair)
-    if remaining == limits["pair"].amount - 1:        # the first try of this account from here
+    limiter.limiter.hit(SEEN, *_ids(scope, "seen", account, address))
+    _, remaining = limiter.limiter.get_window_stats(SEEN, *_ids(scope, "seen", account, address))
+    if remaining == SEEN.amount - 1:        # the first try of this account from here in the window
         spray = _ids(scope, "spray", address)
         if not limiter.limiter.hit(limits["spray"], *spray):
             _refuse(limits["spray"], spray)

@@ -155,3 +155,8 @@ def test_decorated_routes_count_in_redis_under_each_apps_own_prefix(office):
         keys = list(client.scan_iter(f"*{prefix}*"))
         if keys:
             client.delete(*keys)
+
+
+def test_signing_in_again_and_again_is_not_spraying(app):
+    for _ in range(15):
+        assert Browser(app.test_client()).post("/login", {"username": "clerk", "password": PASSWORD}).status_code == 302
