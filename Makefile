@@ -60,7 +60,7 @@ demo-db: venv
 	@test -f $(DB).demo || ($(BIN)/xinfang demo --cases 300 && touch $(DB).demo)
 
 run: demo-db web-assets fonts
-	XINFANG_COOKIE_SECURE=0 $(BIN)/xinfang serve --host 127.0.0.1 --port 5000
+	XINFANG_ENV=development XINFANG_COOKIE_SECURE=0 $(BIN)/xinfang serve --host 127.0.0.1 --port 5000
 
 # One pytest worker per core (pytest-xdist); a module's tests stay on one worker with its fixtures.
 TEST_WORKERS ?= $(shell nproc)

@@ -5,6 +5,7 @@ web, CLI, scheduler and tests all configure the system the same way.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,6 +46,24 @@ def _zone(name: str) -> str:
     return name
 
 
+def _networks(text: str) -> tuple[str, ...]:
+    """Addresses or networks (127.0.0.1, 10.0.0.0/8), comma-separated; a typo is refused at start."""
+    found = tuple(a.strip() for a in text.split(",") if a.strip())
+    for entry in found:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValidationFailed(f"XINFANG_METRICS_ALLOW: {entry!r} is not an address or network") from None
+    return found
+
+
+def _environment(name: str) -> str:
+    name = name.strip().lower()
+    if name not in ("development", "production"):
+        raise ValidationFailed(f"XINFANG_ENV must be development or production, not {name!r}")
+    return name
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{DEFAULT_DB}"
@@ -66,6 +85,13 @@ class Settings:
     field_keys: tuple[str, ...] = ()     # Fernet keys, newest first (XINFANG_FIELD_KEYS)
     hash_key: str = ""                   # HMAC key for searchable hashes (XINFANG_HASH_KEY)
     testing: bool = False
+    # "development" (make run: a generated session key in var/) or "production" (the default: the
+    # server refuses to start without XINFANG_SECRET_KEY). XINFANG_ENV.
+    environment: str = "production"
+    redis_url: str = ""                  # rate-limit counters shared by every worker (XINFANG_REDIS_URL)
+    trusted_proxies: int = 0             # reverse proxies in front, for ProxyFix (XINFANG_TRUSTED_PROXIES)
+    metrics_token: str = ""              # bearer token a scraper sends to /metrics (XINFANG_METRICS_TOKEN)
+    metrics_allow: tuple[str, ...] = ()  # addresses or networks that may read /metrics (XINFANG_METRICS_ALLOW)
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -87,10 +113,19 @@ class Settings:
             field_keys=tuple(k.strip() for k in env.get("XINFANG_FIELD_KEYS", "").split(",") if k.strip()),
             hash_key=env.get("XINFANG_HASH_KEY", ""),
             timezone=_zone(env.get("XINFANG_TIMEZONE") or base.timezone),
+            environment=_environment(env.get("XINFANG_ENV") or base.environment),
+            redis_url=env.get("XINFANG_REDIS_URL", ""),
+            trusted_proxies=_number(env, "XINFANG_TRUSTED_PROXIES", 0, int, 0),
+            metrics_token=env.get("XINFANG_METRICS_TOKEN", ""),
+            metrics_allow=_networks(env.get("XINFANG_METRICS_ALLOW", "")),
         )
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+    @property
+    def development(self) -> bool:
+        return self.environment == "development"
 
     @property
     def is_sqlite(self) -> bool:

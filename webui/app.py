@@ -38,18 +38,21 @@ def _cookie_secure(settings: Settings) -> bool:
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    from .security import secret_key
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=settings.secret_key or "dev-only-not-secret", TESTING=settings.testing,
+        SECRET_KEY=secret_key(settings), TESTING=settings.testing,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=_cookie_secure(settings),
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=_cookie_secure(settings), PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         MAX_CONTENT_LENGTH=int(settings.extra.get("max_request_bytes", 12 * 1024 * 1024)),
         WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=False, JSON_AS_ASCII=False,
     )
-    if not settings.secret_key and not settings.testing:
-        log.warning("XINFANG_SECRET_KEY is not set: sessions use a development key")
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     app.extensions["xinfang.services"] = services or Services(settings)
     app.extensions["xinfang.settings"] = settings
     app.url_map.converters["id"] = IdConverter
@@ -67,13 +70,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.get("/healthz")
     def healthz():
         return {"status": "ok"}
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
 
     return app
 
@@ -103,6 +99,11 @@ def _reject_nul_bytes():
 
 def _init_extensions(app: Flask) -> None:
     from . import auth
+    from .limits import init_limits
+    from .security import init_headers
+    settings = app.extensions["xinfang.settings"]
+    init_headers(app)
+    init_limits(app, settings)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

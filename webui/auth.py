@@ -5,11 +5,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
-from engine.errors import NotFound
 from office.people.tokens import TooManyAttempts
 
 from .app import LANGUAGES, client_address, get_services, int_param
 from .errors import retry_message
+from .limits import LOGIN, attempt, bearer_allowed, bearer_failed, limiter, succeeded
+from .security import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -20,17 +21,20 @@ class WebUser(UserMixin):
         self.display_name = user.get("display_name") or self.username
         self.groups = list(user.get("groups") or [])
         self.unit = user.get("unit")
+        self.generation = int(user.get("session_generation") or 0)
 
     def get_id(self) -> str:
-        return self.username
+        """What the session cookie carries: the session generation and the name. Signing out,
+        a new password or deactivation bump the generation, so older cookies load nobody."""
+        return f"{self.generation}:{self.username}"
 
 
-def load_user(username: str) -> WebUser | None:
-    try:
-        user = get_services().users.get_user(username)
-    except NotFound:
+def load_user(user_id: str) -> WebUser | None:
+    generation, _, name = (user_id or "").partition(":")
+    user = get_services().users.session_user(name) if name and generation.isdigit() else None
+    if user is None or user["session_generation"] != int(generation):
         return None
-    return WebUser(user) if user.get("active", True) else None
+    return WebUser(user)
 
 
 def load_user_from_request(req) -> WebUser | None:
@@ -38,8 +42,10 @@ def load_user_from_request(req) -> WebUser | None:
     header = req.headers.get("Authorization", "")
     if not req.path.startswith("/api/") or not header.lower().startswith("bearer "):
         return None
+    bearer_allowed(client_address())
     user = get_services().auth.user_for_token(header[7:].strip())
     if user is None:
+        bearer_failed(client_address())
         return None
     g.auth_via_token = True
     return WebUser(user)
@@ -55,12 +61,6 @@ def username() -> str:
     return current_user.username
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("inbox.index")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """A locked sign-in says when it frees (429 with Retry-After), in the reader's language."""
@@ -68,7 +68,8 @@ def login():
     if request.method == "POST":
         name = request.form.get("username", "").strip()[:64]
         try:
-            user = get_services().auth.sign_in(name, request.form.get("password", ""), client=client_address())
+            attempt("login", LOGIN, name, client_address())
+            user = get_services().auth.sign_in(name, request.form.get("password", ""))
         except TooManyAttempts as err:
             error, status = _("登录失败次数过多，此账号在本机暂时锁定。") + " " + retry_message(err.retry_after), 429
             headers = {"Retry-After": str(err.retry_after)} if err.retry_after else {}
@@ -76,15 +77,19 @@ def login():
             if user is None:
                 error, status = _("用户名或密码错误"), 401
             else:
+                succeeded("login", LOGIN, name, client_address())
                 session.clear()
-                login_user(WebUser(user))
+                login_user(WebUser(get_services().users.session_user(user["username"])))
                 session.permanent = True
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(safe_next(request.args.get("next")))
     return render_template("login.html", error=error), status, headers
 
 
 @bp.post("/logout")
 def logout():
+    """Signs out everywhere: this browser's cookie and any copy of it stop working."""
+    if current_user.is_authenticated and not g.get("auth_via_token"):
+        get_services().users.end_sessions(current_user.username)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -95,11 +100,12 @@ def set_language(code: str):
     if code not in LANGUAGES:
         abort(404)
     session["lang"] = code
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
 @login_required
+@limiter.limit("20 per hour", methods=["POST"], key_func=lambda: f"tokens:{getattr(current_user, 'username', '')}")
 def tokens():
     svc = get_services()
     created = None

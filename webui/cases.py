@@ -9,6 +9,7 @@ from engine.errors import ValidationFailed
 
 from .app import get_services, int_param
 from .auth import username
+from .security import safe_next
 from .formrender import field_errors, initial_values, parse_form
 
 bp = Blueprint("cases", __name__)
@@ -40,8 +41,8 @@ def diagram(case_id: int):
 def comment(case_id: int):
     get_services().comments.add_comment(case_id, user=username(), body=request.form.get("body", ""),
                                task_uuid=request.form.get("task_id") or None)
-    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/cases/") or
-                    (request.form.get("next") or "").startswith("/tasks/") else url_for("cases.show", case_id=case_id))
+    back = safe_next(request.form.get("next"), url_for("cases.show", case_id=case_id))
+    return redirect(back if back.startswith(("/cases/", "/tasks/")) else url_for("cases.show", case_id=case_id))
 
 
 @bp.post("/cases/<id:case_id>/attachments")

@@ -1,6 +1,8 @@
 """Process library, the BPMN editor, version diffs and case migration (analysts and admins)."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -9,6 +11,7 @@ from engine.errors import ValidationFailed
 
 from .app import get_services, int_param
 from .auth import username
+from .security import safe_next
 from .formrender import render_form
 
 bp = Blueprint("editor", __name__)
@@ -113,7 +116,9 @@ def migrate(key: str):
 def revert(migration_id: int):
     done = get_services().editor.revert_migration(migration_id, user=username())
     flash(_("案件 %(case)s 已恢复到第 %(v)s 版", case=done["case_id"], v=done["version"]), "ok")
-    return redirect(request.referrer or url_for("editor.library"))
+    came_from = urlsplit(request.referrer or "")
+    back = came_from.path + (f"?{came_from.query}" if came_from.query else "") if came_from.netloc == request.host else ""
+    return redirect(safe_next(back, url_for("editor.library")))
 
 
 @bp.post("/processes/import")

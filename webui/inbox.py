@@ -9,6 +9,7 @@ from office.inbox.service import FILTER_KEYS
 
 from .app import get_services, int_param
 from .auth import username
+from .security import safe_next
 
 bp = Blueprint("inbox", __name__)
 
@@ -18,10 +19,7 @@ def request_filters() -> dict:
 
 
 def _back():
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("inbox.index"))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.get("/inbox")

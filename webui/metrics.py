@@ -5,13 +5,14 @@ same numbers whichever scheduler process did the work.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, current_app, render_template
 from flask_login import login_required
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
 from .app import get_services
 from .auth import username
+from .security import metrics_allowed
 
 bp = Blueprint("metrics", __name__)
 
@@ -40,6 +41,8 @@ class _SchedulerCollector:
 
 @bp.get("/metrics")
 def metrics() -> Response:
+    """For a scraper with XINFANG_METRICS_TOKEN or from XINFANG_METRICS_ALLOW; 404 for anyone else."""
+    metrics_allowed(current_app.extensions["xinfang.settings"])
     registry = CollectorRegistry()
     registry.register(_SchedulerCollector(get_services().timers.scheduler_status()))
     return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4; charset=utf-8")

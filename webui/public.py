@@ -13,6 +13,7 @@ from office.selfservice.service import RATINGS
 
 from .app import client_address, get_services
 from .formrender import field_errors
+from .limits import LOOKUP, attempt, succeeded
 from .labels import OUTCOMES
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -52,10 +53,12 @@ def lookup():
 @bp.post("/status")
 def status():
     reg_no, code = _credentials()
+    attempt("public", LOOKUP, reg_no, client_address())
     try:
         found = get_services().selfservice.public_status(reg_no, code, client=client_address())
     except NotFound:
         return _not_found(reg_no)
+    succeeded("public", LOOKUP, reg_no, client_address())
     return _status_page(found, reg_no, code)
 
 
@@ -81,6 +84,7 @@ def review():
 def _answer(call):
     reg_no, code = _credentials()
     svc = get_services()
+    attempt("public", LOOKUP, reg_no, client_address())
     try:
         found = call(svc, reg_no, code)
     except NotFound:
@@ -89,4 +93,5 @@ def _answer(call):
         found = svc.selfservice.public_status(reg_no, code, client=client_address())
         return _status_page(found, reg_no, code, 400 if isinstance(err, ValidationFailed) else 409,
                             errors=field_errors(err.details) or {"": [err.message]})
+    succeeded("public", LOOKUP, reg_no, client_address())
     return _status_page(found, reg_no, code, done=True)

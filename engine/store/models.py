@@ -216,6 +216,9 @@ class User(Base):
     unit_code: Mapped[str | None] = mapped_column(ForeignKey("unit.code"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Stored in the session cookie at sign-in; a bump (sign-out, new password, deactivation)
+    # makes every older cookie of this user worthless.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     memberships: Mapped[list["UserGroup"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property

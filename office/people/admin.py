@@ -12,7 +12,7 @@ from engine.errors import NotFound, ValidationFailed
 from office.people.audit import log_access
 from office.people.tables import AccessLog
 from engine.store.models import Group, Unit, User, UserGroup
-from office.people.users import _NAME, user_dict
+from office.people.users import _NAME, end_sessions, user_dict
 
 MIN_PASSWORD = 8
 
@@ -60,10 +60,13 @@ class Admin:
             if active is not None:
                 if username == user and not active:
                     raise ValidationFailed("you cannot deactivate yourself")
+                if target.is_active and not active:
+                    end_sessions(target)
                 target.is_active = active
             if password:
                 _check_password(password)
                 target.password_hash = generate_password_hash(password)
+                end_sessions(target)
             if display_name is not None:
                 target.display_name = display_name.strip()[:200] or username
             uow.commit()

@@ -1,4 +1,4 @@
-"""People: protected identities on cases, the access log, API tokens and throttled attempts."""
+"""People: protected identities on cases, the access log, and API tokens."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -55,14 +55,3 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class ThrottleHit(Base):
-    """One row per counted attempt (failed sign-in, self-service lookup), per key, for rate limits
-    that hold across worker processes."""
-
-    __tablename__ = "throttle_hit"
-    __table_args__ = (Index("ix_throttle_hit_key_at", "key", "at"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(200))
-    at: Mapped[datetime] = mapped_column(UTCDateTime())

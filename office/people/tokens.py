@@ -1,15 +1,12 @@
-"""Sign-in with a rate limit, API tokens for integrations, and the throttle both use.
-
-Throttle hits live in a table, so the limits hold across every worker process.
-"""
+"""Sign-in and API tokens for integrations. Their rate limits live at the web edge (webui/limits.py,
+Flask-Limiter); TooManyAttempts is how a refused attempt is reported everywhere."""
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from engine.clock import utcnow
@@ -17,9 +14,8 @@ from engine.errors import NotAllowed, NotFound, ValidationFailed
 from engine.store.models import User
 from office.access import is_reserved_name
 from office.people.users import user_dict
-from office.people.tables import ApiToken, ThrottleHit
+from office.people.tables import ApiToken
 
-LOGIN_LIMIT, LOGIN_WINDOW = 5, timedelta(minutes=15)
 TOKEN_PREFIX = "xft_"
 
 
@@ -39,48 +35,18 @@ def token_hash(token: str) -> str:
 
 
 class Auth:
-    """Sign-in with a rate limit, and API tokens for integrations."""
+    """Sign-in, and API tokens for integrations."""
 
     def __init__(self, core, users):
         self.core = core
         self.users = users
 
-    # -- throttle ---------------------------------------------------------------------------
-    def throttle_check(self, key: str, limit: int, window: timedelta, now: datetime | None = None) -> None:
-        now = now or utcnow()
-        recent = (ThrottleHit.key == key[:200], ThrottleHit.at > now - window)
-        with self.core.uow(write=False) as uow:
-            hits = uow.session.scalar(select(func.count()).select_from(ThrottleHit).where(*recent))
-            if hits < limit:
-                return
-            # attempts open again when enough of the oldest hits have left the window
-            oldest = uow.session.scalar(select(ThrottleHit.at).where(*recent).order_by(ThrottleHit.at)
-                                        .offset(hits - limit).limit(1))
-        retry_after = max(1, math.ceil(((oldest or now) + window - now).total_seconds()))
-        raise TooManyAttempts(f"too many attempts; try again in {retry_after} seconds", retry_after)
-
-    def throttle_hit(self, key: str, now: datetime | None = None) -> None:
-        now = now or utcnow()
-        with self.core.uow() as uow:
-            uow.session.add(ThrottleHit(key=key[:200], at=now))
-            uow.session.execute(delete(ThrottleHit).where(ThrottleHit.at < now - timedelta(days=1)))
-            uow.commit()
-
-    def throttle_clear(self, key: str) -> None:
-        with self.core.uow() as uow:
-            uow.session.execute(delete(ThrottleHit).where(ThrottleHit.key == key[:200]))
-            uow.commit()
-
     # -- sign-in ----------------------------------------------------------------------------
-    def sign_in(self, username: str, password: str, *, client: str = "") -> dict | None:
-        """The user, or None for a wrong name/password; 5 failures per user and address in
-        15 minutes lock further attempts (TooManyAttempts) until the window passes."""
-        key = f"login:{(username or '').lower()}:{client}"
-        self.throttle_check(key, LOGIN_LIMIT, LOGIN_WINDOW)
+    def sign_in(self, username: str, password: str) -> dict | None:
+        """The user, or None for a wrong name/password. Attempts are limited at the web edge
+        (webui/limits.py), before this check runs."""
         if not self.users.check_password(username, password):
-            self.throttle_hit(key)
             return None
-        self.throttle_clear(key)
         return self.users.get_user(username)
 
     # -- API tokens -------------------------------------------------------------------------

@@ -53,6 +53,23 @@ class Users:
         with self.core.uow(write=False) as uow:
             return user_dict(repository.require_user(uow.session, username))
 
+    def session_user(self, username: str) -> dict | None:
+        """The active user with the session generation its cookies must carry, for the web's
+        user loader (one read per request); None when unknown or deactivated."""
+        with self.core.uow(write=False) as uow:
+            user = repository.user_by_name(uow.session, username)
+            if user is None or not user.is_active:
+                return None
+            return {**user_dict(user), "session_generation": user.session_generation or 0}
+
+    def end_sessions(self, username: str) -> None:
+        """Signs the user out everywhere: every session cookie issued so far stops working."""
+        with self.core.uow() as uow:
+            user = repository.user_by_name(uow.session, username)
+            if user is not None:
+                end_sessions(user)
+                uow.commit()
+
     def check_password(self, username: str, password: str) -> bool:
         if is_reserved_name(username):
             return False
@@ -68,6 +85,11 @@ class Users:
             uow.session.add(unit)
             uow.commit()
             return {"code": code, "name": name, "kind": kind}
+
+
+def end_sessions(user: User) -> None:
+    """A new session generation: cookies that carry an older one are refused."""
+    user.session_generation = (user.session_generation or 0) + 1
 
 
 def user_dict(user: User) -> dict:

@@ -1,4 +1,4 @@
-"""Petitioner self-service without an account: status by registration number + query code,
+"""Petitioner self-service without an account (attempts are limited at the web edge, webui/limits.py): status by registration number + query code,
 satisfaction evaluation and a request for review (复查), delivered into the waiting workflow.
 
 Contract with the processes (docs/architecture.md, "Self-service contract"): the process opens
@@ -11,7 +11,6 @@ evaluation_comment} — the handling unit's rating and, when given, the office's
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -32,7 +31,6 @@ EVALUATE_TASK, REVIEW_TASK, RECHECK_TASK = "evaluate", "request_review", "reques
 # The petitioner's windows: steps open while they may act, not work for the office's inboxes.
 WINDOWS = {EVALUATE_TASK: "evaluate", REVIEW_TASK: "review_request", RECHECK_TASK: "recheck_request"}
 RATINGS = ("满意", "基本满意", "不满意")
-LOOKUP_LIMIT, LOOKUP_WINDOW = 10, timedelta(minutes=15)
 SELF_SERVICE_ACTOR = "petitioner"
 NOT_FOUND = "登记号或查询码不正确 (registration number or query code is wrong)"
 
@@ -59,29 +57,15 @@ class SelfService:
             raise NotFound(NOT_FOUND)
         return case
 
-    def _checked(self, reg_no: str, code: str, client: str) -> None:
-        """Counts failures per client address and per registration number (against guessing codes)."""
-        for key in (f"public:{client}", f"public-reg:{(reg_no or '').strip()}"):
-            self.auth.throttle_check(key, LOOKUP_LIMIT, LOOKUP_WINDOW)
-
-    def _failed(self, reg_no: str, client: str) -> None:
-        for key in (f"public:{client}", f"public-reg:{(reg_no or '').strip()}"):
-            self.auth.throttle_hit(key)
-
     def public_status(self, reg_no: str, code: str, *, client: str = "") -> dict:
         """What the petitioner may see: where the case stands in plain words (`step`), the reply and
         review decisions once served, the rating and review windows with their last days, and
         what they may do next. Nothing about units, staff or other people."""
-        self._checked(reg_no, code, client)
-        try:
-            with self.core.uow(write=False) as uow:
-                case = self._public_case(uow.session, reg_no, code)
-                open_ids = {t.bpmn_id for t in repository.open_tasks_of_case(uow.session, case.id)}
-                data = runtime.workflow_data(self.core.runner.workflow_of(case))
-                return public_view(case, data, open_ids)
-        except NotFound:
-            self._failed(reg_no, client)
-            raise
+        with self.core.uow(write=False) as uow:
+            case = self._public_case(uow.session, reg_no, code)
+            open_ids = {t.bpmn_id for t in repository.open_tasks_of_case(uow.session, case.id)}
+            data = runtime.workflow_data(self.core.runner.workflow_of(case))
+            return public_view(case, data, open_ids)
 
     def public_evaluate(self, reg_no: str, code: str, *, unit_rating: str, office_rating: str | None = None,
                         comment: str = "", client: str = "") -> dict:
@@ -104,12 +88,6 @@ class SelfService:
         return self._deliver(reg_no, code, client, REVIEW_TASK, {"review_requested": True, "review_reason": reason})
 
     def _deliver(self, reg_no: str, code: str, client: str, bpmn_id: str, data: dict) -> dict:
-        self._checked(reg_no, code, client)
-        with self.core.uow(write=False) as uow:
-            case = self._matching_case(uow.session, reg_no, code)
-        if case is None:                 # counted outside the write transaction it would wait for
-            self._failed(reg_no, client)
-            raise NotFound(NOT_FOUND)
         with self.core.uow() as uow:
             case = self._public_case(uow.session, reg_no, code)
             task = uow.session.scalars(select(HumanTask).where(

@@ -7,15 +7,17 @@ import pytest
 import time_machine
 
 from tests.support.web import route_to, start_petition
+from webui.app import create_app
 
 
-def test_metrics_are_prometheus_text_read_from_the_database(app, office):
+def test_metrics_are_prometheus_text_read_from_the_database(office):
+    app = create_app(office.settings.with_(metrics_token="scrape-token"), office)
     case = start_petition(office)
     route_to(office, case["id"], "district_gov")
     later = datetime.now(timezone.utc) + timedelta(days=400)
     with time_machine.travel(later, tick=False):
         office.timers.scheduler(worker="w1").tick()
-    body = app.test_client().get("/metrics")
+    body = app.test_client().get("/metrics", headers={"Authorization": "Bearer scrape-token"})
     assert body.status_code == 200 and body.mimetype == "text/plain"
     text = body.get_data(as_text=True)
     assert "xinfang_timer_backlog " in text
@@ -67,3 +69,18 @@ def test_notices_are_listed_on_the_case_page_and_download_only_for_those_who_see
     assert "attachment" in response.headers["Content-Disposition"]
     assert as_user("court").get(url).status_code == 403
     assert as_user("gov").get(f"/cases/{case['id']}/documents/2").status_code == 404
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic scrape-token"}])
+def test_metrics_without_the_token_are_not_there(office, headers):
+    app = create_app(office.settings.with_(metrics_token="scrape-token"), office)
+    assert app.test_client().get("/metrics", headers=headers).status_code == 404
+    unconfigured = create_app(office.settings, office)
+    assert unconfigured.test_client().get("/metrics", headers={"Authorization": "Bearer "}).status_code == 404
+
+
+@pytest.mark.parametrize("allow,status", [(("127.0.0.1",), 200), (("10.0.0.0/8",), 404), (("::1", "127.0.0.0/8"), 200),
+                                          (("not-an-address",), 404)])
+def test_metrics_answer_an_allowed_address(office, allow, status):
+    app = create_app(office.settings.with_(metrics_allow=allow), office)
+    assert app.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == status
