@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 import handlers.registry
 from engine.core import Core
+from engine.store.models import Case
 from engine.settings import Settings
 from office import access
 from office.analysis import tables as analysis_tables
@@ -33,6 +34,7 @@ from office.kpi.dashboard import Dashboard
 from office.kpi.counting import Counting
 from office.kpi.projection import apply_decisions, metrics_hook
 from office.kpi.service import FIRST_TIME_RULE, Kpi
+from office.online import service as online_service, tables as online_tables
 from office.operations import tables as operation_tables
 from office.operations.jobs import Jobs
 from office.operations.service import Operations
@@ -54,7 +56,7 @@ from processes import calendar
 
 # Every feature's tables, so the metadata (migrations check, backups, test truncation) sees them all.
 TABLES = (case_tables, inbox_tables, people_tables, document_tables, supervision_tables, kpi_tables,
-          analysis_tables, editor_tables, operation_tables, resolution_tables, selfservice_tables)
+          analysis_tables, editor_tables, operation_tables, resolution_tables, selfservice_tables, online_tables)
 
 
 class Services:
@@ -88,7 +90,8 @@ class Services:
         self.inbox = Inbox(core, self.comments, self.intake.case_ids_by_name)
         self.jobs = Jobs(core, self.inbox)
         self.user_import = UserImport(core, self.jobs)
-        self.selfservice = SelfService(core, self.auth, self.identities, self._documents)
+        self.online = online_service.OnlinePetitions(core, self.identities, self.intake, self.attachments)
+        self.selfservice = SelfService(core, self.auth, self.identities, self._documents, self._online_number)
         self.directory = Directory(core)
         self.notifications = Notifications(core, notifier or reminders.LoggingNotifier())
         self.supervision = Supervision(core, self._documents)
@@ -98,6 +101,13 @@ class Services:
         self.analysis = Analysis(core, self.kpi)
         self.editor = Editor(core)
         self.operations = Operations(core, self.identities)
+
+    def _online_number(self, session, number: str, code: str):
+        """A 网上信访 number in self-service: its case once registered, else its own view."""
+        row = self.online.match(session, number, code)
+        if row is None:
+            return None
+        return session.get(Case, row.case_id) if row.case_id else online_service.public_view(row)
 
     @property
     def settings(self) -> Settings:
