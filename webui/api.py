@@ -14,16 +14,18 @@ from office.inbox.service import FILTER_KEYS
 
 from .analysis import evaluation_period, hotspot_options, this_month
 from .app import csrf, get_services, int_param
+from .online import files_from_json, submit_limits
 from .openapi import spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 MAX_PAGE = 100_000
+PUBLIC_ENDPOINTS = ("api.openapi", "api.public_petition")     # no sign-in
 
 
 @bp.before_request
 def authenticate():
-    if request.endpoint == "api.openapi":
+    if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
         response = jsonify({"error": "unauthorized", "message": "sign in or send 'Authorization: Bearer <token>'",
@@ -69,6 +71,19 @@ def _paging() -> tuple[int, int]:
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(spec())
+
+
+@bp.post("/public/petitions")
+@submit_limits
+def public_petition():
+    """网上信访 without an account: 201 {number, query_code, state}; the same Idempotency-Key
+    (header, or `idempotency_key` in the body) answers the same again and files nothing twice."""
+    body = _body()
+    files = files_from_json(body.get("attachments"))
+    key = request.headers.get("Idempotency-Key") or str(body.get("idempotency_key") or "")
+    form = {k: v for k, v in body.items() if k not in ("attachments", "idempotency_key")}
+    sent = get_services().online.submit(form, files, idempotency_key=key)
+    return sent, 201, {"Cache-Control": "no-store"}
 
 
 @bp.get("/cases")

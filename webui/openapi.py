@@ -74,6 +74,17 @@ SCHEMAS = {
                     "open_cases_by_category": {"type": "object", "additionalProperties": INT},
                     "overdue_cases": INT, "open_tasks": INT, "overdue_tasks": INT}),
 }
+SCHEMAS["OnlinePetition"] = _obj({
+    **{k: {"type": "string", "maxLength": n, "pattern": "^[^\\u0000]*$"} for k, n in (
+        ("name", 50), ("id_number", 18), ("phone", 20), ("address", 200), ("subject", 200), ("content", 20000),
+        ("region", 100))},
+    "purpose": {"type": "string", "enum": ["揭发控告", "意见建议", "申诉", "求决", "其他"]},
+    "consent": {"type": "boolean", "description": "consent to the processing of personal data (PIPL); must be true"},
+    "attachments": {"type": "array", "maxItems": 5, "items": _obj({
+        "filename": {"type": "string", "maxLength": 200}, "content_base64": {"type": "string"}})},
+    "idempotency_key": {"type": "string", "maxLength": 100}},
+    ["name", "id_number", "phone", "address", "subject", "content", "purpose", "region", "consent"])
+SCHEMAS["OnlineReceipt"] = _obj({"number": STR, "query_code": STR, "state": STR, "state_label": STR})
 SCHEMAS["CaseList"] = _page_of("#/components/schemas/CaseSummary")
 SCHEMAS["TaskList"] = _page_of("#/components/schemas/InboxTask", pages=True)
 
@@ -138,7 +149,17 @@ def _body(schema: dict, required: bool = True) -> dict:
 
 
 def spec() -> dict:
+    public = _op("网上信访: a petitioner submits without an account. 201 gives the number and the query code, "
+                 "shown once. Rate-limited per address and per ID number (429); the same Idempotency-Key "
+                 "answers the same again (409 if the content differs). The office then checks it (登记审核).",
+                 ("201", _ref("OnlineReceipt")), ("400", "409", "429"), op_id="submitOnlinePetition",
+                 body=_body(_ref("OnlinePetition")),
+                 params=[{"name": "Idempotency-Key", "in": "header", "required": False,
+                          "schema": {"type": "string", "maxLength": 100, "pattern": "^[!-~]*$"}}])
+    del public["responses"]["401"]
+    public["security"] = []
     paths = {
+        "/public/petitions": {"post": public},
         "/cases": {
             "get": _op("List cases visible to you", ("200", _ref("CaseList")), ("400",), op_id="listCases",
                        params=[_q("status", {"type": "string", "maxLength": 16}), *PAGING]),
