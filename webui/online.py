@@ -11,11 +11,12 @@ import uuid
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from engine.errors import ValidationFailed
 from office.intake.service import CONTENT_CLASSES, PURPOSES
-from office.online.checks import CONSENT_TEXT, MAX_FILES, Upload
+from office.online.checks import MAX_FILES, Upload
 
 from .app import get_services
 from .auth import username
@@ -24,6 +25,7 @@ from .limits import limiter
 
 bp = Blueprint("online", __name__)
 ADDRESS_LIMIT, ID_LIMIT = "20 per hour", "5 per day"
+STATES = {"pending": _l("待登记审核"), "registering": _l("待登记审核"), "registered": _l("已登记"), "returned": _l("已退回")}
 
 
 def address_limit() -> str:
@@ -64,7 +66,7 @@ def files_from_json(items) -> list[Upload]:
 
 def _form_page(values: dict | None = None, errors: dict | None = None, status: int = 200):
     return render_template("public_submit.html", values=values or {}, errors=errors or {}, purposes=PURPOSES,
-                           consent_text=CONSENT_TEXT, max_files=MAX_FILES, idempotency_key=uuid.uuid4().hex), status
+                           max_files=MAX_FILES, idempotency_key=uuid.uuid4().hex), status
 
 
 @bp.get("/public/submit")
@@ -103,7 +105,7 @@ def pending():
 @login_required
 def detail(submission_id: int):
     found = get_services().online.detail(submission_id, user=username())
-    return render_template("online_detail.html", item=found, classes=CONTENT_CLASSES, errors={})
+    return render_template("online_detail.html", states=STATES, item=found, classes=CONTENT_CLASSES, errors={})
 
 
 @bp.post("/online/<id:submission_id>/register")
@@ -114,7 +116,7 @@ def register(submission_id: int):
         done = svc.register(submission_id, user=username(), content_class=request.form.get("content_class", ""))
     except ValidationFailed as err:
         found = svc.detail(submission_id, user=username())
-        return render_template("online_detail.html", item=found, classes=CONTENT_CLASSES,
+        return render_template("online_detail.html", states=STATES, item=found, classes=CONTENT_CLASSES,
                                errors=field_errors(err.details)), 400
     flash(_("已登记为 %(reg_no)s，请继续拟办", reg_no=done["reg_no"] or ""))
     return redirect(url_for("cases.show", case_id=done["case_id"]))
@@ -128,7 +130,7 @@ def return_(submission_id: int):
         svc.return_submission(submission_id, user=username(), reason=request.form.get("reason", ""))
     except ValidationFailed as err:
         found = svc.detail(submission_id, user=username())
-        return render_template("online_detail.html", item=found, classes=CONTENT_CLASSES,
+        return render_template("online_detail.html", states=STATES, item=found, classes=CONTENT_CLASSES,
                                errors=field_errors(err.details)), 400
     flash(_("已退回，信访人可凭查询码看到退回理由"))
     return redirect(url_for("online.pending"))

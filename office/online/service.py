@@ -55,6 +55,12 @@ class OnlinePetitions:
         return self.identities.keys.digest(id_number or "")[:32]
 
     # -- the petitioner ------------------------------------------------------------------
+    @staticmethod
+    def regions(text: str, limit: int = 20) -> list[dict]:
+        """Regions by name, for the public page's picker (no sign-in: the list is public)."""
+        from office.directory import regions
+        return [r.as_dict() for r in regions.search(str(text or "")[:50], limit)]
+
     def submit(self, form: dict, files: list[Upload] | None = None, *, idempotency_key: str = "") -> dict:
         """201's body: {number, query_code, state}. The same idempotency key with the same content
         gives the same answer (a double click registers nothing twice); with other content, 409."""
@@ -156,7 +162,7 @@ class OnlinePetitions:
             files = uow.session.scalars(select(OnlineFile).where(OnlineFile.submission_id == row.id)
                                         .order_by(OnlineFile.id)).all()
             form = json.loads(self.identities.keys.decrypt(row.form_enc))
-            log_access(uow.session, user, "online_submission", row.case_id, f"{row.number} {purpose}")
+            log_access(uow.session, user, "online", row.case_id, f"{row.number} {purpose}")
             uow.commit()
             return {"id": row.id, "number": row.number, "state": row.state, "state_label": STATES[row.state],
                     "submitted_at": row.submitted_at.isoformat(), "form": form, "case_id": row.case_id,
