@@ -86,6 +86,31 @@ def public_petition():
     return sent, 201, {"Cache-Control": "no-store"}
 
 
+@bp.get("/online")
+def online_pending():
+    """网上信访 waiting for 登记审核 (office staff)."""
+    return jsonify(get_services().online.pending(user=_user()))
+
+
+@bp.get("/online/<id:submission_id>")
+def online_detail(submission_id: int):
+    return get_services().online.detail(submission_id, user=_user())
+
+
+@bp.post("/online/<id:submission_id>/register")
+def online_register(submission_id: int):
+    body = _body()
+    flags = {k: body.get(k) for k in ("sensitive", "urgent") if k in body}
+    return get_services().online.register(submission_id, user=_user(), content_class=str(body.get("content_class")
+                                                                                         or ""), **flags), 201
+
+
+@bp.post("/online/<id:submission_id>/return")
+def online_return(submission_id: int):
+    return get_services().online.return_submission(submission_id, user=_user(), reason=str(_body().get("reason")
+                                                                                           or ""))
+
+
 @bp.get("/cases")
 def list_cases():
     page, per_page = _paging()

@@ -85,6 +85,13 @@ SCHEMAS["OnlinePetition"] = _obj({
     "idempotency_key": {"type": "string", "maxLength": 100}},
     ["name", "id_number", "phone", "address", "subject", "content", "purpose", "region", "consent"])
 SCHEMAS["OnlineReceipt"] = _obj({"number": STR, "query_code": STR, "state": STR, "state_label": STR})
+SCHEMAS["OnlinePending"] = _obj({"id": INT, "number": STR, "submitted_at": TIME, "subject": STR, "petitioner": STR,
+                                  "purpose": STR, "region": STR})
+SCHEMAS["OnlineSubmission"] = _obj({
+    "id": INT, "number": STR, "state": _s("string", enum=["pending", "registering", "registered", "returned"]),
+    "state_label": STR, "submitted_at": TIME, "form": OBJ, "case_id": _s("integer", True), "return_reason": NSTR,
+    "reviewed_by": NSTR, "files": {"type": "array", "items": _obj({"id": INT, "filename": STR, "content_type": STR,
+                                                                   "size": INT})}})
 SCHEMAS["CaseList"] = _page_of("#/components/schemas/CaseSummary")
 SCHEMAS["TaskList"] = _page_of("#/components/schemas/InboxTask", pages=True)
 
@@ -130,6 +137,7 @@ TASK_ID = {"name": "task_id", "in": "path", "required": True,
            "schema": {"type": "string", "pattern": "^[0-9A-Za-z-]{1,64}$"}}
 CASE_ID = {"name": "case_id", "in": "path", "required": True,
            "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}
+SUBMISSION_ID = {**CASE_ID, "name": "submission_id"}
 MONTH = _q("month", {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}, "e.g. 2026-10; default this month")
 ROWS = {"type": "array", "items": {"type": "object"}}
 TASK_FILTERS = [
@@ -160,6 +168,30 @@ def spec() -> dict:
     public["security"] = []
     paths = {
         "/public/petitions": {"post": public},
+        "/online": {
+            "get": _op("网上信访 waiting for 登记审核, oldest first, names masked (office staff)",
+                       ("200", {"type": "array", "items": _ref("OnlinePending")}), ("403",), op_id="listOnline"),
+        },
+        "/online/{submission_id}": {
+            "get": _op("One online petition, decrypted for the clerk (the opening is logged)",
+                       ("200", _ref("OnlineSubmission")), ("403", "404"), op_id="getOnline",
+                       params=[SUBMISSION_ID]),
+        },
+        "/online/{submission_id}/register": {
+            "post": _op("登记: register it (信访形式 网信); the normal triage follows and the case keeps the "
+                        "petitioner's query code",
+                        ("201", _obj({"submission": INT, "number": STR, "case_id": INT, "reg_no": NSTR})),
+                        ("400", "403", "404", "409"), op_id="registerOnline", params=[SUBMISSION_ID],
+                        body=_body(_obj({"content_class": {"type": "string", "maxLength": 20},
+                                         "sensitive": {"type": "boolean"}, "urgent": {"type": "boolean"}},
+                                        ["content_class"]))),
+        },
+        "/online/{submission_id}/return": {
+            "post": _op("退回: return it with a reason the petitioner reads in self-service",
+                        ("200", _obj({"submission": INT, "number": STR, "state": STR})),
+                        ("400", "403", "404", "409"), op_id="returnOnline", params=[SUBMISSION_ID],
+                        body=_body(_obj({"reason": {"type": "string", "minLength": 1, "maxLength": 2000}}))),
+        },
         "/cases": {
             "get": _op("List cases visible to you", ("200", _ref("CaseList")), ("400",), op_id="listCases",
                        params=[_q("status", {"type": "string", "maxLength": 16}), *PAGING]),
