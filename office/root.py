@@ -48,6 +48,8 @@ from office.people.users import Users
 from office.resolution import tables as resolution_tables
 from office.resolution.service import Resolutions
 from office.directory.service import Directory
+from office.deputies import tables as deputy_tables
+from office.deputies.service import Deputies
 from office.selfservice import codes as query_codes, tables as selfservice_tables
 from office.selfservice.service import SelfService
 from office.supervision import reminders, tables as supervision_tables
@@ -56,7 +58,8 @@ from processes import calendar
 
 # Every feature's tables, so the metadata (migrations check, backups, test truncation) sees them all.
 TABLES = (case_tables, inbox_tables, people_tables, document_tables, supervision_tables, kpi_tables,
-          analysis_tables, editor_tables, operation_tables, resolution_tables, selfservice_tables, online_tables)
+          analysis_tables, editor_tables, operation_tables, resolution_tables, selfservice_tables, online_tables,
+          deputy_tables)
 
 
 class Services:
@@ -93,6 +96,8 @@ class Services:
         self.online = online_service.OnlinePetitions(core, self.identities, self.intake, self.attachments)
         self.selfservice = SelfService(core, self.auth, self.identities, self._documents, self._online_number)
         self.directory = Directory(core)
+        self.deputies = Deputies(core, self.cases)
+        core.add_step_hook(Deputies.step_hook)
         self.notifications = Notifications(core, notifier or reminders.LoggingNotifier())
         self.supervision = Supervision(core, self._documents)
         self.timers = Timers(core, self.supervision.timer_kinds(), [self.notifications.deliver])

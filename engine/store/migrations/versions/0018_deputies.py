@@ -1,0 +1,71 @@
+"""Deputies, liaison stations and deputies' referrals (代表转交).
+
+Revision ID: 0018_deputies
+Revises: 0017_online_petitions
+"""
+import sqlalchemy as sa
+from alembic import op
+
+import engine.store.models
+
+revision = "0018_deputies"
+down_revision = "0017_online_petitions"
+branch_labels = None
+depends_on = None
+
+UTC = engine.store.models.UTCDateTime
+
+
+def upgrade() -> None:
+    op.create_table(
+        "deputy",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=50), nullable=False),
+        sa.Column("delegation", sa.String(length=100), nullable=False),
+        sa.Column("contact", sa.String(length=100), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("username"),
+    )
+    op.create_table(
+        "liaison_station",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("region_code", sa.String(length=12), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
+    )
+    op.create_table(
+        "liaison_station_deputy",
+        sa.Column("station_id", sa.Integer(), nullable=False),
+        sa.Column("deputy_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["station_id"], ["liaison_station.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["deputy_id"], ["deputy.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("station_id", "deputy_id"),
+    )
+    op.create_table(
+        "deputy_referral",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("deputy_id", sa.Integer(), nullable=False),
+        sa.Column("station_id", sa.Integer(), nullable=True),
+        sa.Column("referred_at", UTC(timezone=True), nullable=False),
+        sa.Column("feedback_at", UTC(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["deputy_id"], ["deputy.id"]),
+        sa.ForeignKeyConstraint(["station_id"], ["liaison_station.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("case_id"),
+    )
+    op.create_index("ix_deputy_referral_deputy_id", "deputy_referral", ["deputy_id"])
+    op.create_index("ix_deputy_referral_station_id", "deputy_referral", ["station_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_deputy_referral_station_id", table_name="deputy_referral")
+    op.drop_index("ix_deputy_referral_deputy_id", table_name="deputy_referral")
+    op.drop_table("deputy_referral")
+    op.drop_table("liaison_station_deputy")
+    op.drop_table("liaison_station")
+    op.drop_table("deputy")
