@@ -111,6 +111,33 @@ def online_return(submission_id: int):
                                                                                            or ""))
 
 
+@bp.post("/deputy/referrals")
+def deputy_referral():
+    """代表转交 by the signed-in deputy: registered at once (来源 人大代表转交), normal triage follows."""
+    return get_services().deputies.refer(_body(), user=_user()), 201
+
+
+@bp.get("/deputy/cases")
+def deputy_cases():
+    return jsonify(get_services().deputies.my_cases(user=_user()))
+
+
+@bp.get("/deputies")
+def deputies_directory():
+    return get_services().deputies.directory(user=_user())
+
+
+@bp.post("/deputies/import")
+def deputies_import():
+    body = _body()
+    return get_services().deputies.import_csv(str(body.get("kind") or ""), str(body.get("csv") or ""), user=_user())
+
+
+@bp.get("/deputies/referral-counts")
+def deputies_counts():
+    return get_services().deputies.referral_counts(user=_user())
+
+
 @bp.get("/cases")
 def list_cases():
     page, per_page = _paging()

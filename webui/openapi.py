@@ -92,6 +92,23 @@ SCHEMAS["OnlineSubmission"] = _obj({
     "state_label": STR, "submitted_at": TIME, "form": OBJ, "case_id": _s("integer", True), "return_reason": NSTR,
     "reviewed_by": NSTR, "files": {"type": "array", "items": _obj({"id": INT, "filename": STR, "content_type": STR,
                                                                    "size": INT})}})
+SCHEMAS["DeputyCase"] = _obj({
+    "case_id": INT, "reg_no": NSTR, "subject": STR, "station": NSTR, "referred_at": TIME, "stage": NSTR, "step": STR,
+    "status": STR, "reply": {"type": "object", "nullable": True, "properties": {"outcome": NSTR, "text": NSTR}},
+    "feedback_at": NTIME})
+SCHEMAS["DeputyDirectory"] = _obj({
+    "deputies": {"type": "array", "items": _obj({"id": INT, "name": STR, "delegation": STR, "contact": STR,
+                                                 "username": NSTR, "active": _s("boolean")})},
+    "stations": {"type": "array", "items": _obj({"id": INT, "name": STR, "region": NSTR,
+                                                 "deputies": {"type": "array", "items": STR}})}})
+PERSON = _obj({"name": {"type": "string", "maxLength": 200}, "phone": {"type": "string", "maxLength": 200},
+               "address": {"type": "string", "maxLength": 200}}, [])
+SCHEMAS["Referral"] = _obj({
+    "station": {"type": "string", "maxLength": 100}, "subject": {"type": "string", "maxLength": 200},
+    "content": {"type": "string"}, "purpose": {"type": "string", "enum": ["揭发控告", "意见建议", "申诉", "求决", "其他"]},
+    "content_class": STR, "problem_region": STR, "channel": {"type": "string", "enum": ["来信", "来访", "网信", "电话"]},
+    "anonymous": {"type": "boolean"}, "petitioners": {"type": "array", "items": PERSON}},
+    ["station", "subject", "content", "purpose"])
 SCHEMAS["CaseList"] = _page_of("#/components/schemas/CaseSummary")
 SCHEMAS["TaskList"] = _page_of("#/components/schemas/InboxTask", pages=True)
 
@@ -168,6 +185,34 @@ def spec() -> dict:
     public["security"] = []
     paths = {
         "/public/petitions": {"post": public},
+        "/deputy/referrals": {
+            "post": _op("代表转交: the signed-in deputy (group deputy) refers a constituent's petition through "
+                        "one of their liaison stations; registered with 来源 人大代表转交, normal triage follows",
+                        ("201", _obj({"case_id": INT, "reg_no": NSTR, "subject": STR, "station": STR,
+                                      "stage": NSTR})),
+                        ("400", "403"), op_id="referPetition", body=_body(_ref("Referral"))),
+        },
+        "/deputy/cases": {
+            "get": _op("The signed-in deputy's own referrals: stage and, once served, the reply (no identities)",
+                       ("200", {"type": "array", "items": _ref("DeputyCase")}), ("403",), op_id="listDeputyCases"),
+        },
+        "/deputies": {
+            "get": _op("The directory of deputies and liaison stations (the office)", ("200", _ref("DeputyDirectory")),
+                       ("403",), op_id="getDeputies"),
+        },
+        "/deputies/import": {
+            "post": _op("Import deputies (name, delegation, contact, username) or stations (name, region, deputies "
+                        "joined by 、) from CSV text; all or nothing",
+                        ("200", {"allOf": [_ref("DeputyDirectory"), _obj({"kind": STR, "rows": INT})]}),
+                        ("400", "403"), op_id="importDeputies",
+                        body=_body(_obj({"kind": {"type": "string", "enum": ["deputies", "stations"]},
+                                         "csv": {"type": "string"}}))),
+        },
+        "/deputies/referral-counts": {
+            "get": _op("代表转交 counted by deputy and by liaison station (the office)",
+                       ("200", _obj({"by_deputy": ROWS, "by_station": ROWS})), ("403",),
+                       op_id="getReferralCounts"),
+        },
         "/online": {
             "get": _op("网上信访 waiting for 登记审核, oldest first, names masked (office staff)",
                        ("200", {"type": "array", "items": _ref("OnlinePending")}), ("403",), op_id="listOnline"),
