@@ -23,7 +23,7 @@ from office.supervision.tables import Notification
 
 SOURCE, DEFAULT_CHANNEL = "人大代表转交", "来信"
 MANAGERS = frozenset({"director", "clerk", "admin"})
-FEEDBACK_KIND = "feedback"
+FEEDBACK_KIND, FEEDBACK_DOCUMENT = "feedback", "办理结果反馈"
 
 
 def _problem(field: str, message: str) -> ValidationFailed:
@@ -31,9 +31,10 @@ def _problem(field: str, message: str) -> ValidationFailed:
 
 
 class Deputies:
-    def __init__(self, core, cases):
+    def __init__(self, core, cases, documents=None):
         self.core = core
         self.cases = cases
+        self.documents = documents        # (session, case, now, actor) -> DocumentStore
 
     def _manager(self, session, user: str) -> None:
         if not self.core.actor(session, user).groups & MANAGERS:
@@ -198,9 +199,9 @@ class Deputies:
             return {"by_deputy": [{"deputy": n, "referrals": c} for n, c in by_deputy],
                     "by_station": [{"station": n, "referrals": c} for n, c in by_station]}
 
-    @staticmethod
-    def step_hook(session, case: Case, data: dict, step) -> None:
-        """When the reply is served on a referred case, the deputy gets the 办理结果反馈, once."""
+    def step_hook(self, session, case: Case, data: dict, step) -> None:
+        """When the reply is served on a referred case, the deputy gets the 办理结果反馈 (a letter in the
+        case's documents and a notification), once."""
         if "replied" not in (data.get("milestones") or {}):
             return
         referral = session.scalar(select(Referral).where(Referral.case_id == case.id,
@@ -210,6 +211,12 @@ class Deputies:
         deputy = session.get(Deputy, referral.deputy_id)
         now = utcnow()
         referral.feedback_at = now
+        if self.documents is not None:
+            from office.dates import local_time
+            from processes.notices import context
+            store = self.documents(session, case, now, "system")
+            store.render(FEEDBACK_DOCUMENT, **context(FEEDBACK_DOCUMENT, data, reg_no=case.reg_no,
+                                                      today=local_time(now).date(), names=[], office=store.office))
         if deputy is not None and deputy.username:
             text = (f"办理结果反馈：您转交的信访事项“{case.subject}”（{case.reg_no}）已答复。"
                     f"处理意见：{data.get('outcome') or '见答复'}；答复：{(data.get('reply_text') or '')[:500]}")

@@ -71,6 +71,14 @@ def test_referral_from_registration_to_the_feedback_notice(office):
         notes = conn.execute(select(Notification.recipient_user, Notification.text)
                              .where(Notification.kind == "feedback")).all()
     assert len(notes) == 1 and notes[0][0] == "dep_wang" and "办理结果反馈" in notes[0][1]
+    letters = [d for d in o.s.documents.list_documents(case, user="clerk") if d["kind"] == "办理结果反馈"]
+    assert len(letters) == 1
+    _, content, _ = o.s.documents.get_document(case, letters[0]["id"], user="clerk")
+    from docx import Document
+    import io
+    text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+    assert "王代表代表" in text and "补贴已于3月核发到位" in text and "老旧小区加装电梯" in text
+    assert "{{" not in text
     with pytest.raises(NotAllowed):
         o.s.cases.get_case(case, user="dep_wang")
     counts = o.s.deputies.referral_counts(user="director")
