@@ -49,6 +49,7 @@ from office.resolution import tables as resolution_tables
 from office.resolution.service import Resolutions
 from office.directory.service import Directory
 from office.deputies import tables as deputy_tables
+from office.deputies.proposals import Proposals
 from office.deputies.service import Deputies
 from office.selfservice import codes as query_codes, tables as selfservice_tables
 from office.selfservice.service import SelfService
@@ -98,6 +99,7 @@ class Services:
         self.directory = Directory(core)
         self.deputies = Deputies(core, self.cases, self._documents)
         core.add_step_hook(self.deputies.step_hook)
+        self.proposals = Proposals(core)
         self.notifications = Notifications(core, notifier or reminders.LoggingNotifier())
         self.supervision = Supervision(core, self._documents)
         self.timers = Timers(core, self.supervision.timer_kinds(), [self.notifications.deliver])

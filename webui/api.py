@@ -138,6 +138,34 @@ def deputies_counts():
     return get_services().deputies.referral_counts(user=_user())
 
 
+@bp.get("/proposals")
+def proposals():
+    return jsonify(get_services().proposals.list(user=_user()))
+
+
+@bp.post("/proposals")
+def propose():
+    body = _body()
+    return get_services().proposals.propose(
+        user=_user(), kind=str(body.get("kind") or ""), title=str(body.get("title") or ""),
+        case_ids=body.get("case_ids"), topic=str(body.get("topic") or ""), deputy=str(body.get("deputy") or "")), 201
+
+
+@bp.post("/proposals/<id:proposal_id>/lodge")
+def lodge_proposal(proposal_id: int):
+    return get_services().proposals.lodge(proposal_id, user=_user(), number=str(_body().get("number") or ""))
+
+
+@bp.post("/proposals/<id:proposal_id>/answer")
+def answer_proposal(proposal_id: int):
+    return get_services().proposals.answer(proposal_id, user=_user(), answer=str(_body().get("answer") or ""))
+
+
+@bp.get("/cases/<id:case_id>/proposals")
+def case_proposals(case_id: int):
+    return jsonify(get_services().proposals.of_case(case_id, user=_user()))
+
+
 @bp.get("/cases")
 def list_cases():
     page, per_page = _paging()

@@ -109,6 +109,11 @@ SCHEMAS["Referral"] = _obj({
     "content_class": STR, "problem_region": STR, "channel": {"type": "string", "enum": ["来信", "来访", "网信", "电话"]},
     "anonymous": {"type": "boolean"}, "petitioners": {"type": "array", "items": PERSON}},
     ["station", "subject", "content", "purpose"])
+SCHEMAS["Proposal"] = _obj({
+    "id": INT, "kind": _s("string", enum=["代表建议", "议案"]), "title": STR, "topic": STR, "deputy": NSTR,
+    "state": _s("string", enum=["proposed", "lodged", "answered"]), "state_label": STR, "number": NSTR,
+    "lodged_at": NTIME, "answer": NSTR, "answered_at": NTIME, "case_ids": {"type": "array", "items": INT},
+    "created_by": STR, "created_at": TIME})
 SCHEMAS["CaseList"] = _page_of("#/components/schemas/CaseSummary")
 SCHEMAS["TaskList"] = _page_of("#/components/schemas/InboxTask", pages=True)
 
@@ -155,6 +160,7 @@ TASK_ID = {"name": "task_id", "in": "path", "required": True,
 CASE_ID = {"name": "case_id", "in": "path", "required": True,
            "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}
 SUBMISSION_ID = {**CASE_ID, "name": "submission_id"}
+PROPOSAL_ID = {**CASE_ID, "name": "proposal_id"}
 MONTH = _q("month", {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}, "e.g. 2026-10; default this month")
 ROWS = {"type": "array", "items": {"type": "object"}}
 TASK_FILTERS = [
@@ -212,6 +218,32 @@ def spec() -> dict:
             "get": _op("代表转交 counted by deputy and by liaison station (the office)",
                        ("200", _obj({"by_deputy": ROWS, "by_station": ROWS})), ("403",),
                        op_id="getReferralCounts"),
+        },
+        "/proposals": {
+            "get": _op("Cases proposed as 代表建议/议案 material (一类事项→一项机制), newest first (the office)",
+                       ("200", {"type": "array", "items": _ref("Proposal")}), ("403",), op_id="listProposals"),
+            "post": _op("Mark a group of cases (or a hot topic's cases) as material for a 代表建议 or 议案",
+                        ("201", _ref("Proposal")), ("400", "403"), op_id="createProposal",
+                        body=_body(_obj({"kind": {"type": "string", "enum": ["代表建议", "议案"]},
+                                         "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                                         "case_ids": {"type": "array", "minItems": 1, "items": INT},
+                                         "topic": {"type": "string", "maxLength": 100},
+                                         "deputy": {"type": "string", "maxLength": 50}},
+                                        ["kind", "title", "case_ids"]))),
+        },
+        "/proposals/{proposal_id}/lodge": {
+            "post": _op("Record the number the 代表建议/议案 got when lodged", ("200", _ref("Proposal")),
+                        ("400", "403", "404", "409"), op_id="lodgeProposal", params=[PROPOSAL_ID],
+                        body=_body(_obj({"number": {"type": "string", "minLength": 1, "maxLength": 50}}))),
+        },
+        "/proposals/{proposal_id}/answer": {
+            "post": _op("Record the answer to the 代表建议/议案", ("200", _ref("Proposal")),
+                        ("400", "403", "404", "409"), op_id="answerProposal", params=[PROPOSAL_ID],
+                        body=_body(_obj({"answer": {"type": "string", "minLength": 1, "maxLength": 4000}}))),
+        },
+        "/cases/{case_id}/proposals": {
+            "get": _op("The 代表建议/议案 a case is material for", ("200", {"type": "array", "items": _ref("Proposal")}),
+                       ("403", "404"), op_id="getCaseProposals", params=[CASE_ID]),
         },
         "/online": {
             "get": _op("网上信访 waiting for 登记审核, oldest first, names masked (office staff)",

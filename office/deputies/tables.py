@@ -44,3 +44,28 @@ class Referral(Base):
     station_id: Mapped[int | None] = mapped_column(ForeignKey("liaison_station.id"), index=True)
     referred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Proposal(Base):
+    """Cases (or a hot topic's cases) put forward as material for a 代表建议 or 议案
+    ("一类事项→一项机制"): its number once lodged, and the answer."""
+
+    __tablename__ = "deputy_proposal"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))                # 代表建议 | 议案
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(100), default="")   # the hot topic, when it came from one
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("deputy.id"))
+    state: Mapped[str] = mapped_column(String(16), default="proposed")   # proposed | lodged | answered
+    number: Mapped[str | None] = mapped_column(String(50))
+    lodged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer: Mapped[str | None] = mapped_column(String(4000))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProposalCase(Base):
+    __tablename__ = "deputy_proposal_case"
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("deputy_proposal.id", ondelete="CASCADE"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)

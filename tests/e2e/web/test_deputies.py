@@ -70,3 +70,21 @@ def test_deputy_page_and_office_directory_page(app, office):
                                                                  .encode()), "d.csv")},
                         content_type="multipart/form-data")
     assert upload.status_code == 302 and "孙代表" in clerk.get("/deputies").get_data(as_text=True)
+
+
+def test_proposals_through_the_api_and_on_the_case_page(app, office):
+    from tests.support.web import start_petition
+    apis = setup_deputies(app, office)
+    case = start_petition(office)["id"]
+    clerk = apis["clerk"]
+    clerk.call("post", "/api/v1/proposals", 400, json={"kind": "代表建议", "title": "", "case_ids": []})
+    apis["gov"].call("post", "/api/v1/proposals", 403, json={"kind": "议案", "title": "x", "case_ids": [case]})
+    made = clerk.call("post", "/api/v1/proposals", 201, json={"kind": "议案", "title": "关于欠薪治理的议案",
+                                                              "case_ids": [case], "deputy": "王代表"})
+    clerk.call("post", f"/api/v1/proposals/{made['id']}/lodge", 200, json={"number": "议案第7号"})
+    clerk.call("post", f"/api/v1/proposals/{made['id']}/answer", 200, json={"answer": "已列入立法计划"})
+    clerk.call("post", "/api/v1/proposals/999/lodge", 404, json={"number": "x"})
+    assert clerk.call("get", f"/api/v1/cases/{case}/proposals", 200)[0]["number"] == "议案第7号"
+    assert clerk.call("get", "/api/v1/proposals", 200)[0]["state"] == "answered"
+    page = sign_in(app, "clerk").get(f"/cases/{case}").get_data(as_text=True)
+    assert "关于欠薪治理的议案" in page and "议案第7号" in page and "已列入立法计划" in page

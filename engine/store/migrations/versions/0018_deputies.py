@@ -1,4 +1,4 @@
-"""Deputies, liaison stations and deputies' referrals (代表转交).
+"""Deputies, liaison stations, deputies' referrals (代表转交) and cases proposed as 代表建议/议案 material.
 
 Revision ID: 0018_deputies
 Revises: 0017_online_petitions
@@ -60,9 +60,36 @@ def upgrade() -> None:
     )
     op.create_index("ix_deputy_referral_deputy_id", "deputy_referral", ["deputy_id"])
     op.create_index("ix_deputy_referral_station_id", "deputy_referral", ["station_id"])
+    op.create_table(
+        "deputy_proposal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("topic", sa.String(length=100), nullable=False),
+        sa.Column("deputy_id", sa.Integer(), nullable=True),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("number", sa.String(length=50), nullable=True),
+        sa.Column("lodged_at", UTC(timezone=True), nullable=True),
+        sa.Column("answer", sa.String(length=4000), nullable=True),
+        sa.Column("answered_at", UTC(timezone=True), nullable=True),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", UTC(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["deputy_id"], ["deputy.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "deputy_proposal_case",
+        sa.Column("proposal_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["proposal_id"], ["deputy_proposal.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("proposal_id", "case_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("deputy_proposal_case")
+    op.drop_table("deputy_proposal")
     op.drop_index("ix_deputy_referral_station_id", table_name="deputy_referral")
     op.drop_index("ix_deputy_referral_deputy_id", table_name="deputy_referral")
     op.drop_table("deputy_referral")
