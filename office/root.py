@@ -49,6 +49,8 @@ from office.resolution import tables as resolution_tables
 from office.resolution.service import Resolutions
 from office.directory.service import Directory
 from office.deputies import tables as deputy_tables
+from office.deputies import meeting_tables
+from office.deputies.meetings import Meetings
 from office.deputies.proposals import Proposals
 from office.deputies.service import Deputies
 from office.selfservice import codes as query_codes, tables as selfservice_tables
@@ -60,7 +62,7 @@ from processes import calendar
 # Every feature's tables, so the metadata (migrations check, backups, test truncation) sees them all.
 TABLES = (case_tables, inbox_tables, people_tables, document_tables, supervision_tables, kpi_tables,
           analysis_tables, editor_tables, operation_tables, resolution_tables, selfservice_tables, online_tables,
-          deputy_tables)
+          deputy_tables, meeting_tables)
 
 
 class Services:
@@ -106,6 +108,7 @@ class Services:
         self.kpi = Kpi(core)
         self.dashboard = Dashboard(core, self.kpi, self.jobs)
         self.analysis = Analysis(core, self.kpi)
+        self.meetings = Meetings(core, self.analysis)
         self.editor = Editor(core)
         self.operations = Operations(core, self.identities)
 

@@ -20,6 +20,7 @@ from .openapi import spec
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 MAX_PAGE = 100_000
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PUBLIC_ENDPOINTS = ("api.openapi", "api.public_petition")     # no sign-in
 
 
@@ -164,6 +165,55 @@ def answer_proposal(proposal_id: int):
 @bp.get("/cases/<id:case_id>/proposals")
 def case_proposals(case_id: int):
     return jsonify(get_services().proposals.of_case(case_id, user=_user()))
+
+
+@bp.post("/meetings")
+def record_meeting():
+    body = _body()
+    return get_services().meetings.record(
+        user=_user(), held_on=str(body.get("held_on") or ""), month=str(body.get("month") or ""),
+        title=str(body.get("title") or ""), deputies=body.get("deputies"), case_ids=body.get("case_ids")), 201
+
+
+@bp.get("/meetings/<id:meeting_id>")
+def get_meeting(meeting_id: int):
+    return get_services().meetings.get(meeting_id, user=_user())
+
+
+@bp.post("/meetings/<id:meeting_id>/opinions")
+def meeting_opinion(meeting_id: int):
+    body = _body()
+    return get_services().meetings.opinion(meeting_id, user=_user(), case_id=int_param(body.get("case_id"), "case_id"),
+                                           deputy=str(body.get("deputy") or ""), opinion=str(body.get("opinion") or ""))
+
+
+@bp.post("/meetings/<id:meeting_id>/follow-ups")
+def meeting_follow_up(meeting_id: int):
+    body = _body()
+    case_id = body.get("case_id")
+    return get_services().meetings.follow_up(
+        meeting_id, user=_user(), unit=str(body.get("unit") or ""), task=str(body.get("task") or ""),
+        last_day=str(body.get("last_day") or ""),
+        case_id=None if case_id in (None, "") else int_param(case_id, "case_id")), 201
+
+
+@bp.post("/meeting-follow-ups/<id:follow_up_id>/done")
+def meeting_follow_up_done(follow_up_id: int):
+    return get_services().meetings.finish_follow_up(follow_up_id, user=_user(),
+                                                    result=str(_body().get("result") or ""))
+
+
+@bp.get("/meeting-follow-ups/overdue")
+def meeting_follow_ups_overdue():
+    return jsonify(get_services().meetings.overdue(user=_user()))
+
+
+@bp.get("/meetings/<id:meeting_id>/minutes.docx")
+def meeting_minutes(meeting_id: int):
+    from flask import send_file
+    import io
+    name, content = get_services().meetings.minutes_docx(meeting_id, user=_user())
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=name, mimetype=DOCX)
 
 
 @bp.get("/cases")

@@ -88,3 +88,37 @@ def test_proposals_through_the_api_and_on_the_case_page(app, office):
     assert clerk.call("get", "/api/v1/proposals", 200)[0]["state"] == "answered"
     page = sign_in(app, "clerk").get(f"/cases/{case}").get_data(as_text=True)
     assert "关于欠薪治理的议案" in page and "议案第7号" in page and "已列入立法计划" in page
+
+
+def test_meeting_through_the_api_with_follow_ups_and_minutes(app, office):
+    from datetime import timedelta
+    from engine.clock import utcnow
+    from office.dates import local_time
+    from tests.support.web import start_petition
+    setup_deputies(app, office)
+    for _ in range(2):
+        start_petition(office)
+    director = Api(app.test_client(), office.auth.create_api_token(user="director", name="t")["token"])
+    month = local_time(utcnow()).strftime("%Y-%m")
+    picks = [c["case_id"] for c in director.call("get", f"/api/v1/analysis/selection?month={month}", 200)["cases"]]
+    assert picks
+    body = {"held_on": local_time(utcnow()).date().isoformat(), "month": month, "deputies": ["王代表"],
+            "case_ids": picks[:1]}
+    director.call("post", "/api/v1/meetings", 400, json={**body, "deputies": ["无此人"]})
+    meeting = director.call("post", "/api/v1/meetings", 201, json=body)
+    mid = meeting["id"]
+    director.call("post", f"/api/v1/meetings/{mid}/opinions", 200,
+                  json={"case_id": picks[0], "deputy": "王代表", "opinion": "应尽快补发"})
+    last_day = (local_time(utcnow()) + timedelta(days=20)).date().isoformat()
+    view = director.call("post", f"/api/v1/meetings/{mid}/follow-ups", 201,
+                         json={"unit": "district_gov", "task": "督促补发工资", "last_day": last_day})
+    follow = view["follow_ups"][0]
+    assert follow["deadline"]["overdue"] is False
+    Api(app.test_client(), office.auth.create_api_token(user="court", name="t")["token"]).call(
+        "post", f"/api/v1/meeting-follow-ups/{follow['id']}/done", 403, json={"result": "x"})
+    Api(app.test_client(), office.auth.create_api_token(user="gov", name="t")["token"]).call(
+        "post", f"/api/v1/meeting-follow-ups/{follow['id']}/done", 200, json={"result": "已补发"})
+    assert director.call("get", "/api/v1/meeting-follow-ups/overdue", 200) == []
+    minutes = director.client.get(f"/api/v1/meetings/{mid}/minutes.docx", headers=director.headers)
+    assert minutes.status_code == 200 and minutes.data[:2] == b"PK"
+    assert director.client.get("/api/v1/meetings/999", headers=director.headers).status_code == 404

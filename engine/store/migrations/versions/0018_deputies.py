@@ -87,7 +87,69 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "deputy_meeting",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", UTC(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "deputy_meeting_deputy",
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("deputy_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["meeting_id"], ["deputy_meeting.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["deputy_id"], ["deputy.id"]),
+        sa.PrimaryKeyConstraint("meeting_id", "deputy_id"),
+    )
+    op.create_table(
+        "deputy_meeting_case",
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["meeting_id"], ["deputy_meeting.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("meeting_id", "case_id"),
+    )
+    op.create_table(
+        "deputy_meeting_opinion",
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("deputy_id", sa.Integer(), nullable=False),
+        sa.Column("opinion", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["meeting_id"], ["deputy_meeting.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["deputy_id"], ["deputy.id"]),
+        sa.PrimaryKeyConstraint("meeting_id", "case_id", "deputy_id"),
+    )
+    op.create_table(
+        "deputy_meeting_follow_up",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("unit", sa.String(length=64), nullable=False),
+        sa.Column("task", sa.Text(), nullable=False),
+        sa.Column("due_at", UTC(timezone=True), nullable=False),
+        sa.Column("state", sa.String(length=8), nullable=False),
+        sa.Column("result", sa.Text(), nullable=True),
+        sa.Column("done_by", sa.String(length=64), nullable=True),
+        sa.Column("done_at", UTC(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["meeting_id"], ["deputy_meeting.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_deputy_meeting_follow_up_meeting_id", "deputy_meeting_follow_up", ["meeting_id"])
+    op.create_index("ix_deputy_meeting_follow_up_unit", "deputy_meeting_follow_up", ["unit"])
+
+
 def downgrade() -> None:
+    op.drop_index("ix_deputy_meeting_follow_up_unit", table_name="deputy_meeting_follow_up")
+    op.drop_index("ix_deputy_meeting_follow_up_meeting_id", table_name="deputy_meeting_follow_up")
+    for table in ("deputy_meeting_follow_up", "deputy_meeting_opinion", "deputy_meeting_case",
+                  "deputy_meeting_deputy", "deputy_meeting"):
+        op.drop_table(table)
     op.drop_table("deputy_proposal_case")
     op.drop_table("deputy_proposal")
     op.drop_index("ix_deputy_referral_station_id", table_name="deputy_referral")
