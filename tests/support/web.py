@@ -126,7 +126,7 @@ def urls(app, office, world: dict, user: str | None) -> list[str]:
     job = office.jobs.start_inbox_export(user=user, wait=True)["id"] if user else "0" * 32
     values = {"case_id": world["case"], "task_id": world["unit_task"] if user == "gov" else world["task"],
               "attachment_id": world["attachment"], "document_id": 1, "submission_id": world["submission"],
-              "file_id": world["online_file"], "job_id": job,
+              "file_id": world["online_file"], "meeting_id": 1, "proposal_id": 1, "follow_up_id": 1, "job_id": job,
               "key": "web_intake", "table": "figures", "fmt": "xlsx"}
     out = []
     with app.test_request_context():
