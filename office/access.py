@@ -9,7 +9,7 @@ from engine.errors import NotAllowed, ValidationFailed
 from engine.store.models import Case, HumanTask, HumanTaskGroup
 
 # The office's roles (groups a user may be given) and who may do what: the only definition.
-ROLES = ("clerk", "director", "leader", "unit_staff", "legal_advisor", "analyst", "admin", "discipline")
+ROLES = ("clerk", "director", "leader", "unit_staff", "legal_advisor", "analyst", "admin", "discipline", "deputy")
 SUPERVISORS = frozenset({"director", "admin"})
 OFFICE = frozenset({"clerk", "director", "leader", "legal_advisor", "admin", "analyst"})
 KPI_READERS = frozenset({"director", "leader", "analyst", "admin"})       # every unit's figures

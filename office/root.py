@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 import handlers.registry
 from engine.core import Core
+from engine.store.models import Case
 from engine.settings import Settings
 from office import access
 from office.analysis import tables as analysis_tables
@@ -33,6 +34,7 @@ from office.kpi.dashboard import Dashboard
 from office.kpi.counting import Counting
 from office.kpi.projection import apply_decisions, metrics_hook
 from office.kpi.service import FIRST_TIME_RULE, Kpi
+from office.online import service as online_service, tables as online_tables
 from office.operations import tables as operation_tables
 from office.operations.jobs import Jobs
 from office.operations.service import Operations
@@ -46,6 +48,11 @@ from office.people.users import Users
 from office.resolution import tables as resolution_tables
 from office.resolution.service import Resolutions
 from office.directory.service import Directory
+from office.deputies import tables as deputy_tables
+from office.deputies import meeting_tables
+from office.deputies.meetings import Meetings
+from office.deputies.proposals import Proposals
+from office.deputies.service import Deputies
 from office.selfservice import codes as query_codes, tables as selfservice_tables
 from office.selfservice.service import SelfService
 from office.supervision import reminders, tables as supervision_tables
@@ -54,7 +61,8 @@ from processes import calendar
 
 # Every feature's tables, so the metadata (migrations check, backups, test truncation) sees them all.
 TABLES = (case_tables, inbox_tables, people_tables, document_tables, supervision_tables, kpi_tables,
-          analysis_tables, editor_tables, operation_tables, resolution_tables, selfservice_tables)
+          analysis_tables, editor_tables, operation_tables, resolution_tables, selfservice_tables, online_tables,
+          deputy_tables, meeting_tables)
 
 
 class Services:
@@ -88,16 +96,28 @@ class Services:
         self.inbox = Inbox(core, self.comments, self.intake.case_ids_by_name)
         self.jobs = Jobs(core, self.inbox)
         self.user_import = UserImport(core, self.jobs)
-        self.selfservice = SelfService(core, self.auth, self.identities, self._documents)
+        self.online = online_service.OnlinePetitions(core, self.identities, self.intake, self.attachments)
+        self.selfservice = SelfService(core, self.auth, self.identities, self._documents, self._online_number)
         self.directory = Directory(core)
+        self.deputies = Deputies(core, self.cases, self._documents)
+        core.add_step_hook(self.deputies.step_hook)
+        self.proposals = Proposals(core)
         self.notifications = Notifications(core, notifier or reminders.LoggingNotifier())
         self.supervision = Supervision(core, self._documents)
         self.timers = Timers(core, self.supervision.timer_kinds(), [self.notifications.deliver])
         self.kpi = Kpi(core)
         self.dashboard = Dashboard(core, self.kpi, self.jobs)
         self.analysis = Analysis(core, self.kpi)
+        self.meetings = Meetings(core, self.analysis)
         self.editor = Editor(core)
         self.operations = Operations(core, self.identities)
+
+    def _online_number(self, session, number: str, code: str):
+        """A 网上信访 number in self-service: its case once registered, else its own view."""
+        row = self.online.match(session, number, code)
+        if row is None:
+            return None
+        return session.get(Case, row.case_id) if row.case_id else online_service.public_view(row)
 
     @property
     def settings(self) -> Settings:

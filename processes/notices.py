@@ -14,7 +14,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 TO_PETITIONER = ("回执", "受理告知书", "不予受理告知书", "不再受理告知书", "告知书", "延期告知书", "信访处理意见书")
 CARRIES_QUERY_CODE = ("回执", "受理告知书")     # only the office's petitioner-facing staff open these
 TO_UNIT = ("转送书", "交办函", "督办函")
-KINDS = TO_PETITIONER + TO_UNIT
+TO_DEPUTY = ("办理结果反馈",)      # to the deputy who referred the petition (代表转交)
+KINDS = TO_PETITIONER + TO_UNIT + TO_DEPUTY
 WITHHELD = "（依法保密）"
 
 
@@ -53,5 +54,5 @@ def context(kind: str, data: dict, *, reg_no: str | None, today: date, names: li
         "reason": data.get("reason") or data.get("extension_reason") or data.get("reject_reason", ""),
         "competent_organ": data.get("competent_organ", ""), "outcome": data.get("outcome", ""),
         "opinion": data.get("opinion") or data.get("reply_text", ""),
-        "count": data.get("supervision_count", ""),
+        "count": data.get("supervision_count", ""), "deputy": data.get("deputy", ""),
     }

@@ -14,16 +14,19 @@ from office.inbox.service import FILTER_KEYS
 
 from .analysis import evaluation_period, hotspot_options, this_month
 from .app import csrf, get_services, int_param
+from .online import files_from_json, submit_limits
 from .openapi import spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 MAX_PAGE = 100_000
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PUBLIC_ENDPOINTS = ("api.openapi", "api.public_petition")     # no sign-in
 
 
 @bp.before_request
 def authenticate():
-    if request.endpoint == "api.openapi":
+    if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
         response = jsonify({"error": "unauthorized", "message": "sign in or send 'Authorization: Bearer <token>'",
@@ -69,6 +72,148 @@ def _paging() -> tuple[int, int]:
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(spec())
+
+
+@bp.post("/public/petitions")
+@submit_limits
+def public_petition():
+    """网上信访 without an account: 201 {number, query_code, state}; the same Idempotency-Key
+    (header, or `idempotency_key` in the body) answers the same again and files nothing twice."""
+    body = _body()
+    files = files_from_json(body.get("attachments"))
+    key = request.headers.get("Idempotency-Key") or str(body.get("idempotency_key") or "")
+    form = {k: v for k, v in body.items() if k not in ("attachments", "idempotency_key")}
+    sent = get_services().online.submit(form, files, idempotency_key=key)
+    return sent, 201, {"Cache-Control": "no-store"}
+
+
+@bp.get("/online")
+def online_pending():
+    """网上信访 waiting for 登记审核 (office staff)."""
+    return jsonify(get_services().online.pending(user=_user()))
+
+
+@bp.get("/online/<id:submission_id>")
+def online_detail(submission_id: int):
+    return get_services().online.detail(submission_id, user=_user())
+
+
+@bp.post("/online/<id:submission_id>/register")
+def online_register(submission_id: int):
+    body = _body()
+    flags = {k: body.get(k) for k in ("sensitive", "urgent") if k in body}
+    return get_services().online.register(submission_id, user=_user(), content_class=str(body.get("content_class")
+                                                                                         or ""), **flags), 201
+
+
+@bp.post("/online/<id:submission_id>/return")
+def online_return(submission_id: int):
+    return get_services().online.return_submission(submission_id, user=_user(), reason=str(_body().get("reason")
+                                                                                           or ""))
+
+
+@bp.post("/deputy/referrals")
+def deputy_referral():
+    """代表转交 by the signed-in deputy: registered at once (来源 人大代表转交), normal triage follows."""
+    return get_services().deputies.refer(_body(), user=_user()), 201
+
+
+@bp.get("/deputy/cases")
+def deputy_cases():
+    return jsonify(get_services().deputies.my_cases(user=_user()))
+
+
+@bp.get("/deputies")
+def deputies_directory():
+    return get_services().deputies.directory(user=_user())
+
+
+@bp.post("/deputies/import")
+def deputies_import():
+    body = _body()
+    return get_services().deputies.import_csv(str(body.get("kind") or ""), str(body.get("csv") or ""), user=_user())
+
+
+@bp.get("/deputies/referral-counts")
+def deputies_counts():
+    return get_services().deputies.referral_counts(user=_user())
+
+
+@bp.get("/proposals")
+def proposals():
+    return jsonify(get_services().proposals.list(user=_user()))
+
+
+@bp.post("/proposals")
+def propose():
+    body = _body()
+    return get_services().proposals.propose(
+        user=_user(), kind=str(body.get("kind") or ""), title=str(body.get("title") or ""),
+        case_ids=body.get("case_ids"), topic=str(body.get("topic") or ""), deputy=str(body.get("deputy") or "")), 201
+
+
+@bp.post("/proposals/<id:proposal_id>/lodge")
+def lodge_proposal(proposal_id: int):
+    return get_services().proposals.lodge(proposal_id, user=_user(), number=str(_body().get("number") or ""))
+
+
+@bp.post("/proposals/<id:proposal_id>/answer")
+def answer_proposal(proposal_id: int):
+    return get_services().proposals.answer(proposal_id, user=_user(), answer=str(_body().get("answer") or ""))
+
+
+@bp.get("/cases/<id:case_id>/proposals")
+def case_proposals(case_id: int):
+    return jsonify(get_services().proposals.of_case(case_id, user=_user()))
+
+
+@bp.post("/meetings")
+def record_meeting():
+    body = _body()
+    return get_services().meetings.record(
+        user=_user(), held_on=str(body.get("held_on") or ""), month=str(body.get("month") or ""),
+        title=str(body.get("title") or ""), deputies=body.get("deputies"), case_ids=body.get("case_ids")), 201
+
+
+@bp.get("/meetings/<id:meeting_id>")
+def get_meeting(meeting_id: int):
+    return get_services().meetings.get(meeting_id, user=_user())
+
+
+@bp.post("/meetings/<id:meeting_id>/opinions")
+def meeting_opinion(meeting_id: int):
+    body = _body()
+    return get_services().meetings.opinion(meeting_id, user=_user(), case_id=int_param(body.get("case_id"), "case_id"),
+                                           deputy=str(body.get("deputy") or ""), opinion=str(body.get("opinion") or ""))
+
+
+@bp.post("/meetings/<id:meeting_id>/follow-ups")
+def meeting_follow_up(meeting_id: int):
+    body = _body()
+    case_id = body.get("case_id")
+    return get_services().meetings.follow_up(
+        meeting_id, user=_user(), unit=str(body.get("unit") or ""), task=str(body.get("task") or ""),
+        last_day=str(body.get("last_day") or ""),
+        case_id=None if case_id in (None, "") else int_param(case_id, "case_id")), 201
+
+
+@bp.post("/meeting-follow-ups/<id:follow_up_id>/done")
+def meeting_follow_up_done(follow_up_id: int):
+    return get_services().meetings.finish_follow_up(follow_up_id, user=_user(),
+                                                    result=str(_body().get("result") or ""))
+
+
+@bp.get("/meeting-follow-ups/overdue")
+def meeting_follow_ups_overdue():
+    return jsonify(get_services().meetings.overdue(user=_user()))
+
+
+@bp.get("/meetings/<id:meeting_id>/minutes.docx")
+def meeting_minutes(meeting_id: int):
+    from flask import send_file
+    import io
+    name, content = get_services().meetings.minutes_docx(meeting_id, user=_user())
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=name, mimetype=DOCX)
 
 
 @bp.get("/cases")

@@ -58,6 +58,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.url_map.converters["id"] = IdConverter
     app.before_request(_reject_nul_bytes)
     _init_extensions(app)
+    from .limits import init_limits
+    init_limits(app, settings)
     _register_blueprints(app)
     _register_filters(app)
     from . import observability
@@ -123,6 +125,8 @@ def _register_blueprints(app: Flask) -> None:
     from . import editor; app.register_blueprint(editor.bp)  # noqa: E702
     from . import dashboard; app.register_blueprint(dashboard.bp)  # noqa: E702
     from . import analysis; app.register_blueprint(analysis.bp)  # noqa: E702
+    from . import online; app.register_blueprint(online.bp)  # noqa: E702
+    from . import deputies; app.register_blueprint(deputies.bp)  # noqa: E702
     csrf.exempt(api.bp)      # the API checks CSRF itself for cookie sessions (bearer tokens need none)
     app.register_blueprint(api.bp)
     from .errors import register_error_handlers

@@ -27,7 +27,9 @@ def index():
 @bp.get("/cases/<id:case_id>")
 @login_required
 def show(case_id: int):
-    return render_template("case.html", case=get_services().case_page.case_page(case_id, user=username()))
+    svc = get_services()
+    page = svc.case_page.case_page(case_id, user=username())
+    return render_template("case.html", case=page, proposals=svc.proposals.of_case(case_id, user=username()))
 
 
 @bp.get("/cases/<id:case_id>/diagram.json")

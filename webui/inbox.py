@@ -34,7 +34,8 @@ def index():
         result = svc.inbox.inbox(user=username(), filters=request_filters(), page=page_no)
     return render_template("inbox.html", result=result, filters=result["filters"],
                            saved=svc.inbox.list_filters(user=username()), filter_id=filter_id,
-                           units=svc.directory.units(user=username()))
+                           units=svc.directory.units(user=username()),
+                           online_pending=svc.online.pending_count(user=username()))
 
 
 @bp.post("/tasks/<task_id>/claim")

@@ -62,7 +62,8 @@ LABELS["event"] = {
 LABELS["role"] = {"clerk": _l("登记员"), "director": _l("信访办主任"), "leader": _l("分管领导"),
                   "legal_advisor": _l("法律顾问"), "unit_staff": _l("承办单位"), "analyst": _l("流程分析员"),
                   "admin": _l("系统管理员"), "petitioner": _l("信访人"), "intake_staff": _l("登记组"),
-                  "reviewers": _l("审核组"), "discipline": _l("纪检监察人员")}
+                  "reviewers": _l("审核组"), "discipline": _l("纪检监察人员"),
+                  "deputy": _l("人大代表")}
 LABELS["unit_kind"] = {"government": _l("政府及其部门"), "court": _l("人民法院"), "procuratorate": _l("人民检察院"),
                        "supervision": _l("纪检监察机关"), "congress": _l("人大及其常委会"),
                        "committee": _l("人大专门委员会、工作委员会"), "other": _l("其他")}

@@ -229,6 +229,8 @@ def spec() -> dict:
                                   "2026, 2026-H1, 2026-Q3 or 2026-10; default this year")]),
         },
     }
+    from .openapi_channels import channel_paths
+    paths.update(channel_paths())
     return deepcopy({
         "openapi": "3.0.3",
         "info": {"title": "Xinfang API", "version": "1.0.0",

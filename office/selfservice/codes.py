@@ -22,8 +22,12 @@ def code_hash(code: str) -> str:
 
 def issue(session: Session, keys: Keys, case: Case, *, by: str, now: datetime) -> str:
     """A new code for the case; any earlier one is revoked. The case row carries its hash."""
+    return adopt(session, keys, case, f"{secrets.randbelow(10 ** DIGITS):0{DIGITS}d}", by=by, now=now)
+
+
+def adopt(session: Session, keys: Keys, case: Case, code: str, *, by: str, now: datetime) -> str:
+    """`code` becomes the case's code (an online petitioner keeps the one given at submission)."""
     revoke(session, case.id, by=by, now=now)
-    code = f"{secrets.randbelow(10 ** DIGITS):0{DIGITS}d}"
     session.add(QueryCode(case_id=case.id, code_enc=keys.encrypt(code), code_hash=code_hash(code), issued_at=now,
                           issued_by=by[:64]))
     case.query_code_hash = code_hash(code)

@@ -38,14 +38,20 @@ NOT_FOUND = "登记号或查询码不正确 (registration number or query code i
 class SelfService:
     """The petitioner's side (status, rating, 复查 request) and the office's re-issue of a code."""
 
-    def __init__(self, core, auth, identities, documents):
+    def __init__(self, core, auth, identities, documents, other_numbers=None):
         self.core = core
         self.auth = auth
         self.identities = identities
         self.documents = documents        # (session, case, now, actor) -> DocumentStore
+        # (session, number, code) -> the case registered from it, its own view (a 网上信访 still in
+        # 登记审核 or returned), or None: numbers the petitioner got before there was a case
+        self.other_numbers = other_numbers or (lambda session, number, code: None)
 
     def _matching_case(self, session, reg_no: str, code: str) -> Case | None:
         case = repository.case_by_reg_no(session, (reg_no or "").strip()[:40]) if reg_no else None
+        if case is None:
+            found = self.other_numbers(session, reg_no, code)
+            case = found if isinstance(found, Case) else None
         if case is None or not case.query_code_hash or not code or \
                 not hmac.compare_digest(case.query_code_hash, code_hash(code)):
             return None
@@ -62,6 +68,9 @@ class SelfService:
         review decisions once served, the rating and review windows with their last days, and
         what they may do next. Nothing about units, staff or other people."""
         with self.core.uow(write=False) as uow:
+            found = self.other_numbers(uow.session, reg_no, code)
+            if isinstance(found, dict):
+                return found
             case = self._public_case(uow.session, reg_no, code)
             open_ids = {t.bpmn_id for t in repository.open_tasks_of_case(uow.session, case.id)}
             data = runtime.workflow_data(self.core.runner.workflow_of(case))

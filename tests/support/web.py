@@ -113,14 +113,20 @@ def make_world(office: Services) -> dict:
     office.attachments.add_attachment(second["id"], user="clerk", filename="note.txt", content=b"a note")
     triage = [t for t in office.cases.get_case(first["id"])["tasks"] if t["state"] == "open"][0]
     attachment = office.cases.get_case(second["id"], user="clerk").get("attachments", [{"id": 1}])[0]["id"]
-    return {"case": second["id"], "task": triage["id"], "unit_task": handle["id"], "attachment": attachment}
+    from office.online.checks import Upload
+    online = {k: ASCII_PETITION["petitioners"][0][k] for k in ("name", "id_number", "phone", "address")}
+    office.online.submit({**online, "subject": "Heating", "content": "Too cold.", "purpose": "求决", "region": "110105",
+                          "consent": True}, [Upload("scan.png", b"\x89PNG\r\n\x1a\n0000")])
+    return {"case": second["id"], "task": triage["id"], "unit_task": handle["id"], "attachment": attachment,
+            "submission": 1, "online_file": 1}
 
 
 def urls(app, office, world: dict, user: str | None) -> list[str]:
     """Every GET route with its parameters filled in for this user (their own job, a visible task)."""
     job = office.jobs.start_inbox_export(user=user, wait=True)["id"] if user else "0" * 32
     values = {"case_id": world["case"], "task_id": world["unit_task"] if user == "gov" else world["task"],
-              "attachment_id": world["attachment"], "document_id": 1, "job_id": job,
+              "attachment_id": world["attachment"], "document_id": 1, "submission_id": world["submission"],
+              "file_id": world["online_file"], "meeting_id": 1, "proposal_id": 1, "follow_up_id": 1, "job_id": job,
               "key": "web_intake", "table": "figures", "fmt": "xlsx"}
     out = []
     with app.test_request_context():

@@ -8,11 +8,11 @@ import pytest
 from docx import Document as Docx
 from docxtpl import DocxTemplate
 
-from processes.notices import KINDS, TEMPLATES, TO_UNIT, context, deadline_day
+from processes.notices import KINDS, TEMPLATES, TO_DEPUTY, TO_UNIT, context, deadline_day
 
 DATA = {"subject": "拖欠工资", "content": "某公司拖欠工资三个月", "reason": "案情复杂需要进一步调查",
         "competent_organ": "区人力资源和社会保障局", "outcome": "支持", "opinion": "责成该公司补发工资",
-        "supervision_count": 1, "milestones": {"registered": "2026-11-23T02:00:00+00:00"},
+        "supervision_count": 1, "deputy": "王建华", "milestones": {"registered": "2026-11-23T02:00:00+00:00"},
         "deadlines": {"handle": "2027-01-22T16:00:00+00:00"}}
 
 
@@ -31,7 +31,8 @@ def test_each_notice_names_the_case_its_addressee_and_the_date_in_chinese(kind):
     text = render(kind, DATA)
     assert "RD-2026-00042" in text and "拖欠工资" in text and "2026年11月23日" in text
     assert "{{" not in text and "}}" not in text, "no field left unfilled"
-    assert ("区人民政府：" if kind in TO_UNIT else "张三丰：") in text
+    addressee = "区人民政府：" if kind in TO_UNIT else "王建华代表：" if kind in TO_DEPUTY else "张三丰："
+    assert addressee in text
 
 
 @pytest.mark.parametrize("kind", ["交办函", "延期告知书", "督办函"])

@@ -186,3 +186,33 @@ def test_hot_spots_selection_and_evaluation_through_the_api(api, office):
     gov.call("get", "/api/v1/analysis/evaluation?period=9999", 403)      # refused before the period is read
     director.call("get", "/api/v1/analysis/evaluation?period=9999", 400)
     gov.call("get", "/api/v1/analysis/selection?month=2026-10", 403)
+
+
+ONLINE = {"name": "刘晓梅", "id_number": "11010119650101123X", "phone": "13912345678", "address": "北京市朝阳区幸福路1号",
+          "subject": "小区供暖不达标", "content": "室温不足16度", "purpose": "求决", "region": "110105", "consent": True}
+
+
+def test_online_petition_submitted_checked_and_registered_through_the_api(app, api, office):
+    public = app.test_client()
+    sent = conforms(public.post("/api/v1/public/petitions", json=ONLINE), "post", "/api/v1/public/petitions")
+    bad = conforms(public.post("/api/v1/public/petitions", json={**ONLINE, "consent": False}), "post",
+                   "/api/v1/public/petitions")
+    assert bad["details"] == [{"field": "consent", "message": "请阅读并同意个人信息处理说明后提交"}]
+    returned = conforms(public.post("/api/v1/public/petitions", json={**ONLINE, "subject": "咨询"}), "post",
+                        "/api/v1/public/petitions")
+    clerk = api("clerk")
+    waiting = clerk.call("get", "/api/v1/online", 200)
+    assert [w["number"] for w in waiting] == [sent["number"], returned["number"]]
+    first = clerk.call("get", f"/api/v1/online/{waiting[0]['id']}", 200)
+    assert first["form"]["name"] == "刘晓梅" and first["state"] == "pending"
+    clerk.call("post", f"/api/v1/online/{waiting[0]['id']}/register", 400, json={"content_class": "?"})
+    done = clerk.call("post", f"/api/v1/online/{waiting[0]['id']}/register", 201, json={"content_class": "城乡建设"})
+    assert done["case_id"] and done["reg_no"]
+    clerk.call("post", f"/api/v1/online/{waiting[0]['id']}/register", 409, json={"content_class": "城乡建设"})
+    clerk.call("post", f"/api/v1/online/{waiting[1]['id']}/return", 400, json={"reason": ""})
+    clerk.call("post", f"/api/v1/online/{waiting[1]['id']}/return", 200, json={"reason": "请向法院提出"})
+    api("gov").call("get", "/api/v1/online", 403)
+    api("gov").call("get", f"/api/v1/online/{waiting[0]['id']}", 403)
+    clerk.call("get", "/api/v1/online/999", 404)
+    case = clerk.call("get", f"/api/v1/cases/{done['case_id']}", 200)
+    assert case["channel"] == "网信"

@@ -1,0 +1,129 @@
+"""From cases to 代表建议 (一类事项→一项机制): the office marks a group of cases, or a hot topic's
+cases, as material for a 代表建议 or 议案, records its number once lodged, and its answer. The
+cases show the link."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.clock import utcnow
+from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from engine.store.models import Case
+from office.access import check_case_visible
+from office.deputies.tables import Deputy, Proposal, ProposalCase
+
+KINDS = ("代表建议", "议案")
+EDITORS = frozenset({"director", "clerk", "analyst", "admin"})
+STATES = {"proposed": "拟作为建议素材", "lodged": "已提出", "answered": "已答复"}
+
+
+def _bad(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, [{"field": field, "message": message}])
+
+
+def proposal_dict(p: Proposal, case_ids: list[int], deputy: str | None) -> dict:
+    return {"id": p.id, "kind": p.kind, "title": p.title, "topic": p.topic, "deputy": deputy, "state": p.state,
+            "state_label": STATES[p.state], "number": p.number,
+            "lodged_at": p.lodged_at.isoformat() if p.lodged_at else None, "answer": p.answer,
+            "answered_at": p.answered_at.isoformat() if p.answered_at else None, "case_ids": case_ids,
+            "created_by": p.created_by, "created_at": p.created_at.isoformat()}
+
+
+class Proposals:
+    def __init__(self, core):
+        self.core = core
+
+    def _editor(self, session, user: str):
+        actor = self.core.actor(session, user)
+        if not actor.groups & EDITORS:
+            raise NotAllowed("only the petition office proposes cases as 代表建议 material")
+        return actor
+
+    def _dict(self, session, p: Proposal) -> dict:
+        ids = list(session.scalars(select(ProposalCase.case_id).where(ProposalCase.proposal_id == p.id)
+                                   .order_by(ProposalCase.case_id)))
+        deputy = session.get(Deputy, p.deputy_id).name if p.deputy_id else None
+        return proposal_dict(p, ids, deputy)
+
+    def propose(self, *, user: str, kind: str, title: str, case_ids: list, topic: str = "",
+                deputy: str = "") -> dict:
+        title, topic = (title or "").strip(), (topic or "").strip()
+        problems = []
+        if kind not in KINDS:
+            problems.append({"field": "kind", "message": "请选择代表建议或议案"})
+        if not title or len(title) > 200:
+            problems.append({"field": "title", "message": "标题必填，最多200字"})
+        if not isinstance(case_ids, list) or not case_ids or not all(isinstance(i, int) for i in case_ids):
+            problems.append({"field": "case_ids", "message": "请至少选择一件信访件"})
+        if problems:
+            raise ValidationFailed("建议素材有误", problems)
+        with self.core.uow() as uow:
+            session = uow.session
+            actor = self._editor(session, user)
+            for case_id in set(case_ids):
+                case = session.get(Case, case_id)
+                if case is None:
+                    raise _bad("case_ids", f"没有信访件 {case_id}")
+                check_case_visible(actor, case, session)
+            deputy_row = None
+            if deputy:
+                deputy_row = session.scalar(select(Deputy).where(Deputy.name == deputy.strip()))
+                if deputy_row is None:
+                    raise _bad("deputy", f"代表名录中没有“{deputy}”")
+            p = Proposal(kind=kind, title=title, topic=topic[:100], deputy_id=deputy_row.id if deputy_row else None,
+                         state="proposed", created_by=user, created_at=utcnow())
+            session.add(p)
+            session.flush()
+            session.add_all(ProposalCase(proposal_id=p.id, case_id=i) for i in sorted(set(case_ids)))
+            uow.commit()
+            return self._dict(session, p)
+
+    def _get(self, session, proposal_id: int) -> Proposal:
+        p = session.get(Proposal, proposal_id)
+        if p is None:
+            raise NotFound(f"no proposal {proposal_id}")
+        return p
+
+    def lodge(self, proposal_id: int, *, user: str, number: str) -> dict:
+        """The number the 代表建议/议案 got when lodged."""
+        number = (number or "").strip()
+        if not number or len(number) > 50:
+            raise _bad("number", "请填写建议或议案编号")
+        with self.core.uow() as uow:
+            self._editor(uow.session, user)
+            p = self._get(uow.session, proposal_id)
+            if p.state != "proposed":
+                raise Conflict("已记录过编号")
+            p.state, p.number, p.lodged_at = "lodged", number, utcnow()
+            uow.commit()
+            return self._dict(uow.session, p)
+
+    def answer(self, proposal_id: int, *, user: str, answer: str) -> dict:
+        answer = (answer or "").strip()
+        if not answer or len(answer) > 4000:
+            raise _bad("answer", "请填写答复内容")
+        with self.core.uow() as uow:
+            self._editor(uow.session, user)
+            p = self._get(uow.session, proposal_id)
+            if p.state != "lodged":
+                raise Conflict("先记录建议编号，再记录答复" if p.state == "proposed" else "已记录过答复")
+            p.state, p.answer, p.answered_at = "answered", answer, utcnow()
+            uow.commit()
+            return self._dict(uow.session, p)
+
+    def list(self, *, user: str) -> list[dict]:
+        with self.core.uow(write=False) as uow:
+            self._editor(uow.session, user)
+            rows = uow.session.scalars(select(Proposal).order_by(Proposal.id.desc())).all()
+            return [self._dict(uow.session, p) for p in rows]
+
+    def of_case(self, case_id: int, *, user: str) -> list[dict]:
+        """The proposals a case is material for (whoever may see the case)."""
+        with self.core.uow(write=False) as uow:
+            session = uow.session
+            case = session.get(Case, case_id)
+            if case is None:
+                raise NotFound(f"no case {case_id}")
+            check_case_visible(self.core.actor(session, user), case, session)
+            rows = session.scalars(select(Proposal).join(ProposalCase, ProposalCase.proposal_id == Proposal.id)
+                                   .where(ProposalCase.case_id == case_id).order_by(Proposal.id)).all()
+            return [self._dict(session, p) for p in rows]
