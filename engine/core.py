@@ -58,7 +58,7 @@ class Core:
         self.sessions = db.make_session_factory(self.engine)
         self.zone = ZoneInfo(self.settings.timezone)
         self.forms = FormRegistry(self.settings.bpmn_dir / "forms")
-        self.runner = StepRunner(SpecCache(), handlers, self.settings.max_tree_depth,
+        self.runner = StepRunner(SpecCache(sessions=self.sessions), handlers, self.settings.max_tree_depth,
                                  core_dependencies(self.zone))
         self.actor_type = actor_type
         self.internal_actors = dict(internal_actors or {})
@@ -131,6 +131,7 @@ class Core:
         now = utcnow()
         case = Case(status="running", process_key=definition.process_key, definition=definition,
                     definition_id=definition.id, definition_version=definition.version, started_by=actor,
+                    call_bindings=self.runner.specs.bind(session, definition),
                     created_at=now, updated_at=now, state=b"", state_format="", lib_version="")
         session.add(case)
         session.flush()
