@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine import projection
-from engine.bpmn import runtime, serialization, versioning
+from engine.bpmn import pruning, runtime, serialization, versioning
 from engine.bpmn.scripting import ScriptsForbidden, StepContext, attach, lazy
 from engine.clock import utcnow
 from engine.spec_cache import SpecCache
@@ -200,6 +200,7 @@ class StepRunner:
         elif kind is ActionKind.MIGRATE:
             self._migrate(session, case, wf, action.data["definition_id"])
         runtime.check_loop_guard(wf, self.max_depth)
+        pruning.prune(wf)            # after the guard: a runaway loop within one step still stops
 
     def _migrate(self, session: Session, case: Case, wf, definition_id: int) -> None:
         target = session.get(Definition, definition_id)
