@@ -200,7 +200,6 @@ class StepRunner:
         elif kind is ActionKind.MIGRATE:
             self._migrate(session, case, wf, action.data["definition_id"])
         runtime.check_loop_guard(wf, self.max_depth)
-        pruning.prune(wf)            # after the guard: a runaway loop within one step still stops
 
     def _migrate(self, session: Session, case: Case, wf, definition_id: int) -> None:
         target = session.get(Definition, definition_id)
@@ -228,6 +227,7 @@ class StepRunner:
         opened, closed, kept = projection.sync_tasks(session, case, wf, now=now, actor=action.actor,
                                                      completed_uuid=completed, open_rows=open_rows)
         next_due = projection.sync_timers(session, case, wf, now=now, waiting_rows=waiting_rows)
+        pruning.prune(wf)     # after the guard and the read tables: they may name tasks this step finished
         case.state = serialization.dump_state(wf)
         case.state_format = serialization.STATE_FORMAT
         case.lib_version = serialization.LIB_VERSION

@@ -21,8 +21,9 @@ FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
 PRUNE_DEPTH = 40     # deeper than any straight run through the shipped processes (~25)
 
 
-def prune(wf: BpmnWorkflow, at_depth: int = PRUNE_DEPTH) -> int:
+def prune(wf: BpmnWorkflow, at_depth: int | None = None) -> int:
     """Drops finished history from the live tree of `wf` and its subprocesses; how many tasks went."""
+    at_depth = PRUNE_DEPTH if at_depth is None else at_depth
     dropped = sum(_prune_one(w, at_depth) for w in [wf, *wf.subprocesses.values()])
     if dropped:
         dropped += _drop_orphans(wf)
