@@ -30,7 +30,10 @@ def load_user(username: str) -> WebUser | None:
         user = get_services().users.get_user(username)
     except NotFound:
         return None
-    return WebUser(user) if user.get("active", True) else None
+    if not user.get("active", True):
+        return None
+    get_services().auth.remember(user)      # the service this request calls reads the user no more
+    return WebUser(user)
 
 
 def load_user_from_request(req) -> WebUser | None:
