@@ -80,8 +80,7 @@ class SpecCache:
     def bind(self, session: Session, definition: Definition, keep: dict | None = None) -> dict:
         """{called process key: definition id} for a case of `definition` starting now; `keep`: the
         bindings a migrated case already has (they stay)."""
-        latest = dict(session.execute(select(Definition.process_key, func.max(Definition.id))
-                                      .group_by(Definition.process_key)).all())
+        latest: dict[str, int] = {}       # read once, and only for a definition that calls something
         keep = keep or {}
 
         def choose(called: str, pin: dict, source: _Parsed) -> int:
@@ -93,6 +92,9 @@ class SpecCache:
                 found = session.scalar(select(Definition.id).where(Definition.process_key == called,
                                                                   Definition.version == pin["version"]))
                 return found if found is not None else source.id
+            if not latest:
+                latest.update(session.execute(select(Definition.process_key, func.max(Definition.id))
+                                              .group_by(Definition.process_key)).all())
             return latest.get(called, source.id)
         return self._walk(session, definition.id, choose)[1]
 
