@@ -76,6 +76,8 @@ bench: venv
 	$(BIN)/python -m bench.inbox_bench
 	$(BIN)/python -m bench.kpi_bench
 	$(BIN)/python -m bench.http_bench
+	$(BIN)/python -m bench.loop_bench
+	$(BIN)/python -m bench.http_pattern
 
 # The house's direction (import contracts in setup.cfg) and pyflakes; either finding fails `make test`.
 lint: venv

@@ -134,6 +134,9 @@ def run(cases: int, clients: int, workers: int, threads: int) -> dict:
             list(pool.map(follow, measured))
         elapsed = time.perf_counter() - t0
         lat = sorted(latencies)
+        if not lat or errors:
+            raise SystemExit(f"http_bench: {len(lat)} completions, {len(errors)} errors {errors[:3]}: "
+                             "it measured no (clean) work")
         with create_engine(url).connect() as conn:
             complete = conn.execute(text("SELECT count(*) FROM cases WHERE status = 'complete'")).scalar()
         return {"gunicorn_workers": workers, "threads_per_worker": threads, "client_threads": clients,

@@ -109,11 +109,18 @@ def time_year(svc: Services, runs: int) -> dict:
     for by in (None, "unit"):
         timing, figures = _timed(runs, lambda: svc.kpi.kpis("system", *YEAR, by=by))
         assert figures and all(f["denominator"] >= f["numerator"] for f in figures)
+        if not any(f["denominator"] for f in figures):
+            raise SystemExit("kpi_bench: every KPI counted nothing: it measured no work")
         out[by or "all"] = {**timing, "figures": len(figures)}
     timing, trend = _timed(max(1, runs // 2), lambda: svc.kpi.kpi_trend("system", "2026-01", "2026-12"))
     out["trend"] = {**timing, "figures": len(trend)}
+    counted = {row["month"] for row in trend if row["denominator"]}
+    if len(counted) < 12:
+        raise SystemExit(f"kpi_bench: the trend counted cases in {len(counted)} of 12 months: too little work")
     timing, ledger = _timed(runs, lambda: svc.kpi.overdue_ledger("system", *YEAR))
     out["ledger"] = {**timing, "assigned": ledger[-1]["assigned"]}
+    if not ledger[-1]["assigned"]:
+        raise SystemExit("kpi_bench: the ledger holds no assigned item: it measured no work")
     return out
 
 

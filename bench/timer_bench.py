@@ -130,7 +130,7 @@ def steady(svc: Services, seconds: int, rate: int) -> dict:
                                                                       Timer.due_at >= start)).all()
     values = sorted(max(0.0, (f - d).total_seconds()) for f, d in late if f and d)
     if not values:
-        return {"steady_fired": 0}
+        raise SystemExit("timer_bench: no timer fired under the steady load: it measured no work")
     return {"steady_rate_per_s": rate, "steady_fired": len(values),
             "lateness_p50_s": round(values[len(values) // 2], 3),
             "lateness_p99_s": round(values[min(len(values) - 1, int(len(values) * 0.99))], 3),

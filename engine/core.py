@@ -8,6 +8,7 @@ committed) or `step` / `start` (which open one).
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,9 @@ from engine.store.models import Case, Definition
 from engine.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+# The request's user as read with its token or session (Core.remember_actor), so that the service
+# it calls does not read the user and groups again; cleared when the request ends.
+_KNOWN_ACTOR: ContextVar = ContextVar("xinfang_known_actor", default=None)
 DataGuard = Callable[[Session, Case, dict], dict]
 
 
@@ -58,7 +62,7 @@ class Core:
         self.sessions = db.make_session_factory(self.engine)
         self.zone = ZoneInfo(self.settings.timezone)
         self.forms = FormRegistry(self.settings.bpmn_dir / "forms")
-        self.runner = StepRunner(SpecCache(), handlers, self.settings.max_tree_depth,
+        self.runner = StepRunner(SpecCache(sessions=self.sessions), handlers, self.settings.max_tree_depth,
                                  core_dependencies(self.zone))
         self.actor_type = actor_type
         self.internal_actors = dict(internal_actors or {})
@@ -87,8 +91,20 @@ class Core:
             return self.internal_actors["system"]
         if username in self.internal_actors:
             return self.internal_actors[username]
+        known = _KNOWN_ACTOR.get()
+        if known is not None and known.username == username:
+            return known
         unit, groups = repository.actor_row(session, username)
         return self.actor_type(username, frozenset(groups), unit)
+
+    def remember_actor(self, username: str, groups, unit: str | None) -> None:
+        """The current request's user, just read (with its groups and unit) by the caller: `actor`
+        answers from it for the rest of this request instead of reading them again."""
+        _KNOWN_ACTOR.set(self.actor_type(username, frozenset(groups), unit))
+
+    def forget_actor(self) -> None:
+        """At the end of a request (worker threads serve many)."""
+        _KNOWN_ACTOR.set(None)
 
     def run_step(self, session: Session, case: Case, action: Action, **options) -> StepOutcome:
         """The one way a case moves (see StepRunner.run_step); the caller commits."""
@@ -131,6 +147,7 @@ class Core:
         now = utcnow()
         case = Case(status="running", process_key=definition.process_key, definition=definition,
                     definition_id=definition.id, definition_version=definition.version, started_by=actor,
+                    call_bindings=self.runner.specs.bind(session, definition),
                     created_at=now, updated_at=now, state=b"", state_format="", lib_version="")
         session.add(case)
         session.flush()

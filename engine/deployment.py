@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from engine.bpmn import form_files, lint, serialization
+from engine.bpmn import binding, form_files, lint, serialization
 from engine.store import repository
 from engine.errors import InvalidDiagram, ValidationFailed
 from engine.store.models import Definition
@@ -81,12 +81,7 @@ def prepare(session: Session, files: dict[str, bytes | str], forms_dir: Path | N
     in_bundle = {k for tree in trees.values() for k in lint.all_processes(tree)}
     called = {node.get("calledElement") for tree in trees.values()
               for node in tree.getroot().iterfind(".//bpmn:callActivity", NS)} - in_bundle - {None}
-    deployed, inherited = {}, {}
-    for key in called:
-        found = repository.latest_definition(session, key)
-        if found is not None:
-            for name, text in found.bundle.items():
-                (inherited if form_files.is_form_file(name) else deployed)[name] = text
+    deployed, inherited = _called_as_deployed(session, called, texts, in_bundle)
     for name, tree in trees.items():
         problems += lint.rule_problems(name, tree, in_bundle | {k for k in called if _has(deployed, k)}, handlers,
                                        dependencies)
@@ -97,14 +92,56 @@ def prepare(session: Session, files: dict[str, bytes | str], forms_dir: Path | N
     if problems:
         raise InvalidDiagram(_summary(problems), [p.as_dict() for p in problems])
     extra = {f"deployed:{n}": lint.parse_xml(n, x)[0] for n, x in deployed.items() if n not in trees}
-    specs, problems = lint.build_specs({**trees, **extra}, keys)
+    calls, problems = binding.call_bindings({**trees, **extra})
+    problems += _missing_versions(session, binding.pinned_versions(calls), trees)
+    if not problems:
+        specs, problems = lint.build_specs({**trees, **extra}, keys)
     if problems:
         raise InvalidDiagram(_summary(problems), [p.as_dict() for p in problems])
     # the processes it calls, as deployed now: the definition shows every diagram it runs
     bundle = {**{n: x for n, x in deployed.items() if n not in texts}, **texts, **forms}
     digest = content_hash(bundle)
     return [Prepared(key, spec.description or key, digest, bundle,
-                     serialization.dump_specs(spec, subs)) for key, (spec, subs) in specs.items()]
+                     serialization.dump_specs(spec, subs, calls)) for key, (spec, subs) in specs.items()]
+
+
+def _called_as_deployed(session: Session, called: set[str], given: dict[str, str],
+                        in_bundle: set[str]) -> tuple[dict, dict]:
+    """The diagrams (and forms) of the processes a bundle calls but does not contain, each taken from
+    the latest definition of that process itself, transitively and in sorted order: another
+    process's older bundle never supplies it, and the result does not depend on hash order."""
+    deployed: dict[str, str] = {}
+    inherited: dict[str, str] = {}
+    pending, seen = sorted(called), set(in_bundle)
+    while pending:
+        key = pending.pop(0)
+        if key in seen:
+            continue
+        seen.add(key)
+        found = repository.latest_definition(session, key)
+        if found is None:
+            continue
+        for name in sorted(found.bundle):
+            text = found.bundle[name]
+            if form_files.is_form_file(name):
+                inherited.setdefault(name, text)
+                continue
+            tree = lint.parse_xml(name, text)[0]
+            if tree is None or key not in lint.all_processes(tree) or name in given or name in deployed:
+                continue
+            deployed[name] = text
+            more = {n.get("calledElement") for n in tree.getroot().iterfind(".//bpmn:callActivity", NS)}
+            pending += sorted(k for k in more if k and k not in seen)
+    return deployed, inherited
+
+
+def _missing_versions(session: Session, pinned: list[tuple[str, int]], trees: dict) -> list[Problem]:
+    out = []
+    for key, version in pinned:
+        if repository.definition_version_or_none(session, key, version) is None:
+            out.append(Problem(next(iter(sorted(trees))), None, None,
+                               f"calls {key} version {version}, which is not deployed"))
+    return out
 
 
 def _has(bundle: dict[str, str], key: str) -> bool:

@@ -7,8 +7,6 @@ leaves the case as it was and records why in `error`. Start, task completion, ti
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -21,44 +19,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine import projection
-from engine.bpmn import runtime, serialization, versioning
+from engine.bpmn import pruning, runtime, serialization, versioning
 from engine.bpmn.scripting import ScriptsForbidden, StepContext, attach, lazy
 from engine.clock import utcnow
+from engine.spec_cache import SpecCache
 from engine.errors import Conflict
 from engine.store.models import Case, Definition
 
 log = logging.getLogger(__name__)
 ENGINE_FAILURES = (SpiffWorkflowException, runtime.LoopLimit, ScriptsForbidden, RecursionError)
-
-
-class SpecCache:
-    """Parsed specs per definition id; definitions never change once stored."""
-
-    def __init__(self, size: int = 64):
-        self._items: OrderedDict[int, tuple] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()     # the scheduler fires cases on several threads
-
-    def get_for(self, case: Case) -> tuple:
-        with self._lock:
-            found = self._items.get(case.definition_id)
-            if found is not None:
-                self._items.move_to_end(case.definition_id)
-                return found
-        return self.get(case.definition)
-
-    def get(self, definition: Definition) -> tuple:
-        with self._lock:
-            found = self._items.get(definition.id)
-            if found is not None:
-                self._items.move_to_end(definition.id)
-                return found
-        found = serialization.load_specs(definition.spec)
-        with self._lock:
-            self._items[definition.id] = found
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return found
 
 
 class ActionKind(str, Enum):
@@ -234,13 +203,16 @@ class StepRunner:
 
     def _migrate(self, session: Session, case: Case, wf, definition_id: int) -> None:
         target = session.get(Definition, definition_id)
-        new = self.specs.get(target)
+        bindings = None if case.call_bindings is None else self.specs.bind(session, target, keep=case.call_bindings)
+        new = self.specs.get(target) if bindings is None else \
+            self.specs.assembled(session, target.id, bindings)
         problems, diffs = versioning.blockers(wf, new)
         if problems:
             raise Conflict(f"case {case.id} cannot move to version {target.version}: " + "; ".join(problems),
                            {"case_id": case.id, "problems": problems})
         versioning.migrate(wf, new, diffs)
         case.definition, case.definition_id, case.definition_version = target, target.id, target.version
+        case.call_bindings = bindings
 
     # -- save ---------------------------------------------------------------------------------
     def _save(self, session: Session, case: Case, wf, action: Action, steplog: runtime.StepLog,
@@ -255,6 +227,7 @@ class StepRunner:
         opened, closed, kept = projection.sync_tasks(session, case, wf, now=now, actor=action.actor,
                                                      completed_uuid=completed, open_rows=open_rows)
         next_due = projection.sync_timers(session, case, wf, now=now, waiting_rows=waiting_rows)
+        pruning.prune(wf)     # after the guard and the read tables: they may name tasks this step finished
         case.state = serialization.dump_state(wf)
         case.state_format = serialization.STATE_FORMAT
         case.lib_version = serialization.LIB_VERSION
@@ -342,7 +315,7 @@ class _Savepoint:
 STEP_COLUMNS = projection.CASE_COLUMNS + ("definition_id", "definition_version",
     "is_repeat", "main_case_id", "facts", "petitioner", "state", "state_format", "lib_version", "tree_depth",
     "next_due_at", "due_at", "updated_at", "error_message", "error_task", "pending_action", "status",
-    "completed_at", "metrics_digest")
+    "completed_at", "metrics_digest", "call_bindings")
 _CASES = Case.__table__
 WRITE_CASE = (update(_CASES).where(_CASES.c.id == bindparam("_id"), _CASES.c.row_version == bindparam("_seen"))
                .values({**{c: bindparam(c) for c in STEP_COLUMNS}, "row_version": bindparam("_next")}))

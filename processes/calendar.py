@@ -43,6 +43,13 @@ def _override(year: int, directory: Path = OVERRIDES) -> tuple[frozenset[date], 
             frozenset(date.fromisoformat(d) for d in doc.get("workdays", [])))
 
 
+@lru_cache(maxsize=8192)
+def _library_workday(day: date) -> bool:
+    """chinese-calendar scans its holiday tables on every call (about 25 µs); an inbox page counts
+    the working days left for 50 tasks, up to 60 days each."""
+    return chinese_calendar.is_workday(day)
+
+
 class OfficeCalendar:
     """`lenient=True` replaces an unknown year by weekends only and records it in `approximated`."""
 
@@ -57,7 +64,7 @@ class OfficeCalendar:
             holidays, workdays = override
             return day in workdays or (day.weekday() < 5 and day not in holidays)
         if KNOWN[0] <= day.year <= KNOWN[1]:
-            return chinese_calendar.is_workday(day)
+            return _library_workday(day)
         if not self.lenient:
             raise OutsideCalendar(
                 f"the holidays of {day.year} are not known (chinese-calendar covers {KNOWN[0]}–{KNOWN[1]}); "

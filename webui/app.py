@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["xinfang.settings"] = settings
     app.url_map.converters["id"] = IdConverter
     app.before_request(_reject_nul_bytes)
+    app.teardown_request(_forget_user)
     _init_extensions(app)
     from .limits import init_limits
     init_limits(app, settings)
@@ -89,6 +90,12 @@ class IdConverter(BaseConverter):
 
     def to_url(self, value) -> str:
         return str(int(value))
+
+
+def _forget_user(_exc=None) -> None:
+    """The request's user was remembered for its services (auth.remember); a worker thread serves
+    the next request for someone else."""
+    get_services().auth.end_request()
 
 
 def _reject_nul_bytes():

@@ -34,6 +34,7 @@ def load_user(user_id: str) -> WebUser | None:
     user = get_services().users.session_user(name) if name and generation.isdigit() else None
     if user is None or user["session_generation"] != int(generation):
         return None
+    get_services().auth.remember(user)      # the service this request calls reads the user no more
     return WebUser(user)
 
 

@@ -82,15 +82,23 @@ def state_as_dict(blob: bytes) -> dict:
     return json.loads(zlib.decompress(blob).decode("utf-8"))
 
 
-def dump_specs(spec, subprocess_specs: dict) -> str:
+def dump_specs(spec, subprocess_specs: dict, calls: dict | None = None) -> str:
+    """The definition's specs; `calls`: the call activities' pinned bindings (engine/bpmn/binding.py)."""
     return json.dumps({
         "spec": _FULL.registry.convert(spec),
         "subprocess_specs": {k: _FULL.registry.convert(v) for k, v in subprocess_specs.items()},
+        "calls": calls or {},
     }, separators=(",", ":"), ensure_ascii=False)
 
 
-def load_specs(text: str):
+def load_definition(text: str) -> tuple:
+    """(spec, subprocess specs, pinned call bindings); definitions stored before bindings have none."""
     dct = json.loads(text)
     spec = _FULL.registry.restore(dct["spec"])
     subs = {k: _FULL.registry.restore(v) for k, v in dct["subprocess_specs"].items()}
+    return spec, subs, dct.get("calls") or {}
+
+
+def load_specs(text: str):
+    spec, subs, _ = load_definition(text)
     return spec, subs

@@ -99,6 +99,9 @@ class Case(Base):
     state_format: Mapped[str] = mapped_column(String(16))
     lib_version: Mapped[str] = mapped_column(String(32))
     tree_depth: Mapped[int] = mapped_column(Integer, default=0)
+    # {called process key: definition id} fixed when the case starts (engine/spec_cache.py); None: the
+    # versions bundled with its definition (cases started before bindings existed)
+    call_bindings: Mapped[dict | None] = mapped_column(JSON)
     metrics_digest: Mapped[str | None] = mapped_column(String(32))   # of the case_metrics row last written
     row_version: Mapped[int] = mapped_column(Integer, nullable=False)
 

@@ -18,6 +18,11 @@ def definition_by_hash(session: Session, key: str, content_hash: str) -> Definit
                                                     Definition.content_hash == content_hash)).first()
 
 
+def definition_version_or_none(session: Session, key: str, version: int) -> Definition | None:
+    return session.scalars(select(Definition).where(Definition.process_key == key,
+                                                    Definition.version == version)).first()
+
+
 def definition_version(session: Session, key: str, version: int | None) -> Definition:
     if version is None:
         found = latest_definition(session, key)

@@ -336,9 +336,12 @@ def _page(session: Session, q, counts: list, page, per_page, render) -> dict:
     except (TypeError, ValueError):
         raise ValidationFailed("page and per_page must be whole numbers") from None
     page = min(page, 100_000)
-    total = sum(session.scalar(count) or 0 for count in counts)
     rows = session.scalars(q.offset((page - 1) * per_page).limit(per_page + 1)).all()
     more, rows = len(rows) > per_page, rows[:per_page]
+    if page == 1 and not more:
+        total = len(rows)           # the page holds them all: no count queries
+    else:
+        total = sum(session.scalar(count) or 0 for count in counts)
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
     pages = max(1, -(-total // per_page), page + 1 if more else page)

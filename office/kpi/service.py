@@ -93,8 +93,8 @@ class Kpi:
         self._kpi_args(*Month.parse(start_month).bounds(), by)
         with self.core.uow(write=False) as uow:
             unit, now = self.scope(uow.session, user), utcnow()
-            return [{"month": month, **row} for month in months
-                    for row in kpi.figures(uow.session, self._ask(*Month.parse(month).bounds(), now), by=by, unit=unit)]
+            spans = [(month, *Month.parse(month).bounds()) for month in months]
+            return kpi.trend(uow.session, spans, now, by=by, unit=unit)
 
     def overdue_ledger(self, user: str | Actor, start: datetime, end: datetime) -> list[dict]:
         """The 交办督办 ledger: per unit, the items assigned (交办) in [start, end) and where they

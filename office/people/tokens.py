@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from engine.clock import utcnow
 from engine.errors import NotAllowed, NotFound, ValidationFailed
@@ -79,17 +80,18 @@ class Auth:
             uow.commit()
 
     def user_for_token(self, token: str) -> dict | None:
-        """The active user a bearer token belongs to (as get_user gives it), in one read;
-        last use is written at most once a minute."""
+        """The active user a bearer token belongs to (as get_user gives it), in one statement
+        outside any transaction (PostgreSQL: autocommit, no BEGIN/ROLLBACK around it); the user is
+        remembered for the request, so the service it calls reads neither user nor groups again.
+        Revocation takes effect on the next request. Last use is written at most once a minute."""
         if not token or not token.startswith(TOKEN_PREFIX):
             return None
         now = utcnow()
-        with self.core.uow(write=False) as uow:
-            found = uow.session.execute(
-                select(ApiToken.id, ApiToken.revoked, ApiToken.last_used_at, User)
-                .join(User, User.username == ApiToken.username)
-                .options(joinedload(User.memberships))
-                .where(ApiToken.token_hash == token_hash(token))).unique().first()
+        query = (select(ApiToken.id, ApiToken.revoked, ApiToken.last_used_at, User)
+                 .join(User, User.username == ApiToken.username).options(joinedload(User.memberships))
+                 .where(ApiToken.token_hash == token_hash(token)))
+        with self._reader() as session:
+            found = session.execute(query).unique().first()
             if found is None or found.revoked or not found.User.is_active or is_reserved_name(found.User.username):
                 return None
             user = user_dict(found.User)
@@ -99,7 +101,25 @@ class Auth:
             with self.core.uow() as uow:
                 uow.session.get(ApiToken, token_id).last_used_at = now
                 uow.commit()
+        self.remember(user)
         return user
+
+    def remember(self, user: dict) -> None:
+        """The request's user, as just read (token or session sign-in)."""
+        self.core.remember_actor(user["username"], user.get("groups") or (), user.get("unit"))
+
+    def end_request(self) -> None:
+        self.core.forget_actor()
+
+    @contextmanager
+    def _reader(self):
+        engine = self.core.engine
+        if engine.dialect.name == "sqlite":       # in-process: BEGIN costs nothing, and we issue BEGIN ourselves
+            with self.core.uow(write=False) as uow:
+                yield uow.session
+            return
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn, Session(bind=conn) as session:
+            yield session
 
 
 def _token_dict(row: ApiToken) -> dict:

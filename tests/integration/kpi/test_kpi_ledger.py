@@ -200,3 +200,17 @@ def test_bad_trend_ranges_are_refused(story, first, last):
     s, _ = story
     with pytest.raises(ValidationFailed):
         s.kpi.kpi_trend(DIRECTOR, first, last)
+
+
+def test_trend_by_unit_and_for_a_unit_gives_each_month_what_that_month_alone_gives(story):
+    """The trend reads the table once for all months; per unit it includes the co-handling parts."""
+    s, _ = story
+    names = ("2025-02", "2025-03", "2025-04", "2025-05")
+    with time_machine.travel(datetime(2025, 6, 1, tzinfo=timezone.utc), tick=False):
+        for user, by in ((DIRECTOR, "unit"), (HOUSING, None)):
+            trend = s.kpi.kpi_trend(user, names[0], names[-1], by=by)
+            for name in names:
+                alone = s.kpi.kpis(user, *Month.parse(name).bounds(), by=by)
+                assert [{k: v for k, v in t.items() if k != "month"} for t in trend if t["month"] == name] == alone
+    assert any(t["key"] == "on_time_closure" and t["group"] == "city_agri" for t in
+               s.kpi.kpi_trend(DIRECTOR, "2025-05", "2025-05", by="unit"))

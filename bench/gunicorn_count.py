@@ -1,0 +1,22 @@
+"""gunicorn config for bench/http_pattern.py: each worker counts the SQL statements it sends and
+writes the count to $XINFANG_BENCH_COUNT_DIR when asked (SIGUSR2 is gunicorn's; we use a file poll
+per request instead: the count is written after every request, cheaply, as one small file)."""
+import os
+
+_count = {"n": 0}
+
+
+def post_fork(server, worker):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    def count(*_args, **_kwargs):
+        _count["n"] += 1
+    event.listen(Engine, "before_cursor_execute", count)
+
+
+def post_request(worker, req, environ, resp):
+    folder = os.environ.get("XINFANG_BENCH_COUNT_DIR")
+    if folder:
+        with open(os.path.join(folder, f"{os.getpid()}.count"), "w") as fh:
+            fh.write(str(_count["n"]))

@@ -1,0 +1,52 @@
+"""A request reads its user once (with the token or the session) and a short list counts nothing."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from tests.support.web import start_petition
+
+
+@contextmanager
+def statements(engine):
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()).lower())
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_bearer_request_reads_its_user_once_and_a_short_list_runs_no_count(office, app):
+    start_petition(office)
+    token = office.auth.create_api_token(user="clerk", name="t")["token"]
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    client.get("/api/v1/tasks", headers=auth)          # warm-up: last use written, caches filled
+    with statements(office.engine) as seen:
+        page = client.get("/api/v1/tasks", headers=auth).get_json()
+    assert 0 < len(page["items"]) < 50 and page["total"] == len(page["items"])
+    user_reads = [s for s in seen if "from users" in s or "join user_group" in s or "from user_group" in s]
+    assert len(user_reads) == 1, user_reads
+    assert not [s for s in seen if "count(" in s], "a page that holds every row needs no count"
+
+
+def test_the_remembered_user_ends_with_its_request(office, app):
+    token = office.auth.create_api_token(user="clerk", name="t")["token"]
+    app.test_client().get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"})
+    office.admin.update_user("clerk", user="admin", groups=["clerk", "director"])
+    with office.core.uow(write=False) as uow:
+        assert "director" in office.core.actor(uow.session, "clerk").groups
+
+
+def test_a_revoked_token_is_refused_on_the_next_request(office, app):
+    created = office.auth.create_api_token(user="clerk", name="t")
+    auth = {"Authorization": f"Bearer {created['token']}"}
+    client = app.test_client()
+    assert client.get("/api/v1/tasks", headers=auth).status_code == 200
+    office.auth.revoke_api_token(created["id"], user="clerk")
+    assert client.get("/api/v1/tasks", headers=auth).status_code == 401
