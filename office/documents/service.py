@@ -13,18 +13,20 @@ from pathlib import Path
 from typing import Callable
 
 from docxtpl import DocxTemplate
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from processes.notices import CARRIES_QUERY_CODE, KINDS, TEMPLATES
+from processes.notice_kinds import BY_KIND
+from processes.notices import CARRIES_QUERY_CODE, KINDS, TEMPLATES, NoticeIncomplete, check, deadline_state
 
+from engine import projection
 from engine.store import repository
 from office.access import check_case_visible
 from office.people.audit import log_access
 from office.documents.tables import Document
 from engine.errors import NotAllowed, NotFound, ValidationFailed
 from engine.store.models import Case
-from office.directory.names import Names
+from office.directory.names import Names, split_units
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -34,6 +36,14 @@ class DocumentRef:
     id: int
     kind: str
     filename: str
+
+
+class NoticeRefused(ValidationFailed):
+    """A notice was not issued because a required fact is missing (the case records why)."""
+
+    def __init__(self, message: str, *, missing: list[str]):
+        super().__init__(message)
+        self.missing = missing
 
 
 class DocumentStore:
@@ -46,12 +56,32 @@ class DocumentStore:
         self.office, self.names, self.actor, self.query_code = office, names, actor, query_code
 
     def unit_name(self, code: str | None) -> str:
-        """The directory's name of a unit (of each unit, joined, for a comma-joined list)."""
-        return Names(self.session).units(code)
+        """The directory's name of a unit ("" for a code the directory lacks: a letter never
+        prints a code); for a comma-joined list, each unit's name, joined."""
+        names = Names(self.session)
+        codes = split_units(code)
+        if not codes or any(c not in names.unit_rows for c in codes):
+            return ""
+        return names.units(codes)
+
+    def count(self, kind: str) -> int:
+        """How many notices of a kind the case has (the 督办函's sequence is this + 1)."""
+        return self.session.scalar(select(func.count(Document.id)).where(
+            Document.case_id == self.case.id, Document.kind == kind)) or 0
 
     def render(self, kind: str, **context) -> DocumentRef:
+        """Renders and stores a notice. Refuses (NoticeRefused, recorded on the case) a notice
+        lacking a fact it must state. 督办函: `sequence` (or `count`) and `deadline` (the deadline
+        instant, or `deadline_state`) — the state is worded as of the day it is issued."""
         if kind not in KINDS:
             raise ValidationFailed(f"no notice template {kind!r}; known: {', '.join(KINDS)}")
+        context = self._normalise(kind, context)
+        try:
+            check(kind, context)
+        except NoticeIncomplete as err:
+            projection.record(self.session, self.case.id, "document_refused", actor=self.actor, at=self.now,
+                              message=str(err), data={"kind": kind, "missing": err.missing})
+            raise NoticeRefused(str(err), missing=err.missing) from err
         template = DocxTemplate(str(self.templates / f"{kind}.docx"))
         template.render({k: ("" if v is None else v) for k, v in context.items()}, autoescape=True)
         out = io.BytesIO()
@@ -64,6 +94,33 @@ class DocumentStore:
         self.session.add(row)
         self.session.flush()
         return DocumentRef(row.id, kind, filename)
+
+
+    def _normalise(self, kind: str, context: dict) -> dict:
+        """Older keyword names (`unit_name`, `count`) and office defaults, so every caller's
+        letter fills the same fields."""
+        out = {k: ("" if v is None else v) for k, v in context.items()}
+        out.setdefault("office", self.office)
+        if BY_KIND[kind].issued_by_office:
+            out.setdefault("signer", self.office)
+        if kind in ("转送书", "交办函", "督办函") and not out.get("addressee"):
+            out["addressee"] = out.get("unit_name", "")
+        if kind == "督办函":
+            out["sequence"] = out.get("sequence") or out.get("count") or ""
+            due = out.get("due_at") or out.get("deadline")
+            if not out.get("deadline_state") and due and (not isinstance(due, str) or _is_instant(due)):
+                out["deadline_state"] = deadline_state(due, self.now)
+        return out
+
+
+def _is_instant(value) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return True
+    except ValueError:
+        return False
 
 
 def store_dependency(office: str, identities, query_code=lambda session, case_id: None):
