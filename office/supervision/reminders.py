@@ -201,14 +201,20 @@ def _supervision_letter(session, documents, case_id, task, count, now):
     """The 督办函 to the unit, stored with the case; refused (and recorded) without a unit to address."""
     case = session.get(Case, case_id)
     store = documents(session, case, now, "scheduler")
+    addressee = store.unit_name(task.unit) if _unit_step(task) else ""
     try:
         doc = store.render("督办函", reg_no=task.reg_no or "", subject=task.subject,
-                           addressee=store.unit_name(task.unit), sequence=count, deadline=task.due_at,
+                           addressee=addressee, sequence=count, deadline=task.due_at,
                            issued=chinese_date(now))
     except ValidationFailed as err:     # no unit addressee (the office's own step): no letter
         log.info("督办函 not issued for case %s: %s", case_id, err)
         return None
     return getattr(doc, "id", None)
+
+
+def _unit_step(task: HumanTask) -> bool:
+    """A step a unit works on; the office's own steps (复查决定, 研) are chased inside, never by letter."""
+    return "unit_staff" in {g.strip() for g in f"{task.groups or ''},{task.lane or ''}".split(",")}
 
 
 def _open_supervision_task(session: Session, task: HumanTask, text: str, now: datetime) -> None:
