@@ -108,5 +108,6 @@ FORMS: dict[str, dict] = {
     "feedback_reporter": form("向实名举报人反馈", ["feedback"], feedback=text("反馈内容", area=True)),
 }
 # A refusal must say why, on what basis and where to go instead (docs/notices.md).
-FORMS["triage"]["allOf"] = [{"if": {"properties": {"route": {"enum": ["不予受理", "不再受理"]}}, "required": ["route"]},
+FORMS["triage"]["allOf"] = [{"if": {"properties": {"route": {"anyOf": [{"const": "不予受理"}, {"const": "不再受理"}]}},
+                                    "required": ["route"]},
                              "then": {"required": ["gate_reason"]}}]

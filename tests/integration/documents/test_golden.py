@@ -127,3 +127,14 @@ def test_review_and_recheck_opinions(office1):
         o.do(case, "recheck_decide", "leader", decision="维持", opinion="复查意见正确。",
              review_organ="city_agri", resolution="未化解")
     assert "第三十六条第三款" in compare(o, case, "复核意见书", "复核意见书")
+
+
+def test_a_refusal_without_a_reason_is_refused_at_triage_and_nothing_is_issued(office1):
+    from engine.errors import ValidationFailed
+    o = office1
+    with time_machine.travel(T0, tick=False):
+        case = o.register(petition("征地补偿标准过低"))
+        with pytest.raises(ValidationFailed):
+            o.do(case, "triage", "clerk", route="不予受理", category="申诉求决类")
+    assert "triage" in o.open_ids(case)
+    assert [k for k, _ in documents(o, case)] == ["回执"]
