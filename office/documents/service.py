@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
@@ -17,9 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from processes.notice_kinds import BY_KIND
-from processes.notices import CARRIES_QUERY_CODE, KINDS, TEMPLATES, NoticeIncomplete, check, deadline_state
+from processes.notices import (CARRIES_QUERY_CODE, KINDS, TEMPLATES, NoticeIncomplete, check, chinese_date,
+                               deadline_state)
 
 from engine import projection
+from engine.clock import utcnow
 from engine.store import repository
 from office.access import check_case_visible
 from office.people.audit import log_access
@@ -29,6 +31,8 @@ from engine.store.models import Case
 from office.directory.names import Names, split_units
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MIMETYPES = {".docx": DOCX, ".pdf": "application/pdf"}
+RECEIVABLE = tuple(k for k in BY_KIND if not BY_KIND[k].issued_by_office)
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,39 @@ class Documents:
                      "created_by_name": names.person(r.created_by)}
                     for r in rows if actor.meets_petitioners or r.kind not in CARRIES_QUERY_CODE]
 
+    def record_received(self, case_id: int, *, kind: str, organ: str, received_on: date, filename: str,
+                        content: bytes, user: str) -> dict:
+        """不包办代替: an organ outside the system sends its own 处理意见书/延期告知书/复查意见书/复核意见书;
+        the office files it as received from that organ on that date, never writes it itself."""
+        if kind not in BY_KIND or BY_KIND[kind].issued_by_office:
+            raise ValidationFailed(f"“{kind}”不是办理机关出具的文书；可登记收到的：{'、'.join(RECEIVABLE)}")
+        suffix = Path(filename or "").suffix.lower()
+        if suffix not in MIMETYPES or not content:
+            raise ValidationFailed("请上传办理机关出具的文书（.docx 或 .pdf）")
+        with self.core.uow() as uow:
+            session = uow.session
+            actor = self.core.actor(session, user)
+            case = repository.get_case(session, case_id)
+            check_case_visible(actor, case, session)
+            if not actor.is_office:
+                raise NotAllowed("only the petition office files documents received from an organ")
+            organ_name = Names(session).unit_rows.get(organ)
+            if organ_name is None:
+                raise ValidationFailed(f"目录中没有单位“{organ}”")
+            now = utcnow()
+            name = f"{case.reg_no or case.id}-{kind}（{organ_name.name}，{chinese_date(received_on)}收）{suffix}"
+            row = Document(case_id=case_id, kind=kind, filename=name, content=content,
+                           sha256=hashlib.sha256(content).hexdigest(), size=len(content),
+                           created_at=now, created_by=user)
+            session.add(row)
+            session.flush()
+            projection.record(session, case_id, "document_received", actor=user, at=now,
+                              message=f"收到{organ_name.name}出具的{kind}（{chinese_date(received_on)}）",
+                              data={"document_id": row.id, "kind": kind, "organ": organ,
+                                    "received_on": received_on.isoformat()})
+            uow.commit()
+            return {"id": row.id, "kind": kind, "filename": name}
+
     def get_document(self, case_id: int, document_id: int, *, user: str) -> tuple[str, bytes, str]:
         """(filename, content, mimetype); every download is in the access log."""
         with self.core.uow() as uow:
@@ -173,4 +210,4 @@ class Documents:
                 raise NotAllowed("this letter carries the petitioner's query code: petition office staff only")
             log_access(uow.session, user, "download", case_id, f"document {row.id} {row.kind}")
             uow.commit()
-            return row.filename, row.content, DOCX
+            return row.filename, row.content, MIMETYPES.get(Path(row.filename).suffix.lower(), DOCX)
