@@ -6,11 +6,12 @@ every fact comes from the case, and a missing one refuses the letter (never a bl
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
-from .calendar import local_day
+from .calendar import end_of_day, local_day
 from .due import chinese_last_day, standing
 from .gate_reasons import BY_LABEL
 from .notice_kinds import BY_KIND, ORGAN, REVIEW_ORGAN, TABLE, missing_facts
@@ -22,6 +23,7 @@ CARRIES_QUERY_CODE = ("回执", "受理告知书")     # only the office's petit
 TO_UNIT = tuple(k.kind for k in TABLE if k.to_units)
 WITHHELD = "（依法保密）"
 DEFAULT_HANDLE_DAYS = 60
+_CHINESE_DAY = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 
 class NoticeIncomplete(ValueError):
@@ -48,9 +50,28 @@ def deadline_day(value: str | None) -> str:
     return chinese_last_day(value)
 
 
-def deadline_state(due: datetime | str | None, now: datetime) -> str:
+def as_deadline(value: datetime | date | str | None) -> datetime | None:
+    """A deadline given as its instant (datetime or ISO text), its last day (date), or the last day
+    as a letter prints it ("2026年12月2日"): the instant it runs out; None when it is none of these."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return end_of_day(value)
+    found = _CHINESE_DAY.fullmatch(str(value).strip())
+    if found:
+        return end_of_day(date(*(int(g) for g in found.groups())))
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def deadline_state(due: datetime | date | str | None, now: datetime) -> str:
     """The deadline as it stands on the day a 督办函 is issued: run out only once it has."""
-    if not due:
+    due = as_deadline(due)
+    if due is None:
         return ""
     state = standing(due, now)
     day = chinese_last_day(due)

@@ -111,20 +111,9 @@ class DocumentStore:
             out["addressee"] = out.get("unit_name", "")
         if kind == "督办函":
             out["sequence"] = out.get("sequence") or out.get("count") or ""
-            due = out.get("due_at") or out.get("deadline")
-            if not out.get("deadline_state") and due and (not isinstance(due, str) or _is_instant(due)):
-                out["deadline_state"] = deadline_state(due, self.now)
+            if not out.get("deadline_state"):
+                out["deadline_state"] = deadline_state(out.get("due_at") or out.get("deadline"), self.now)
         return out
-
-
-def _is_instant(value) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return True
-    except ValueError:
-        return False
 
 
 def store_dependency(office: str, identities, query_code=lambda session, case_id: None):

@@ -65,6 +65,9 @@ def test_the_supervision_letter_states_the_deadline_as_it_stands_that_day():
     assert deadline_state("2027-01-22T16:00:00+00:00", NOW) == "已于2027年1月22日届满"
     assert deadline_state("2027-01-22T16:00:00+00:00", datetime(2027, 1, 20, tzinfo=timezone.utc)) == "将于2027年1月22日届满"
     assert "第2次督办" in render("督办函", DATA)
+    # a caller that still passes the last day as printed ("2026年12月2日") gets the same wording
+    assert deadline_state("2026年12月2日", datetime(2026, 11, 20, 2, tzinfo=timezone.utc)) == "将于2026年12月2日届满"
+    assert deadline_state(date(2026, 12, 2), datetime(2026, 12, 3, 2, tzinfo=timezone.utc)) == "已于2026年12月2日届满"
 
 
 def test_co_handling_units_are_named_in_their_roles():
