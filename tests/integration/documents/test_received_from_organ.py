@@ -13,8 +13,8 @@ from tests.integration.documents.test_golden import T0, assigned
 PDF = b"%PDF-1.4 organ's own opinion"
 
 
-def test_the_organs_own_opinion_is_filed_as_received_with_its_date(office1):
-    o = office1
+def test_the_organs_own_opinion_is_filed_as_received_with_its_date(office):
+    o = office
     with time_machine.travel(T0, tick=False):
         case = assigned(o)
         filed = o.s.documents.record_received(case, kind="信访处理意见书", organ="district_gov",
@@ -27,8 +27,8 @@ def test_the_organs_own_opinion_is_filed_as_received_with_its_date(office1):
     assert event["message"] == "收到区人民政府出具的信访处理意见书（2026年4月20日）" and event["actor"] == "clerk"
 
 
-def test_only_organ_letters_from_directory_units_by_office_staff(office1):
-    o = office1
+def test_only_organ_letters_from_directory_units_by_office_staff(office):
+    o = office
     with time_machine.travel(T0, tick=False):
         case = assigned(o)
         args = dict(received_on=date(2026, 4, 20), filename="a.pdf", content=PDF)

@@ -13,8 +13,8 @@ def letters(o, case: int) -> list[str]:
     return [t for k, t in documents(o, case) if k == "督办函"]
 
 
-def test_after_a_send_back_the_next_supervision_letter_is_the_second_and_still_overdue(office1):
-    o = office1
+def test_after_a_send_back_the_next_supervision_letter_is_the_second_and_still_overdue(office):
+    o = office
     with time_machine.travel(T0, tick=False) as clock:
         case = assigned(o)
         o.sign(case, "gov_staff")
@@ -30,8 +30,8 @@ def test_after_a_send_back_the_next_supervision_letter_is_the_second_and_still_o
     assert not defects(second)
 
 
-def test_the_offices_own_overdue_review_decision_gets_no_letter_and_the_case_says_why(office1):
-    o = office1
+def test_the_offices_own_overdue_review_decision_gets_no_letter_and_the_case_says_why(office):
+    o = office
     with time_machine.travel(T0, tick=False) as clock:
         case = assigned(o, "housing")
         o.sign(case, "gov_staff")
