@@ -56,7 +56,7 @@ TABLE: tuple[NoticeKind, ...] = (
     NoticeKind("回执", OFFICE, PETITIONER, "登记后（intake.receipt）",
                COMMON + ("received", "route_deadline", "query_code"), "第二十一条、第二十二条"),
     NoticeKind("受理告知书", OFFICE, PETITIONER, "主任签批转送/交办/专委办理后（handling.accept_notice）",
-               COMMON + ("received", "query_code", "mode"), "第二十二条、第二十三条", ("handling_organ",)),
+               COMMON + ("received", "query_code"), "第二十二条、第二十三条", ("mode", "handling_organ")),
     NoticeKind("不予受理告知书", OFFICE, PETITIONER, "甄别为不予受理（intake.reject_notice）",
                COMMON + ("received", "reason", "basis", "channel"), "第十九条第三款、第二十二条、第二十三条"),
     NoticeKind("不再受理告知书", OFFICE, PETITIONER, "甄别为不再受理（intake.bar_notice）",

@@ -102,6 +102,8 @@ def check(kind: str, fields: dict) -> None:
     if kind not in BY_KIND:
         raise ValueError(f"no notice {kind!r}; known: {', '.join(KINDS)}")
     missing = missing_facts(kind, fields)
+    if kind == "受理告知书" and fields.get("mode") in ("转送", "交办") and not fields.get("handling_organ"):
+        missing.append("handling_organ")      # "已将该事项交由办理" would name no organ
     if missing:
         raise NoticeIncomplete(kind, missing)
 

@@ -25,7 +25,8 @@ TEXTS = {
                 "{% if mode == '交办' %}本机关已将该事项交由{{ handling_organ }}办理，并要求其按期报送办理结果。"
                 "{{ handling_organ }}将依法办理并书面答复您。"
                 "{% elif mode == '转送' %}本机关已将该事项转送{{ handling_organ }}。{{ handling_organ }}将依法办理并答复您。"
-                "{% else %}本机关将自受理之日起六十日内办结，并书面答复您。{% endif %}" + PETITION_FOOTER, CODE_LINE]),
+                "{% elif mode %}本机关将自受理之日起六十日内办结，并书面答复您。"
+                "{% else %}本机关将依法转送或者交办有权处理的机关办理，办理机关将依法答复您。{% endif %}" + PETITION_FOOTER, CODE_LINE]),
     "不予受理告知书": ("{{ addressee }}：",
                  ["您于{{ received }}提出的关于“{{ subject }}”的信访事项（登记编号：{{ reg_no }}），"
                   "经审查，{{ reason }}。根据{{ basis }}的规定，本机关决定不予受理。", "{{ channel }}"]),

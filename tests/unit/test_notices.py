@@ -104,3 +104,11 @@ def test_the_deadline_named_is_the_last_day_not_the_midnight_after_it():
 def test_markup_in_case_data_stays_text():
     text = render("受理告知书", {**DATA, "subject": "<w:p>注入</w:p> & 其他"})
     assert "<w:p>注入</w:p> & 其他" in text
+
+
+def test_an_acceptance_notice_routed_to_no_known_organ_is_refused_and_one_not_yet_routed_promises_nothing_it_cannot_keep():
+    with pytest.raises(NoticeIncomplete) as err:
+        check("受理告知书", fields("受理告知书", {**DATA, "lead_unit": "no_such_unit"}))
+    assert err.value.missing == ["handling_organ"]
+    text = render("受理告知书", {**DATA, "mode": "", "lead_unit": None})     # diagrams deployed before routing came first
+    assert "六十日内办结" not in text and "依法转送或者交办有权处理的机关办理" in text
