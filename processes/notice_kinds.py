@@ -90,3 +90,12 @@ def missing_facts(kind: str, fields: dict) -> list[str]:
 def unknown_fields(kind: str, used: set[str]) -> list[str]:
     """Fields a template uses that the notice kind does not provide (refused at upload)."""
     return sorted(set(used) - BY_KIND[kind].fields)
+
+
+def markdown_rows() -> list[str]:
+    """The table's rows as docs/notices.md prints them (a test keeps the manual in step)."""
+    def facts(k: NoticeKind) -> str:
+        text = "、".join(f"`{f}`" for f in k.facts)
+        return text + ("；可空：" + "、".join(f"`{f}`" for f in k.optional) if k.optional else "")
+    return [f"| {k.kind} | {k.issuer} | {k.addressee} | {k.when} | {facts(k)} | 《信访工作条例》{k.basis} |"
+            for k in TABLE]

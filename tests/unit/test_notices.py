@@ -112,3 +112,10 @@ def test_an_acceptance_notice_routed_to_no_known_organ_is_refused_and_one_not_ye
     assert err.value.missing == ["handling_organ"]
     text = render("受理告知书", {**DATA, "mode": "", "lead_unit": None})     # diagrams deployed before routing came first
     assert "六十日内办结" not in text and "依法转送或者交办有权处理的机关办理" in text
+
+
+def test_the_manual_prints_the_table_the_code_uses():
+    from processes.notice_kinds import markdown_rows
+    from tests.support.paths import ROOT
+    manual = (ROOT / "docs" / "notices.md").read_text(encoding="utf-8")
+    assert all(row in manual for row in markdown_rows())
