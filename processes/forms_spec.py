@@ -108,6 +108,7 @@ FORMS: dict[str, dict] = {
     "feedback_reporter": form("向实名举报人反馈", ["feedback"], feedback=text("反馈内容", area=True)),
 }
 # A refusal must say why, on what basis and where to go instead (docs/notices.md).
+# (the `if` stays open: forms are read as closed schemas, and a closed condition would never match)
 FORMS["triage"]["allOf"] = [{"if": {"properties": {"route": {"anyOf": [{"const": "不予受理"}, {"const": "不再受理"}]}},
-                                    "required": ["route"]},
+                                    "required": ["route"], "additionalProperties": True},
                              "then": {"required": ["gate_reason"]}}]
