@@ -60,7 +60,10 @@ def set_review_stage(stage: str, concluded: bool = False, decided: bool = False)
     """The review level and where it stands; the case's stage follows, so once a 复查 is asked
     for the case no longer reads 已答复."""
     where = "concluded" if concluded else ("decided" if decided else "open")
-    return {"review_stage": stage, "concluded": bool(concluded), "stage": REVIEW_STAGES[(stage, where)]}
+    out = {"review_stage": stage, "concluded": bool(concluded), "stage": REVIEW_STAGES[(stage, where)]}
+    if where == "open":
+        out["review_organ"] = None      # the 复核 organ signs its own opinion, never the 复查 organ's name
+    return out
 
 
 @handler("record_organ_evaluation")

@@ -12,6 +12,8 @@ from datetime import timedelta
 
 from stdnum.cn import ric
 
+from .gate_reasons import REASONS as GATE_REASONS
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
 GIVEN = ("建国", "秀英", "桂兰", "志强", "海燕", "春梅", "国庆", "丽华", "永红", "德明", "小军", "玉珍", "文斌", "红霞",
          "金山", "淑芬", "卫东", "晓燕", "长林", "美玲", "振华", "雪梅", "立新", "翠花", "明亮", "凤英")
@@ -123,7 +125,8 @@ def gate(rng) -> Story:
     route = rng.choice(("不予受理", "告知", "告知"))
     subject, cls, purpose, _ = rng.choice(CLAIMS)
     steps = [Step(_d(rng.uniform(1, 10)), "triage", "clerk",
-                  {"route": route, "category": "申诉求决类", "competent_organ": "区人民政府"})]
+                  {"route": route, "category": "申诉求决类", "competent_organ": "区人民政府",
+                   **({"gate_reason": GATE_REASONS[0].label} if route == "不予受理" else {})})]
     return Story(route, _form(rng, subject, cls, purpose), steps)
 
 

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 ENGLISH: dict[str, str] = {
     "审批延期": "Approve extension",
+    "不予受理/不再受理的理由（依据和途径随之载入告知书）": "Reason for not (re)accepting (its legal basis and channel go into the notice)",
+    "已由有权机关受理、正在办理期限内": "Already accepted by the competent organ, within its time limit",
+    "已进入诉讼程序": "Already before a court",
+    "应通过行政复议等法定途径解决": "To be settled by administrative reconsideration or another legal procedure",
+    "应通过仲裁解决": "To be settled by arbitration",
+    "复核终结后以同一事实和理由再次提出": "Raised again on the same facts and reasons after re-examination",
+    "复查期满未申请复核、以同一事实和理由再次提出": "Raised again on the same facts after the review became final",
+    "复查/复核机关（作出本决定、落款的机关）": "Reviewing organ (decides and signs)",
     "批准延期": "Extension approved",
     "延长天数（不超过30日）": "Days of extension (at most 30)",
     "审批意见": "Approval note",

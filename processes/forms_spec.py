@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .forms_english import bilingual
+from .gate_reasons import LABELS as GATE_REASONS
 from .routing import FOUR_WAYS, MODE_LABELS, MODES, OUTCOMES, RATINGS, RESOLUTIONS, ROUTES
 
 
@@ -44,7 +45,8 @@ def form(title: str, required: list[str], **props: dict) -> dict:
 FORMS: dict[str, dict] = {
     "triage": form("甄别分流", ["route", "category"],
                    route=choice("去向", ROUTES), category=choice("类别", ("建议意见类", "申诉求决类", "检举控告类", "涉法涉诉")),
-                   proposal=text("拟办意见", area=True), competent_organ=text("有权处理机关（告知时填写）", max_length=200)),
+                   proposal=text("拟办意见", area=True), competent_organ=text("有权处理机关（告知时填写）", max_length=200),
+                   gate_reason=choice("不予受理/不再受理的理由（依据和途径随之载入告知书）", GATE_REASONS)),
     "first_contact": form("首接办理（四办）", ["method", "answer", "outcome", "resolution"],
                           method=choice("方式", FOUR_WAYS), answer=text("答复内容", area=True),
                           outcome=choice("结果", OUTCOMES), joint_units=units("会同单位"),
@@ -82,6 +84,7 @@ FORMS: dict[str, dict] = {
                      resupervise=flag("进展不力，再次督办")),
     "review_decide": form("复查/复核决定", ["decision", "opinion", "resolution"],
                           decision=choice("决定", ("维持", "撤销", "变更")), opinion=text("意见", area=True),
+                          review_organ=unit("复查/复核机关（作出本决定、落款的机关）"),
                           resolution=choice("化解情况", RESOLUTIONS)),
     "request_recheck": form("申请复核", ["recheck_reason"], recheck_reason=text("复核理由", area=True)),
     "recheck_plan": form("复核安排", ["need_hearing"], need_hearing=flag("组织听证")),
@@ -104,3 +107,8 @@ FORMS: dict[str, dict] = {
     "discipline_result": form("处理结果", ["result_text"], result_text=text("处理结果", area=True)),
     "feedback_reporter": form("向实名举报人反馈", ["feedback"], feedback=text("反馈内容", area=True)),
 }
+# A refusal must say why, on what basis and where to go instead (docs/notices.md).
+# (the `if` stays open: forms are read as closed schemas, and a closed condition would never match)
+FORMS["triage"]["allOf"] = [{"if": {"properties": {"route": {"anyOf": [{"const": "不予受理"}, {"const": "不再受理"}]}},
+                                    "required": ["route"], "additionalProperties": True},
+                             "then": {"required": ["gate_reason"]}}]

@@ -55,7 +55,9 @@ LABELS["event"] = {
     "timer_fired": _l("期限届满"), "deadline_changed": _l("调整期限"), "deadline_provisional": _l("期限暂定"),
     "case_completed": _l("办结归档"), "case_suspended": _l("挂起"), "case_running": _l("恢复办理"),
     "case_terminated": _l("终止"), "error": _l("出错"), "reminder": _l("催办"), "escalated": _l("督办"),
-    "leader_notified": _l("提请领导关注"), "document_issued": _l("出具文书"), "case_migrated": _l("迁移流程版本"),
+    "leader_notified": _l("提请领导关注"), "document_issued": _l("出具文书"),
+    "document_refused": _l("文书未出具（缺少必备内容）"), "document_received": _l("收到办理机关文书"),
+    "case_migrated": _l("迁移流程版本"),
     "case_migration_reverted": _l("撤销流程迁移"), "query_code_reissued": _l("重新生成查询码"),
 }
 # Roles, as 办理人 reads when nobody has claimed a step yet.

@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session
 
 from engine.clock import utcnow
 from engine.store.models import Case, HumanTask, HumanTaskGroup, Timer
-from processes.due import chinese_deadline, chinese_last_day, standing
+from processes.due import chinese_deadline, standing
 from processes.notices import chinese_date
 from engine.bpmn import runtime
+from engine.errors import ValidationFailed
 from engine.projection import record
 from office.supervision.tables import Notification
 
@@ -197,13 +198,23 @@ def _escalate(session: Session, documents, timer: Timer, task: HumanTask, now: d
 
 
 def _supervision_letter(session, documents, case_id, task, count, now):
-    """The 督办函 to the unit, stored with the case."""
+    """The 督办函 to the unit, stored with the case; refused (and recorded) without a unit to address."""
     case = session.get(Case, case_id)
     store = documents(session, case, now, "scheduler")
-    doc = store.render("督办函", reg_no=task.reg_no or "", subject=task.subject, unit_name=store.unit_name(task.unit),
-                       deadline=chinese_last_day(task.due_at),
-                       count=count, office=store.office, issued=chinese_date(now))
+    addressee = store.unit_name(task.unit) if _unit_step(task) else ""
+    try:
+        doc = store.render("督办函", reg_no=task.reg_no or "", subject=task.subject,
+                           addressee=addressee, sequence=count, deadline=task.due_at,
+                           issued=chinese_date(now))
+    except ValidationFailed as err:     # no unit addressee (the office's own step): no letter
+        log.info("督办函 not issued for case %s: %s", case_id, err)
+        return None
     return getattr(doc, "id", None)
+
+
+def _unit_step(task: HumanTask) -> bool:
+    """A step a unit works on; the office's own steps (复查决定, 研) are chased inside, never by letter."""
+    return "unit_staff" in {g.strip() for g in f"{task.groups or ''},{task.lane or ''}".split(",")}
 
 
 def _open_supervision_task(session: Session, task: HumanTask, text: str, now: datetime) -> None:

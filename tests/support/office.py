@@ -4,6 +4,7 @@ from __future__ import annotations
 from stdnum.cn import ric
 
 from office.operations.demo import setup_demo
+from processes.gate_reasons import REASONS
 from office.root import Services
 
 
@@ -61,6 +62,8 @@ class Office:
 
     # common sequences ------------------------------------------------------------------------
     def triage(self, case_id: int, route: str, category: str | None = None, **extra) -> None:
+        if route in ("不予受理", "不再受理") and "gate_reason" not in extra:
+            extra["gate_reason"] = next(r.label for r in REASONS if r.route == route)
         self.do(case_id, "triage", "clerk", route=route, category=category or _category(route), **extra)
 
     def route_to_units(self, case_id: int, lead: str, *co: str, mode: str = "交办", **extra) -> None:

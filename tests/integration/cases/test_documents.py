@@ -45,7 +45,9 @@ def office(services):
 def start(office, **data) -> int:
     with time_machine.travel(datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc), tick=False):
         return office.cases.start_case("notices_t", user="boss", data={
-            "subject": "拖欠工资", "unit": "district_gov", "content": "某公司拖欠工资三个月", "petitioners": [PETITIONER], **data})["id"]
+            "subject": "拖欠工资", "unit": "district_gov", "content": "某公司拖欠工资三个月", "petitioners": [PETITIONER],
+            "reg_no": "RD-2026-00042", "received_at": "2026-03-02T02:00:00+00:00", "query_code": "K7Q2M9XW",
+            "mode": "交办", "lead_unit": "district_gov", **data})["id"]
 
 
 def test_acceptance_notice_names_the_petitioner_and_the_assignment_letter_its_deadline(office):

@@ -79,8 +79,8 @@ def test_the_query_code_is_shown_once_printed_and_reissued(office):
     assert len(code) == 8 and case["receipt"]
     assert code in text_of(o, case_id, "回执") and case["reg_no"] in text_of(o, case_id, "回执")
     o.triage(case_id, "申诉求决类")
-    assert f"查询码：{code}" in text_of(o, case_id, "受理告知书")
     o.route_to_units(case_id, "housing")
+    assert f"查询码：{code}" in text_of(o, case_id, "受理告知书"), "issued once the director routed it"
     assert {"回执", "受理告知书"}.isdisjoint(d["kind"] for d in o.s.documents.list_documents(case_id, user="housing_staff"))
     with pytest.raises(NotAllowed):
         o.s.selfservice.reissue_query_code(case_id, user="housing_staff", reason="x")
