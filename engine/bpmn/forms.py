@@ -47,12 +47,17 @@ class FormRegistry:
         return self._cache[form_key]
 
     def validate(self, form_key: str | None, data: dict, case=None) -> list[dict]:
-        """[{field, message}] for each problem; empty when the data fits the form (or there is none)."""
+        """[{field, message}] for each problem; empty when the data fits the form.
+
+        A form is a closed schema whatever its JSON says (additionalProperties false): the form is
+        the only thing a task can write, so a key it does not declare — above all case-level data
+        such as deadlines, milestones or parties, which only their own services change — is refused
+        by name. A task without a form accepts no data at all."""
         schema = self.get(form_key, case)
+        problems = undeclared(schema, data)
         if schema is None:
-            return []
-        validator = Draft202012Validator(schema)
-        problems = []
+            return problems
+        validator = Draft202012Validator({k: v for k, v in schema.items() if k != "additionalProperties"})
         for err in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
             field = ".".join(str(p) for p in err.path) or (
                 err.validator_value[0] if err.validator == "required" and isinstance(err.validator_value, list)
@@ -64,5 +69,22 @@ class FormRegistry:
             problems.append({"field": field, "message": err.message})
         return problems
 
+    def fields(self, form_key: str | None, case=None) -> frozenset[str]:
+        """The names a task's form declares: everything its completion may write."""
+        return declared(self.get(form_key, case))
+
     def names(self) -> list[str]:
         return sorted(p.stem for p in self.directory.glob("*.json")) if self.directory.is_dir() else []
+
+
+def declared(schema: dict | None) -> frozenset[str]:
+    properties = (schema or {}).get("properties")
+    return frozenset(properties) if isinstance(properties, dict) else frozenset()
+
+
+def undeclared(schema: dict | None, data: dict) -> list[dict]:
+    """[{field, message}] for each key of `data` that the form does not declare."""
+    fields = declared(schema)
+    return [{"field": str(key), "message": f"{key!r} is not a field of this task's form; "
+                                           "a task writes only the fields of its form"}
+            for key in data if key not in fields]
