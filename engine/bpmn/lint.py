@@ -50,6 +50,11 @@ def parse_xml(name: str, content: bytes | str) -> tuple[etree._ElementTree | Non
     except etree.XMLSyntaxError as err:
         return None, [Problem(name, err.lineno, None, f"not well-formed XML: {err.msg}")]
     root = tree.getroot()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        # entities are never expanded (see _xml_parser), but a DTD has no place in BPMN either: refused
+        # here with its line rather than failing later, deep in the parser, as a traceback
+        return None, [Problem(name, 1, None, "a DOCTYPE or <!ENTITY …> declaration is not allowed in a BPMN "
+                                             "file: remove it (BPMN 2.0 files have none)")]
     if root.tag != f"{{{BPMN}}}definitions":
         return None, [Problem(name, root.sourceline, None,
                               "not a BPMN 2.0 file: the root element must be bpmn:definitions")]
