@@ -18,6 +18,12 @@ class FormRegistry:
         self.directory = directory
         self._cache: dict[str, dict | None] = {}
         self._bundled: dict[tuple, object] = {}
+        self.case_owned: frozenset[str] = frozenset()    # keys only their own services write (`own`)
+
+    def own(self, *keys: str) -> None:
+        """Keys of the case data that no task may write, with a form or without one (deadlines,
+        parties, ratings…): the feature that owns them changes them, with its own check and event."""
+        self.case_owned = self.case_owned | frozenset(keys)
 
     def get(self, form_key: str | None, case=None) -> dict | None:
         """The form of a task of `case` (a models.Case): its definition's, or else the file's.
@@ -50,13 +56,15 @@ class FormRegistry:
         """[{field, message}] for each problem; empty when the data fits the form.
 
         A form is a closed schema whatever its JSON says (additionalProperties false): the form is
-        the only thing a task can write, so a key it does not declare — above all case-level data
-        such as deadlines, milestones or parties, which only their own services change — is refused
-        by name. A task without a form accepts no data at all."""
+        the only thing a task can write, so a key it does not declare is refused by name. Case-owned
+        keys (`own`) are refused for every task, even a form-less one of a test or legacy diagram
+        (every shipped user task has a form), and even when a form declares them."""
         schema = self.get(form_key, case)
-        problems = undeclared(schema, data)
+        problems = [{"field": str(key), "message": f"{key!r} belongs to the case: only its own service changes it, "
+                                                    "never a task's form"} for key in data if key in self.case_owned]
         if schema is None:
             return problems
+        problems += [p for p in undeclared(schema, data) if p["field"] not in self.case_owned]
         validator = Draft202012Validator({k: v for k, v in schema.items() if k != "additionalProperties"})
         for err in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
             field = ".".join(str(p) for p in err.path) or (

@@ -82,3 +82,30 @@ def test_the_api_refuses_case_owned_and_undeclared_keys_for_every_form(app, offi
             assert field in body["message"] and field in {d["field"] for d in body["details"]}, (key, body)
     after = office.cases.get_case(case_id)["data"]
     assert after == before and after["deadlines"] == START["deadlines"] and after["milestones"] == START["milestones"]
+
+
+def test_every_shipped_user_task_has_a_form():
+    from lxml import etree
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "s": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
+    for path in (ROOT / "bpmn").glob("*.bpmn"):
+        for task in etree.parse(str(path)).iterfind(".//bpmn:userTask", ns):
+            assert task.find(".//s:property[@name='formKey']", ns) is not None, (path.name, task.get("id"))
+
+
+def test_no_shipped_form_declares_a_case_owned_key():
+    from office.root import CASE_OWNED
+    for key in FORMS:
+        fields = set(json.loads((ROOT / "bpmn" / "forms" / f"{key}.json").read_text())["properties"])
+        assert not fields & set(CASE_OWNED), key
+
+
+def test_a_task_without_a_form_still_cannot_write_case_owned_keys(office):
+    office.processes.deploy({"bare.bpmn": b.linear("bare", ("t1", b.user_task("t1", "clerk")))})
+    case = office.cases.start_case("bare", {"deadlines": {"handle": "2030-01-31T16:00:00+00:00"}}, user="clerk")
+    task = office.tasks.list_tasks(case_id=case["id"])["items"][0]
+    for field, value in CASE_OWNED.items():
+        with pytest.raises(ValidationFailed, match=field):
+            office.tasks.complete_task(task["id"], user="clerk", data={field: value})
+    assert office.cases.get_case(case["id"])["data"]["deadlines"] == {"handle": "2030-01-31T16:00:00+00:00"}
+    office.tasks.complete_task(task["id"], user="clerk", data={"note": "a diagram's own field"})
+    assert office.cases.get_case(case["id"])["data"]["note"] == "a diagram's own field"
