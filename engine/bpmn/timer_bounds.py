@@ -26,13 +26,13 @@ class TimerOutOfRange(ValueError):
 def duration_parts(text: str) -> dict:
     """The library's parse of an ISO 8601 duration, refused when it may span more than 10 years."""
     if not isinstance(text, str) or len(text) > 64:
-        raise TimerOutOfRange(f"not an ISO 8601 duration: {str(text)[:64]!r}")
+        raise TimerOutOfRange(f"{str(text)[:64]!r} is not valid ISO 8601 (a duration such as \"P15D\")")
     try:
         parts = TimerEventDefinition.parse_iso_duration(text)
     except Exception as err:      # the library raises bare Exceptions for bad ISO strings
-        raise TimerOutOfRange(f"not an ISO 8601 duration: {text!r}") from err
+        raise TimerOutOfRange(f"{text!r} is not valid ISO 8601 (a duration such as \"P15D\")") from err
     if not text.upper().startswith("P") or not parts:
-        raise TimerOutOfRange(f"not an ISO 8601 duration: {text!r}")
+        raise TimerOutOfRange(f"{text!r} is not valid ISO 8601 (a duration such as \"P15D\")")
     span = sum(value * _UPPER_DAYS[name] for name, value in parts.items())
     if span > MAX_DAYS:
         raise TimerOutOfRange(f"duration {text!r} is longer than {MAX_YEARS} years")
@@ -46,7 +46,7 @@ def checked_date(text: str, now: datetime) -> datetime:
     except ValueError:
         value = None
     if value is None:
-        raise TimerOutOfRange(f"not an ISO 8601 date-time: {str(text)[:64]!r}")
+        raise TimerOutOfRange(f"{str(text)[:64]!r} is not valid ISO 8601 (a date-time such as 2026-12-01T00:00:00+08:00)")
     if value.tzinfo is None:
         raise TimerOutOfRange(f"timer date {text!r} has no UTC offset; write e.g. {text}+08:00")
     if value < EARLIEST or value > now + timedelta(days=MAX_DAYS):
@@ -59,10 +59,10 @@ def checked_cycle(text: str, now: datetime, max_cycles: int) -> int:
     each part checked as above before the library reads it."""
     parts = text.upper().replace("--", "/").split("/") if isinstance(text, str) and len(text) <= 160 else []
     if len(parts) not in (2, 3) or not parts[0].startswith("R"):
-        raise TimerOutOfRange(f"not an ISO 8601 repeating interval: {str(text)[:160]!r}")
+        raise TimerOutOfRange(f"{str(text)[:160]!r} is not valid ISO 8601 (a repeating interval such as R3/P7D)")
     count = parts[0][1:]
     if count and (not count.isdigit() or len(count) > 6):
-        raise TimerOutOfRange(f"not an ISO 8601 repeating interval: {text!r}")
+        raise TimerOutOfRange(f"{text!r} is not valid ISO 8601 (a repeating interval such as R3/P7D)")
     cycles = int(count) if count else -1
     if cycles < 0 or cycles > max_cycles:
         raise TimerOutOfRange(f"timer cycle {text!r} repeats {'forever' if cycles < 0 else cycles} times; at most "
@@ -78,7 +78,7 @@ def checked_cycle(text: str, now: datetime, max_cycles: int) -> int:
     try:
         TimerEventDefinition.parse_iso_recurring_interval(text)
     except Exception as err:
-        raise TimerOutOfRange(f"not an ISO 8601 repeating interval: {text!r}") from err
+        raise TimerOutOfRange(f"{text!r} is not valid ISO 8601 (a repeating interval such as R3/P7D)") from err
     return cycles
 
 

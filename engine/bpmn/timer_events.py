@@ -44,7 +44,7 @@ def _check_date(value) -> None:
     except TimerOutOfRange:
         raise
     except Exception as err:       # the library raises bare Exceptions (and OverflowError)
-        raise TimerOutOfRange(f"timer date {str(value)[:64]!r} is not an ISO 8601 date-time") from err
+        raise TimerOutOfRange(f"timer date {str(value)[:64]!r} is not valid ISO 8601") from err
     if not isinstance(due, datetime) or abs((due - utcnow()).days) > MAX_DAYS:
         raise TimerOutOfRange(f"timer date {str(value)[:64]!r} is more than 10 years away")
 
