@@ -59,8 +59,9 @@ TABLES = (case_tables, inbox_tables, people_tables, document_tables, supervision
 
 # Case-level data that handlers and the owning services write (deadlines, milestones, flags, query
 # code, parties, ratings, documents): never a task's form (issue 21; docs/security.md "Integrity").
+# (`satisfaction` is not listed: the evaluation form of older stored versions declares it.)
 CASE_OWNED = ("deadlines", "deadline_notes", "milestones", "backlog", "query_code", "petitioners", "representatives",
-              "agent", "accused", "parties", "satisfaction", "rating", "unit_rating", "office_rating", "documents",
+              "agent", "accused", "parties", "unit_rating", "office_rating", "documents",
               "reg_no", "co_opinions", "suggested_category", "is_repeat", "in_stats", "organ_evaluations",
               "sendbacks", "unit_signed")
 
