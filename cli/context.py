@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from engine.inputs import loads_strict
 from engine.errors import InvalidDiagram, XinfangError
 from engine.settings import Settings
 from office.root import Services
@@ -47,6 +48,9 @@ def parse_json_object(value: str | None, what: str) -> dict:
         data = json.loads(value)
     except json.JSONDecodeError as err:
         raise click.BadParameter(f"{what} is not valid JSON: {err.msg} at column {err.colno}")
+    except RecursionError:
+        raise click.BadParameter(f"{what} is nested too deeply") from None
+    loads_strict(value, what)       # NaN and Infinity: ValidationFailed, exit 2 with the reason
     if not isinstance(data, dict):
         raise click.BadParameter(f"{what} must be a JSON object, not {type(data).__name__}")
     return data

@@ -63,7 +63,7 @@ class Core:
         self.zone = ZoneInfo(self.settings.timezone)
         self.forms = FormRegistry(self.settings.bpmn_dir / "forms")
         self.runner = StepRunner(SpecCache(sessions=self.sessions), handlers, self.settings.max_tree_depth,
-                                 core_dependencies(self.zone))
+                                 core_dependencies(self.zone), budget=self.settings.step_seconds)
         self.actor_type = actor_type
         self.internal_actors = dict(internal_actors or {})
         self.data_guard: DataGuard | None = None

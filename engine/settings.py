@@ -82,6 +82,9 @@ class Settings:
     # one tick, the pool is then invalidated and the next tick reconnects.
     db_pre_ping: bool = True
     max_tree_depth: int = 800
+    # Seconds one step of a case may run (XINFANG_STEP_SECONDS): past it the step is rolled back and
+    # the case put in error, so one case's loop cannot hold the database's write lock.
+    step_seconds: float = 30.0
     field_keys: tuple[str, ...] = ()     # Fernet keys, newest first (XINFANG_FIELD_KEYS)
     hash_key: str = ""                   # HMAC key for searchable hashes (XINFANG_HASH_KEY)
     testing: bool = False
@@ -109,6 +112,7 @@ class Settings:
             tick_seconds=_number(env, "XINFANG_TICK_SECONDS", base.tick_seconds, float, 0.1),
             scheduler_threads=_number(env, "XINFANG_SCHEDULER_THREADS", base.scheduler_threads),
             timer_batch=_number(env, "XINFANG_TIMER_BATCH", base.timer_batch),
+            step_seconds=_number(env, "XINFANG_STEP_SECONDS", base.step_seconds, float, 0.1),
             db_pre_ping=_bool(env.get("XINFANG_DB_PRE_PING"), base.db_pre_ping),
             field_keys=tuple(k.strip() for k in env.get("XINFANG_FIELD_KEYS", "").split(",") if k.strip()),
             hash_key=env.get("XINFANG_HASH_KEY", ""),

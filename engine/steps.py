@@ -7,6 +7,7 @@ leaves the case as it was and records why in `error`. Start, task completion, ti
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -20,6 +21,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine import projection
 from engine.bpmn import pruning, runtime, serialization, versioning
+from engine.bpmn.timer_bounds import TimerOutOfRange
 from engine.bpmn.scripting import ScriptsForbidden, StepContext, attach, lazy
 from engine.clock import utcnow
 from engine.spec_cache import SpecCache
@@ -27,7 +29,8 @@ from engine.errors import Conflict
 from engine.store.models import Case, Definition
 
 log = logging.getLogger(__name__)
-ENGINE_FAILURES = (SpiffWorkflowException, runtime.LoopLimit, ScriptsForbidden, RecursionError)
+ENGINE_FAILURES = (SpiffWorkflowException, runtime.LoopLimit, ScriptsForbidden, RecursionError, TimerOutOfRange,
+                   OverflowError, runtime.StepBudgetExceeded)
 
 
 class ActionKind(str, Enum):
@@ -132,6 +135,8 @@ class StepRunner:
     dependencies: dict[str, Dependency] = field(default_factory=dict)
     projectors: list = field(default_factory=list)   # projector(case, data) before task rows are synced
     hooks: list = field(default_factory=list)        # hook(session, case, data, step) after each save
+    budget: float | None = 30.0                      # seconds a step may run (Settings.step_seconds)
+    clock: Callable[[], float] = time.monotonic      # tests move it instead of sleeping
 
     # -- the one way to run a step ------------------------------------------------------------
     def run_step(self, session: Session, case: Case, action: Action, *, data: dict | None = None,
@@ -143,7 +148,7 @@ class StepRunner:
         when the first writing dependency is built, so a failing step leaves nothing behind."""
         now = now or utcnow()
         guard = _Savepoint(session)
-        steplog = runtime.StepLog()
+        steplog = runtime.StepLog(budget=self.budget, clock=self.clock)
         try:
             wf = self._workflow(session, case, action, data or {}, now, guard)
             self._apply(session, case, wf, action, steplog)
@@ -200,6 +205,7 @@ class StepRunner:
         elif kind is ActionKind.MIGRATE:
             self._migrate(session, case, wf, action.data["definition_id"])
         runtime.check_loop_guard(wf, self.max_depth)
+        steplog.check_budget()       # a single slow task (a handler) is caught here, after the fact
 
     def _migrate(self, session: Session, case: Case, wf, definition_id: int) -> None:
         target = session.get(Definition, definition_id)

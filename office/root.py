@@ -65,6 +65,15 @@ TABLES = (case_tables, inbox_tables, people_tables, document_tables, supervision
           deputy_tables, meeting_tables)
 
 
+# Case-level data that handlers and the owning services write (deadlines, milestones, flags, query
+# code, parties, ratings, documents): never a task's form (issue 21; docs/security.md "Integrity").
+# (`satisfaction` is not listed: the evaluation form of older stored versions declares it.)
+CASE_OWNED = ("deadlines", "deadline_notes", "milestones", "backlog", "query_code", "petitioners", "representatives",
+              "agent", "accused", "parties", "unit_rating", "office_rating", "documents",
+              "reg_no", "co_opinions", "suggested_category", "is_repeat", "in_stats", "organ_evaluations",
+              "sendbacks", "unit_signed")
+
+
 class Services:
     """One object per feature, assembled here once per process."""
 
@@ -142,6 +151,7 @@ class Services:
         core.register_dependency("deadlines", deadlines.table_dependency(settings.jurisdiction))
         core.register_dependency("documents", self._documents, writes=True)
         core.data_guard = self.identities.protect
+        core.forms.own(*CASE_OWNED)
         core.add_projector(project_facts)
         core.add_step_hook(metrics_hook(deadlines.rule_days(settings.jurisdiction, FIRST_TIME_RULE)))
         self.resolutions = Resolutions(core, apply_decisions)

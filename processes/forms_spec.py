@@ -39,7 +39,7 @@ def units(title: str, most: int = 10) -> dict:
 
 def form(title: str, required: list[str], **props: dict) -> dict:
     return bilingual({"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, "type": "object",
-                      "properties": props, "required": required})
+                      "properties": props, "required": required, "additionalProperties": False})
 
 
 FORMS: dict[str, dict] = {

@@ -15,6 +15,7 @@ from office.inbox.service import FILTER_KEYS
 from .analysis import evaluation_period, hotspot_options, this_month
 from .app import csrf, get_services, int_param
 from .online import files_from_json, submit_limits
+from .jsonbody import json_body
 from .openapi import spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -46,7 +47,7 @@ def _user() -> str:
 def _body() -> dict:
     if request.content_length and request.mimetype != "application/json":
         raise UnsupportedMediaType(f"send JSON (Content-Type: application/json), not {request.mimetype or 'nothing'}")
-    data = request.get_json(silent=True)
+    data = json_body()
     if not isinstance(data, dict):
         raise ValidationFailed("the request body must be a JSON object", [{"field": "", "message": "not an object"}])
     return data
@@ -276,7 +277,7 @@ def assign(task_id: str):
 def complete(task_id: str):
     if request.content_length and request.mimetype != "application/json":
         raise UnsupportedMediaType(f"send JSON (Content-Type: application/json), not {request.mimetype or 'nothing'}")
-    body = request.get_json(silent=True) if request.data else {}
+    body = json_body() if request.data else {}
     if not isinstance(body, dict):
         raise ValidationFailed("the request body must be a JSON object", [{"field": "", "message": "not an object"}])
     return get_services().tasks.complete_task(task_id, user=_user(), data=_object(body, "data"))

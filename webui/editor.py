@@ -13,13 +13,14 @@ from .app import get_services, int_param
 from .auth import username
 from .security import safe_next
 from .formrender import render_form
+from .jsonbody import json_body
 
 bp = Blueprint("editor", __name__)
 MAX_FILES = 100     # diagrams and the forms/<key>.json they use
 
 
 def _files() -> dict[str, str]:
-    body = request.get_json(silent=True)
+    body = json_body()
     files = body.get("files") if isinstance(body, dict) else None
     if not isinstance(files, dict) or not files or len(files) > MAX_FILES or \
             not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
@@ -52,7 +53,7 @@ def options():
 @login_required
 def preview_form():
     """The editor's live preview: the form as a task page would show it, or why it cannot be."""
-    body = request.get_json(silent=True)
+    body = json_body()
     text = body.get("form") if isinstance(body, dict) else None
     if not isinstance(text, str):
         raise ValidationFailed('send {"form": "<JSON Schema text>"}')

@@ -18,6 +18,12 @@ class FormRegistry:
         self.directory = directory
         self._cache: dict[str, dict | None] = {}
         self._bundled: dict[tuple, object] = {}
+        self.case_owned: frozenset[str] = frozenset()    # keys only their own services write (`own`)
+
+    def own(self, *keys: str) -> None:
+        """Keys of the case data that no task may write, with a form or without one (deadlines,
+        parties, ratings…): the feature that owns them changes them, with its own check and event."""
+        self.case_owned = self.case_owned | frozenset(keys)
 
     def get(self, form_key: str | None, case=None) -> dict | None:
         """The form of a task of `case` (a models.Case): its definition's, or else the file's.
@@ -47,12 +53,19 @@ class FormRegistry:
         return self._cache[form_key]
 
     def validate(self, form_key: str | None, data: dict, case=None) -> list[dict]:
-        """[{field, message}] for each problem; empty when the data fits the form (or there is none)."""
+        """[{field, message}] for each problem; empty when the data fits the form.
+
+        A form is a closed schema whatever its JSON says (additionalProperties false): the form is
+        the only thing a task can write, so a key it does not declare is refused by name. Case-owned
+        keys (`own`) are refused for every task, even a form-less one of a test or legacy diagram
+        (every shipped user task has a form), and even when a form declares them."""
         schema = self.get(form_key, case)
+        problems = [{"field": str(key), "message": f"{key!r} belongs to the case: only its own service changes it, "
+                                                    "never a task's form"} for key in data if key in self.case_owned]
         if schema is None:
-            return []
-        validator = Draft202012Validator(schema)
-        problems = []
+            return problems
+        problems += [p for p in undeclared(schema, data) if p["field"] not in self.case_owned]
+        validator = Draft202012Validator({k: v for k, v in schema.items() if k != "additionalProperties"})
         for err in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
             field = ".".join(str(p) for p in err.path) or (
                 err.validator_value[0] if err.validator == "required" and isinstance(err.validator_value, list)
@@ -64,5 +77,22 @@ class FormRegistry:
             problems.append({"field": field, "message": err.message})
         return problems
 
+    def fields(self, form_key: str | None, case=None) -> frozenset[str]:
+        """The names a task's form declares: everything its completion may write."""
+        return declared(self.get(form_key, case))
+
     def names(self) -> list[str]:
         return sorted(p.stem for p in self.directory.glob("*.json")) if self.directory.is_dir() else []
+
+
+def declared(schema: dict | None) -> frozenset[str]:
+    properties = (schema or {}).get("properties")
+    return frozenset(properties) if isinstance(properties, dict) else frozenset()
+
+
+def undeclared(schema: dict | None, data: dict) -> list[dict]:
+    """[{field, message}] for each key of `data` that the form does not declare."""
+    fields = declared(schema)
+    return [{"field": str(key), "message": f"{key!r} is not a field of this task's form; "
+                                           "a task writes only the fields of its form"}
+            for key in data if key not in fields]

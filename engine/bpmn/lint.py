@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from datetime import datetime
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 
-from engine.bpmn import expressions
+from engine.bpmn import expressions, timer_bounds
 from engine.bpmn.parsing import new_parser
 from engine.bpmn.scripting import EXPRESSION_FUNCTIONS, handler_parameters
+from engine.clock import utcnow
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -51,6 +50,11 @@ def parse_xml(name: str, content: bytes | str) -> tuple[etree._ElementTree | Non
     except etree.XMLSyntaxError as err:
         return None, [Problem(name, err.lineno, None, f"not well-formed XML: {err.msg}")]
     root = tree.getroot()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        # entities are never expanded (see _xml_parser), but a DTD has no place in BPMN either: refused
+        # here with its line rather than failing later, deep in the parser, as a traceback
+        return None, [Problem(name, 1, None, "a DOCTYPE or <!ENTITY …> declaration is not allowed in a BPMN "
+                                             "file: remove it (BPMN 2.0 files have none)")]
     if root.tag != f"{{{BPMN}}}definitions":
         return None, [Problem(name, root.sourceline, None,
                               "not a BPMN 2.0 file: the root element must be bpmn:definitions")]
@@ -153,19 +157,9 @@ def timer_problem(kind: str, text: str) -> str | None:
                 f"or deadline(\"name\")")
     value = text[1:-1]
     try:
-        if kind == "timeDate":
-            parsed = datetime.fromisoformat(value)
-            if parsed.tzinfo is None:
-                return f"timer date {value!r} has no UTC offset; write e.g. {value}+08:00"
-        elif kind == "timeDuration":
-            TimerEventDefinition.parse_iso_duration(value)
-        else:
-            cycles, _, _ = TimerEventDefinition.parse_iso_recurring_interval(value)
-            if cycles < 0 or cycles > MAX_CYCLES:
-                return (f"timer cycle {value!r} repeats {'forever' if cycles < 0 else cycles} times; at most "
-                        f"R{MAX_CYCLES} is allowed (reminders belong to the scheduler's policies)")
-    except Exception as err:  # the library raises bare Exceptions for bad ISO strings
-        return f"timer {kind} {value!r} is not valid ISO 8601: {err}"
+        timer_bounds.check(kind, value, utcnow(), MAX_CYCLES)
+    except timer_bounds.TimerOutOfRange as err:
+        return f"timer {kind}: {err}"
     return None
 
 

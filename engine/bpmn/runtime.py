@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import re
+import time
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Callable
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -12,9 +14,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import parse_instant
+from engine.bpmn.timer_bounds import duration_parts
 from engine.bpmn.scripting import StepContext, attach
 
 _UNFINISHED = TaskState.NOT_FINISHED_MASK
+
+
+class StepBudgetExceeded(Exception):
+    """A step ran longer than its time budget; the step is rolled back, the case put in error."""
 
 
 class LoopLimit(RuntimeError):
@@ -47,13 +54,27 @@ class StepLog:
     """Engine tasks completed during one step, for the audit trail."""
 
     entries: list[dict] = field(default_factory=list)
+    budget: float | None = None          # seconds this step may take (XINFANG_STEP_SECONDS)
+    clock: Callable[[], float] = time.monotonic
+    started: float = field(default=0.0)
+
+    def __post_init__(self):
+        self.started = self.clock()
 
     def did_complete(self, task) -> None:
         spec = task.task_spec
-        if getattr(spec, "bpmn_id", None) is None:
-            return
-        self.entries.append({"task_uuid": str(task.id), "bpmn_id": spec.bpmn_id,
-                             "name": spec.bpmn_name or spec.bpmn_id, "type": type(spec).__name__})
+        if getattr(spec, "bpmn_id", None) is not None:
+            self.entries.append({"task_uuid": str(task.id), "bpmn_id": spec.bpmn_id,
+                                 "name": spec.bpmn_name or spec.bpmn_id, "type": type(spec).__name__})
+        self.check_budget()
+
+    def check_budget(self) -> None:
+        """Between two engine tasks (SpiffWorkflow calls back after each): a step over its budget
+        is stopped here, so one case's loop or slow handlers cannot hold the database for long."""
+        if self.budget is not None and self.clock() - self.started > self.budget:
+            raise StepBudgetExceeded(f"the step took more than its budget of {self.budget:g} s "
+                                     f"(XINFANG_STEP_SECONDS) after {len(self.entries)} engine task(s); "
+                                     "nothing of it was saved and the case was stopped")
 
 
 def new_workflow(spec, subprocess_specs: dict, data: dict, context: StepContext) -> BpmnWorkflow:
@@ -223,10 +244,7 @@ def _last_element(w: BpmnWorkflow):
 def iso_duration(text: str, start: datetime) -> timedelta:
     """An ISO 8601 duration ("P7D", "P1M") as the span it covers from `start`, as BPMN timers
     read it; ValueError when it is not one."""
-    try:
-        parsed = TimerEventDefinition.parse_iso_duration(text)
-    except Exception as err:      # the library raises bare Exceptions for bad ISO strings
-        raise ValueError(f"not an ISO 8601 duration: {text!r}") from err
+    parsed = duration_parts(text)         # TimerOutOfRange (a ValueError) beyond 10 years
     return TimerEventDefinition.get_timedelta_from_start(parsed, start)
 
 

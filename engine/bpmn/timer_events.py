@@ -14,7 +14,10 @@ from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff
 
+from engine.bpmn.timer_bounds import MAX_DAYS, TimerOutOfRange, checked_cycle, duration_parts
 from engine.clock import utcnow
+
+MAX_CYCLES = 10
 
 
 def recurring_interval(expression: str) -> tuple[int, datetime, timedelta]:
@@ -29,11 +32,29 @@ def recurring_interval(expression: str) -> tuple[int, datetime, timedelta]:
     return spiff.TimerEventDefinition.parse_iso_recurring_interval(expression)
 
 
+def _check_date(value) -> None:
+    """A date a timer evaluated at run time (deadline("name") reads the case's data): one the
+    library cannot read, or more than 10 years away, stops this case in error (TimerOutOfRange is
+    an engine failure) instead of waiting forever or overflowing."""
+    try:
+        if isinstance(value, str) and value.upper().startswith("P"):
+            duration_parts(value)
+            return
+        due = spiff.TimerEventDefinition.parse_time_or_duration(value)
+    except TimerOutOfRange:
+        raise
+    except Exception as err:       # the library raises bare Exceptions (and OverflowError)
+        raise TimerOutOfRange(f"timer date {str(value)[:64]!r} is not valid ISO 8601") from err
+    if not isinstance(due, datetime) or abs((due - utcnow()).days) > MAX_DAYS:
+        raise TimerOutOfRange(f"timer date {str(value)[:64]!r} is more than 10 years away")
+
+
 class TimeDateEventDefinition(spiff.TimeDateEventDefinition):
     def has_fired(self, my_task) -> bool:
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
             event_value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            _check_date(event_value)
             my_task._set_internal_data(event_value=event_value)
         if self.parse_time_or_duration(event_value) < utcnow():
             my_task._set_internal_data(event_fired=True)
@@ -46,7 +67,7 @@ class DurationTimerEventDefinition(spiff.DurationTimerEventDefinition):
         if event_value is None:
             expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
             now = utcnow()
-            period = self.get_timedelta_from_start(self.parse_iso_duration(expression), now)
+            period = self.get_timedelta_from_start(duration_parts(expression), now)
             event_value = (now + period).isoformat()
             my_task._set_internal_data(event_value=event_value)
         if self.get_datetime(event_value) < utcnow():
@@ -61,6 +82,7 @@ class CycleTimerEventDefinition(spiff.CycleTimerEventDefinition):
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
             expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            checked_cycle(expression, utcnow(), MAX_CYCLES)
             cycles, start, period = recurring_interval(expression)
             event_value = {"cycles": cycles, "next": start.isoformat(), "duration": period.total_seconds()}
         ready = False

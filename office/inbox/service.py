@@ -197,6 +197,11 @@ class Inbox:
                 raise ValidationFailed(f"{assignee} is not in the task's group(s) {row.groups}")
             check_case_visible(target, repository.get_case(session, row.case_id), session)
             row.assignee = assignee
+            try:            # the assignee must be able to complete it: a unit's step stays in that unit
+                check_can_work(target, row)
+            except NotAllowed as err:
+                raise ValidationFailed(f"{assignee} cannot do this step ({err}); choose someone of the unit "
+                                       "the step belongs to", [{"field": "assignee", "message": str(err)}]) from None
         return self._change_assignment(task_uuid, user, assign, pass_session=True)
 
     def _claim(self, actor: Actor, row) -> None:

@@ -53,7 +53,8 @@ class Tasks:
             errors = self.core.forms.validate(row.form_key, data, case)
             errors += check_form_values(uow.session, self.core.forms.get(row.form_key, case), data)
             if errors:
-                raise ValidationFailed("the form has errors", errors)
+                named = ", ".join(dict.fromkeys(e["field"] for e in errors if e.get("field")))
+                raise ValidationFailed("the form has errors" + (f": {named}" if named else ""), errors)
             return summary(self.core.step_in(uow, case, Action.complete(user, task_uuid, data)))
 
     def _workable(self, session, task_uuid: str, user: str, data: dict) -> tuple[HumanTask, Case]:

@@ -17,6 +17,7 @@ from engine.store.models import Case
 from office.directory.names import Names
 from office.directory.service import resolve_region, resolve_unit
 from office.documents.service import latest_of_kind
+from office.people.identity import looks_masked
 
 INTAKE_PROCESS = "intake"
 CHANNELS = ("来信", "来访", "网信", "电话")
@@ -54,6 +55,9 @@ def _person(raw: dict, field: str, problems: list, unchecked: list, *, need_name
     person = {k: str(raw.get(k) or "").strip()[:200] for k in ("name", "id_number", "phone", "address")}
     if need_name and not person["name"]:
         _error(problems, f"{field}.name", "姓名必填（或勾选匿名）")
+    for key, value in person.items():
+        if value and looks_masked(value):        # a masked copy is never a registration (issue 21)
+            _error(problems, f"{field}.{key}", "请填写完整信息，不要填写带“*”或“…”的遮蔽值")
     if person["id_number"] and not valid_id_number(person["id_number"]):
         unchecked.append({"field": f"{field}.id_number", "message": "身份证号码不正确（请核对出生日期和校验位）"})
     if person["phone"] and not valid_phone(person["phone"]):

@@ -93,34 +93,41 @@ def protect(session: Session, keys: Keys, case_id: int, data: dict, now: datetim
 def _protect_person(session, keys: Keys, case_id: int, role: str, seq: int, person: dict,
                     now: datetime) -> dict:
     plain = {f: str(person[f]).strip() for f in FIELDS if person.get(f) not in (None, "")}
-    if not plain or all(_looks_masked(v) for v in plain.values()):
+    if not plain:
         return person
     party = None
     if person.get("party_id"):
         party = session.get(Party, int(person["party_id"]))
         if party is not None and party.case_id != case_id:
             party = None
+    # A masked value is kept as it is only when it came back from this case's own party record (a
+    # page showed it masked); anything else that merely looks masked (李*明) is an identity value
+    # like any other and is encrypted, never stored in plain text (issue 21).
+    kept = {f for f, v in plain.items() if party is not None and looks_masked(v)}
+    if kept == set(plain):
+        return person
     if party is None:
         party = Party(case_id=case_id, role=role, seq=seq, created_at=now)
         session.add(party)
     for field, value in plain.items():
-        if _looks_masked(value):
+        if field in kept:
             continue
         setattr(party, f"{field}_enc", keys.encrypt(value))
         if field != "address":
             setattr(party, f"{field}_hash", keys.digest(value))
-    if plain.get("name") and plain.get("phone") and not _looks_masked(plain["phone"]):
+    if plain.get("name") and plain.get("phone") and "phone" not in kept and "name" not in kept:
         party.name_phone_hash = keys.digest(plain["name"] + "|" + plain["phone"])
     session.flush()
     masked = dict(person)
     for field, value in plain.items():
-        masked[field] = value if _looks_masked(value) else MASKERS[field](value)
+        masked[field] = value if field in kept else MASKERS[field](value)
     masked["party_id"] = party.id
     return masked
 
 
-def _looks_masked(value: str) -> bool:
-    return "*" in value or value.endswith("…")
+def looks_masked(value: str) -> bool:
+    """What the maskers produce: asterisks (李*明, 138****0000) or an address cut with "…"."""
+    return "*" in value or "＊" in value or value.endswith("…")
 
 
 def reveal(session: Session, keys: Keys, case_id: int) -> list[dict]:
