@@ -50,7 +50,7 @@ from office.selfservice import codes as query_codes, tables as selfservice_table
 from office.selfservice.service import SelfService
 from office.supervision import reminders, tables as supervision_tables
 from office.supervision.service import Notifications, Supervision
-from processes import calendar
+from processes import calendar, ladders
 
 # Every feature's tables, so the metadata (migrations check, backups, test truncation) sees them all.
 TABLES = (case_tables, inbox_tables, people_tables, document_tables, supervision_tables, kpi_tables,
@@ -92,6 +92,7 @@ class Services:
         self.directory = Directory(core)
         self.notifications = Notifications(core, notifier or reminders.LoggingNotifier())
         self.supervision = Supervision(core, self._documents)
+        self.tasks.close_hooks["supervision"] = self.supervision.decided
         self.timers = Timers(core, self.supervision.timer_kinds(), [self.notifications.deliver])
         self.kpi = Kpi(core)
         self.dashboard = Dashboard(core, self.kpi, self.jobs)
@@ -126,5 +127,6 @@ class Services:
         core.add_step_hook(metrics_hook(deadlines.rule_days(settings.jurisdiction, FIRST_TIME_RULE)))
         self.resolutions = Resolutions(core, apply_decisions)
         core.add_step_hook(self.resolutions.step_hook)
-        core.add_step_hook(reminders.step_hook(deadlines.reminder_offsets(settings.jurisdiction)))
+        core.add_step_hook(reminders.step_hook(deadlines.reminder_offsets(settings.jurisdiction),
+                                               lambda day: ladders.load_ladder(settings.jurisdiction, on=day)))
         core.add_step_hook(deadlines.provisional_deadline_hook)

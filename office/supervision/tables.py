@@ -33,3 +33,23 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SupervisionListing(Base):
+    """A case on one of supervision's lists until lifted: the leader's list (the ladder's last rung,
+    30 days overdue) or 挂牌督办 (the director's decision, shown to the whole office)."""
+
+    __tablename__ = "supervision_listing"
+    __table_args__ = (Index("ix_supervision_listing_open", "list_name", "lifted_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    list_name: Mapped[str] = mapped_column(String(16))          # leader | hanging
+    task_uuid: Mapped[str | None] = mapped_column(String(36))   # the overdue step that put it there
+    step_name: Mapped[str] = mapped_column(String(256), default="")
+    unit: Mapped[str | None] = mapped_column(String(64))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text, default="")
+    listed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    listed_by: Mapped[str] = mapped_column(String(64))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lifted_by: Mapped[str | None] = mapped_column(String(64))
