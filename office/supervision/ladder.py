@@ -37,8 +37,12 @@ UNIT, OFFICE = "unit", "office"
 
 
 def party_of(props: dict | None) -> str:
-    """A step whose diagram names a unit (unitKey) is the unit's; every other dated step is the office's."""
-    return UNIT if props and props.get("unitKey") else OFFICE
+    """A step whose diagram names a unit (unitKey) or that units' staff work is the unit's; every
+    other dated step is the office's."""
+    if not props:
+        return OFFICE
+    groups = {g.strip() for g in str(props.get("candidateGroups") or "").split(",")}
+    return UNIT if props.get("unitKey") or "unit_staff" in groups else OFFICE
 
 
 def arm(session: Session, case: Case, row: HumanTask, ladder: Ladder, party: str, now: datetime,

@@ -136,6 +136,20 @@ def test_a_moved_deadline_restarts_the_ladder_from_the_new_date(office):
     assert letters(o, case) == [1, 2], "the new deadline's letter continues the case's numbering"
 
 
+def test_the_offices_own_overdue_step_goes_to_the_director_never_as_a_letter(office):
+    o = office
+    with time_machine.travel(T0, tick=False):
+        case = o.register(petition("小区噪音扰民"))
+    due = datetime.fromisoformat(o.task(case, "triage")["due_at"])
+    for day in (0, 7, 14):
+        tick(o, due + timedelta(days=day, hours=1))
+    assert [d for d in o.s.documents.list_documents(case, user="director") if d["kind"] == "督办函"] == []
+    notes = [n["text"] for n in o.s.notifications.notifications("director")]
+    assert any(t.startswith("本办超期第3次提醒") for t in notes), notes
+    assert [t["bpmn_id"] for t in o.s.tasks.list_tasks(case_id=case, per_page=100)["items"]
+            if t["bpmn_id"].startswith("supervise:")] == ["supervise:triage"]
+
+
 def test_the_ladder_is_versioned_data_with_an_effective_date():
     ladder = load_ladder("default")
     assert (ladder.version, ladder.lookback_days) == (1, 15)

@@ -65,14 +65,14 @@ def test_sixty_day_deadline_reminds_before_and_escalates_on_day_61(office):
     assert director_tasks(office, case_id) == [], "the director decides only at 14 days overdue"
     assert kinds(office, case_id).count("reminder") == 2
     assert kinds(office, case_id).count("escalated") == 1
-    assert "document_issued" not in kinds(office, case_id), "an office step never gets a 督办函"
+    assert kinds(office, case_id).count("document_issued") == 1, "督办函 No. 1 to the unit"
     notes = [n["text"] for n in office.notifications.notifications("boss")]
-    assert any(t.startswith("本办超期第1次提醒") for t in notes), notes
-    assert [n["kind"] for n in office.notifications.notifications("worker")] == ["reminder", "reminder"]
+    assert any(t.startswith("督办：") for t in notes), notes
+    assert [n["kind"] for n in office.notifications.notifications("worker")] == ["escalation", "reminder", "reminder"]
 
     assert sweep(office, T0 + timedelta(days=64)).escalations == 0, "weekly, not daily"
     assert sweep(office, T0 + timedelta(days=68, hours=1)).escalations == 1
-    assert any(n["text"].startswith("本办超期第2次提醒") for n in office.notifications.notifications("boss"))
+    assert office.notifications.notifications("worker")[0]["text"].startswith("督办函（第2号）")
     assert sweep(office, T0 + timedelta(days=75, hours=2)).escalations == 1
     [supervise] = director_tasks(office, case_id)
     assert supervise["groups"] == ["director"] and "约谈" in supervise["name"]
@@ -128,7 +128,7 @@ def test_after_downtime_overdue_work_fires_once_and_missed_reminders_collapse(of
     result = sweep(office, T0 + timedelta(days=90))
     assert result.escalations == 1, "four missed weekly rungs arrive as one firing"
     assert kinds(office, case_id).count("escalated") == 1
-    assert kinds(office, case_id).count("office_overdue") == 1, "missed weekly notices collapse into one"
+    assert kinds(office, case_id).count("document_issued") == 1, "missed weekly letters collapse into one"
     assert kinds(office, case_id).count("supervision_task_opened") == 1
     assert sweep(office, T0 + timedelta(days=91)).escalations == 0
 
