@@ -21,7 +21,7 @@ def listing(name: str):
     return render_template("supervision_list.html", name=name, items=items, show_all=show_all)
 
 
-@bp.post("/listings/<int:listing_id>/lift")
+@bp.post("/listings/<id:listing_id>/lift")
 @login_required
 def lift(listing_id: int):
     row = get_services().supervision.lift(listing_id, user=username(), note=request.form.get("note", "")[:2000])
