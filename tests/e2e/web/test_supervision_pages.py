@@ -32,16 +32,16 @@ def test_the_leaders_list_and_lifting_a_case_off_it(sqlite_services):
         o.s.timers.scheduler(worker="web").tick()
     app = create_app(o.s.settings, o.s)
     reg_no = o.case(case)["reg_no"]
-    leader = sign_in(app, "leader").get("/supervision/lists/leader")
+    leader = sign_in(app, "leader").get("/supervision/leader")
     assert leader.status_code == 200
     page = leader.get_data(as_text=True)
     assert reg_no in page and "区住房和城乡建设局" in page and "housing" not in page
-    assert sign_in(app, "housing_staff").get("/supervision/lists/leader").status_code == 403
-    assert sign_in(app, "leader").get("/supervision/lists/nothing").status_code == 404
+    assert sign_in(app, "housing_staff").get("/supervision/leader").status_code == 403
+    assert sign_in(app, "leader").get("/supervision/nothing").status_code == 404
     [listed] = o.s.supervision.listed("leader", user="director")
     assert sign_in(app, "clerk").post(f"/supervision/listings/{listed['id']}/lift").status_code == 403
     director = sign_in(app, "director")
     assert director.post(f"/supervision/listings/{listed['id']}/lift", data={"note": "已约谈"}).status_code == 302
     assert director.post(f"/supervision/listings/{listed['id']}/lift").status_code == 409
     assert director.post("/supervision/listings/999999/lift").status_code == 404
-    assert reg_no not in director.get("/supervision/lists/leader").get_data(as_text=True)
+    assert reg_no not in director.get("/supervision/leader").get_data(as_text=True)
