@@ -106,7 +106,7 @@ class Supervision:
         with self.core.uow(write=False) as uow:
             actor = self.core.actor(uow.session, user)
             if not actor.groups & LISTS[list_name]:
-                raise NotAllowed(f"the {LIST_NAMES[list_name]} is not open to this user")
+                raise NotAllowed(f"the {LIST_ENGLISH[list_name]} is not open to this user")
             q = (select(SupervisionListing, Case.reg_no, Case.subject)
                  .join(Case, Case.id == SupervisionListing.case_id)
                  .where(SupervisionListing.list_name == list_name))
@@ -139,6 +139,7 @@ class Supervision:
 LISTS = {"leader": frozenset({"leader", "director", "admin"}),
          "hanging": frozenset({"clerk", "director", "leader", "legal_advisor", "analyst", "admin"})}
 LIST_NAMES = {"leader": "领导督办清单", "hanging": "挂牌督办清单"}
+LIST_ENGLISH = {"leader": "leader's supervision list", "hanging": "listed-supervision list"}
 
 
 def _listing_dict(row: SupervisionListing, reg_no, subject, names: Names, now: datetime) -> dict:
