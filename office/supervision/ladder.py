@@ -112,17 +112,24 @@ def _letter(session, documents, task: HumanTask, party: str, now: datetime) -> N
         record(session, task.case_id, "office_overdue", actor="scheduler", at=now, message=text,
                task_uuid=task.task_uuid, bpmn_id=task.bpmn_id, data={"due_at": task.due_at.isoformat()})
         return
+    issue_letter(session, documents, task, now, "scheduler")
+
+
+def issue_letter(session: Session, documents, task: HumanTask, now: datetime, actor: str) -> int | None:
+    """The case's next numbered 督办函 to the unit of an open dated step (the ladder's, or the
+    office's 书函催办); the unit is told. Returns the document's id."""
     sequence = _letters_issued(session, task.case_id) + 1
     case = session.get(Case, task.case_id)
-    store = documents(session, case, now, "scheduler")
+    store = documents(session, case, now, actor)
     doc = store.render("督办函", reg_no=task.reg_no or "", subject=task.subject, unit_name=store.unit_name(task.unit),
                        deadline=chinese_last_day(task.due_at), count=sequence, sequence=sequence,
                        due_at=task.due_at.isoformat(), office=store.office, issued=chinese_date(now))
     text = f"督办函（第{sequence}号）：{_overdue_text(task, now)}"
     notify(session, task.case_id, task, "escalation", text, now)
-    record(session, task.case_id, "document_issued", actor="scheduler", at=now, message="督办函",
+    record(session, task.case_id, "document_issued", actor=actor, at=now, message="督办函",
            task_uuid=task.task_uuid, bpmn_id=task.bpmn_id,
            data={"document_id": getattr(doc, "id", None), "sequence": sequence, "unit": task.unit})
+    return getattr(doc, "id", None)
 
 
 def _director_notice(session, documents, task: HumanTask, party: str, now: datetime) -> None:
@@ -153,7 +160,7 @@ def _director_task(session, documents, task: HumanTask, party: str, now: datetim
 
 def _leader_list(session, documents, task: HumanTask, party: str, now: datetime) -> None:
     text = f"列入领导督办清单：{_overdue_text(task, now)}"
-    put_on_list(session, task, "leader", text, "scheduler", now)
+    put_on_list(session, task.case_id, "leader", reason=text, actor="scheduler", now=now, task=task)
     notify(session, task.case_id, None, "leader", text, now, group="leader")
     record(session, task.case_id, "leader_listed", actor="scheduler", at=now, message=text,
            task_uuid=task.task_uuid, bpmn_id=task.bpmn_id, data={"party": party})
@@ -163,16 +170,17 @@ RUNGS = {"letter": _letter, "director_notice": _director_notice, "director_task"
          "leader_list": _leader_list}
 
 
-def put_on_list(session: Session, task: HumanTask, list_name: str, reason: str, actor: str,
-                now: datetime) -> SupervisionListing:
+def put_on_list(session: Session, case_id: int, list_name: str, *, reason: str, actor: str, now: datetime,
+                task: HumanTask | None = None, unit: str | None = None) -> SupervisionListing:
     """One open listing per case and list: listing again keeps the first."""
-    found = session.scalars(select(SupervisionListing).where(SupervisionListing.case_id == task.case_id,
+    found = session.scalars(select(SupervisionListing).where(SupervisionListing.case_id == case_id,
                                                              SupervisionListing.list_name == list_name,
                                                              SupervisionListing.lifted_at.is_(None))).first()
     if found is not None:
         return found
-    row = SupervisionListing(case_id=task.case_id, list_name=list_name, task_uuid=task.task_uuid, step_name=task.name,
-                             unit=task.unit, due_at=task.due_at, reason=reason, listed_at=now, listed_by=actor)
+    row = SupervisionListing(case_id=case_id, list_name=list_name, task_uuid=task.task_uuid if task else None,
+                             step_name=task.name if task else "", unit=task.unit if task else unit,
+                             due_at=task.due_at if task else None, reason=reason, listed_at=now, listed_by=actor)
     session.add(row)
     return row
 

@@ -94,7 +94,7 @@ class Supervision:
             raise NotAllowed("only the director decides 约谈, 通报 or 挂牌督办")
         note = str(data.get("note") or "")
         if decision == "挂牌督办":
-            ladder.put_on_list(session, task, "hanging", note or task.name, user, now)
+            ladder.put_on_list(session, task.case_id, "hanging", reason=note or task.name, actor=user, now=now, task=task)
         record(session, task.case_id, "supervision_decided", actor=user, at=now, message=f"{decision}：{note}",
                task_uuid=task.task_uuid, bpmn_id=task.bpmn_id, data={"decision": decision, "unit": task.unit})
 

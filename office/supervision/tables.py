@@ -1,9 +1,9 @@
 """Notifications: in-app messages, and the outbox of the external notifier."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.models import Base, UTCDateTime
@@ -53,3 +53,34 @@ class SupervisionListing(Base):
     listed_by: Mapped[str] = mapped_column(String(64))
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     lifted_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SupervisionMeeting(Base):
+    """A 交办督办会 or 调度会: when, what it was about, and (in its entries) each case's decision."""
+
+    __tablename__ = "supervision_meeting"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    held_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SupervisionEntry(Base):
+    """One row of the supervision ledger (督办台账): a chasing act on a case, by whom, when, how,
+    towards which unit and with what outcome. Rows are never edited: a correction is a new row."""
+
+    __tablename__ = "supervision_entry"
+    __table_args__ = (Index("ix_supervision_entry_acted", "acted_on", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(16))
+    acted_on: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(64), index=True)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_meeting.id", ondelete="SET NULL"))
+    document_id: Mapped[int | None] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
