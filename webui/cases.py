@@ -26,7 +26,9 @@ def index():
 @bp.get("/cases/<id:case_id>")
 @login_required
 def show(case_id: int):
-    return render_template("case.html", case=get_services().case_page.case_page(case_id, user=username()))
+    services = get_services()
+    return render_template("case.html", case=services.case_page.case_page(case_id, user=username()),
+                           supervision=services.supervision_ledger.case_panel(case_id, user=username()))
 
 
 @bp.get("/cases/<id:case_id>/diagram.json")

@@ -1,8 +1,14 @@
-"""Supervision's lists: the leader's list (领导督办清单, the ladder's last rung) and 挂牌督办."""
+"""Supervision on the web: the lists (领导督办清单, 挂牌督办), the acts recorded on a case page, the
+ledger (督办台账) with its .xlsx, and the meetings (交办督办会, 调度会)."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
+
+from office.supervision.ledger import MEETINGS, METHODS
 
 from .app import get_services
 from .auth import username
@@ -33,3 +39,53 @@ def _listing(name: str):
 def lift(listing_id: int):
     row = get_services().supervision.lift(listing_id, user=username(), note=request.form.get("note", "")[:2000])
     return redirect(url_for(f"supervision.{row['list']}"))
+
+
+@bp.post("/cases/<id:case_id>")
+@login_required
+def record(case_id: int):
+    form = request.form
+    get_services().supervision_ledger.record_action(
+        case_id, user=username(), method=form.get("method", ""), unit=form.get("unit", ""),
+        outcome=form.get("outcome", ""), note=form.get("note", ""), acted_on=form.get("acted_on") or None)
+    flash(_("督办已记录"))
+    return redirect(url_for("cases.show", case_id=case_id) + "#supervision")
+
+
+def _filters() -> dict:
+    return {k: request.args.get(k) for k in ("method", "since", "until") if request.args.get(k)}
+
+
+@bp.get("/ledger")
+@login_required
+def ledger():
+    filters = _filters()
+    items = get_services().supervision_ledger.entries(user=username(), **filters)
+    return render_template("supervision_ledger.html", items=items, filters=filters, methods=METHODS,
+                           meetings=MEETINGS)
+
+
+@bp.get("/ledger.xlsx")
+@login_required
+def ledger_xlsx():
+    content = get_services().supervision_ledger.ledger_xlsx(user=username(), **_filters())
+    return send_file(io.BytesIO(content), as_attachment=True, download_name="督办台账.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.post("/meetings")
+@login_required
+def meeting():
+    """`decisions`: one line per case, its 信访件编号 then the decision."""
+    services = get_services()
+    decisions = []
+    for line in request.form.get("decisions", "").splitlines()[:200]:
+        reg_no, _sep, decision = line.strip().partition(" ")
+        if reg_no:
+            decisions.append({"case_id": services.supervision_ledger.case_id_of(reg_no, user=username()),
+                              "decision": decision.strip()})
+    services.supervision_ledger.record_meeting(user=username(), kind=request.form.get("kind", ""),
+                                               held_on=request.form.get("held_on", ""),
+                                               title=request.form.get("title", ""), decisions=decisions)
+    flash(_("会议已记录"))
+    return redirect(url_for("supervision.ledger"))

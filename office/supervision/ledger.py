@@ -133,13 +133,27 @@ class SupervisionLedger:
         rows = self.entries(user=user, **filters)
         return workbook([Sheet("督办台账", COLUMNS, rows, title="督办台账")])
 
-    def units_of(self, case_id: int, *, user: str) -> list[tuple[str, str]]:
-        """The units a case's supervision may address (its lead and co-handling units), by name."""
+    def case_id_of(self, reg_no: str, *, user: str) -> int:
+        """A case by its 信访件编号, as people name it (a meeting's minutes list cases so)."""
         with self.core.uow(write=False) as uow:
+            case_id = uow.session.scalar(select(Case.id).where(Case.reg_no == reg_no.strip()[:40]))
+            if case_id is None:
+                raise ValidationFailed(f"no case numbered {reg_no!r}", [{"field": "decisions", "message": reg_no}])
+            check_case_visible(self.core.actor(uow.session, user), repository.get_case(uow.session, case_id),
+                               uow.session)
+            return case_id
+
+    def case_panel(self, case_id: int, *, user: str) -> dict:
+        """What the case page shows: the case's ledger rows, and the acts this user may record
+        towards which of the case's units (by name)."""
+        entries = self.entries(user=user, case_id=case_id)
+        with self.core.uow(write=False) as uow:
+            actor = self.core.actor(uow.session, user)
             case = repository.get_case(uow.session, case_id)
-            check_case_visible(self.core.actor(uow.session, user), case, uow.session)
             names = Names(uow.session)
-            return [(code, names.units(code)) for code in (case.unit or "").split(",") if code]
+            units = [(code, names.units(code)) for code in (case.unit or "").split(",") if code]
+        methods = [m for m in CHASING + LEVERS if actor.groups & (DIRECTORS if m in LEVERS else CHASERS)]
+        return {"entries": entries, "units": units, "methods": methods}
 
 
 def _check_may(actor, method: str) -> None:
