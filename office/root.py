@@ -49,6 +49,7 @@ from office.directory.service import Directory
 from office.selfservice import codes as query_codes, tables as selfservice_tables
 from office.selfservice.service import SelfService
 from office.supervision import reminders, tables as supervision_tables
+from office.supervision.key_cases import KeyCases
 from office.supervision.ledger import SupervisionLedger
 from office.supervision.service import Notifications, Supervision
 from processes import calendar, ladders
@@ -94,6 +95,8 @@ class Services:
         self.notifications = Notifications(core, notifier or reminders.LoggingNotifier())
         self.supervision = Supervision(core, self._documents)
         self.supervision_ledger = SupervisionLedger(core, self._documents)
+        self.key_cases = KeyCases(core, apply_decisions)
+        self.tasks.close_hooks["instruction"] = self.key_cases.answered
         self.tasks.close_hooks["supervision"] = self.supervision.decided
         self.timers = Timers(core, self.supervision.timer_kinds(), [self.notifications.deliver])
         self.kpi = Kpi(core)

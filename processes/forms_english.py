@@ -87,6 +87,7 @@ ENGLISH: dict[str, str] = {
     "督：督办": "Supervise: supervision",
     "督办情况": "Supervision notes",
     "主任督办决定": "Director's supervision decision",
+    "答复领导批示": "Answer the leader's instruction",
     "约谈": "Summon the unit's head for a talk",
     "通报": "Circulate a notice of criticism",
     "挂牌督办": "Put under listed supervision",

@@ -10,10 +10,12 @@ from office.supervision.tables import Notification
 
 
 def notify(session: Session, case_id: int, task: HumanTask | None, kind: str, text: str, now: datetime,
-           *, group: str | None = None) -> None:
-    """To the task's assignee, else its first group, else `group`. In-app rows double as the
-    outbox of the e-mail/SMS port (delivered after commit)."""
-    if task is not None and task.assignee:
+           *, group: str | None = None, user: str | None = None) -> None:
+    """To `user`, else the task's assignee, else its first group, else `group`. In-app rows double
+    as the outbox of the e-mail/SMS port (delivered after commit)."""
+    if user is not None:
+        group = None
+    elif task is not None and task.assignee:
         user, group = task.assignee, None
     elif task is not None:
         user, group = None, (task.groups.split(",")[0] if task.groups else None)

@@ -84,3 +84,33 @@ class SupervisionEntry(Base):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_meeting.id", ondelete="SET NULL"))
     document_id: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KeyCase(Base):
+    """领导包案 (Art. 18 ¶2): a named leader owns a case until it is resolved; `ended_at` when
+    the director ends the assignment. 包案化解率 counts the cases that have one."""
+
+    __tablename__ = "key_case"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    leader: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    assigned_by: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LeaderInstruction(Base):
+    """A leader's 批示 on a case, and the handling unit's answer (its task `task_uuid`)."""
+
+    __tablename__ = "leader_instruction"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    leader: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    unit: Mapped[str | None] = mapped_column(String(64))
+    task_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(64))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

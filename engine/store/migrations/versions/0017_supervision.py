@@ -8,7 +8,8 @@ step is 30 days overdue; the director's decision 挂牌督办 puts it on the off
 rows of `supervision_listing` until lifted. The ladder's state lives in the existing `timer`
 rows (kind "escalation"). The office's own chasing acts (书函催办, 电话询办, 约谈, 通报, 挂牌督办,
 共同接办) and its meetings (交办督办会, 调度会) are rows of `supervision_entry`, a meeting's
-of `supervision_meeting`.
+of `supervision_meeting`. 领导包案 is `key_case` (a named leader per case) and the leaders' 批示
+with the units' answers `leader_instruction`.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -65,9 +66,38 @@ def upgrade() -> None:
     op.create_index("ix_supervision_entry_case_id", "supervision_entry", ["case_id"])
     op.create_index("ix_supervision_entry_unit", "supervision_entry", ["unit"])
     op.create_index("ix_supervision_entry_acted", "supervision_entry", ["acted_on", "id"])
+    op.create_table(
+        "key_case",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("leader", sa.String(64), nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("assigned_by", sa.String(64), nullable=False),
+        sa.Column("assigned_at", UTCDateTime(), nullable=False),
+        sa.Column("ended_at", UTCDateTime()),
+    )
+    op.create_index("ix_key_case_case_id", "key_case", ["case_id"])
+    op.create_index("ix_key_case_leader", "key_case", ["leader"])
+    op.create_table(
+        "leader_instruction",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("leader", sa.String(64), nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("given_at", UTCDateTime(), nullable=False),
+        sa.Column("unit", sa.String(64)),
+        sa.Column("task_uuid", sa.String(36)),
+        sa.Column("answer", sa.Text),
+        sa.Column("answered_by", sa.String(64)),
+        sa.Column("answered_at", UTCDateTime()),
+    )
+    op.create_index("ix_leader_instruction_case_id", "leader_instruction", ["case_id"])
+    op.create_index("ix_leader_instruction_task_uuid", "leader_instruction", ["task_uuid"])
 
 
 def downgrade() -> None:
+    op.drop_table("leader_instruction")
+    op.drop_table("key_case")
     op.drop_table("supervision_entry")
     op.drop_table("supervision_meeting")
     op.drop_table("supervision_listing")
