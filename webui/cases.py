@@ -28,7 +28,8 @@ def index():
 def show(case_id: int):
     services = get_services()
     return render_template("case.html", case=services.case_page.case_page(case_id, user=username()),
-                           supervision=services.supervision_ledger.case_panel(case_id, user=username()))
+                           supervision=services.supervision_ledger.case_panel(case_id, user=username()),
+                           key_case=services.key_cases.panel(case_id, user=username()))
 
 
 @bp.get("/cases/<id:case_id>/diagram.json")

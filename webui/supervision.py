@@ -89,3 +89,26 @@ def meeting():
                                                title=request.form.get("title", ""), decisions=decisions)
     flash(_("会议已记录"))
     return redirect(url_for("supervision.ledger"))
+
+
+@bp.post("/cases/<id:case_id>/leader")
+@login_required
+def assign_leader(case_id: int):
+    get_services().key_cases.assign(case_id, user=username(), leader=request.form.get("leader", ""),
+                                    reason=request.form.get("reason", ""))
+    flash(_("已确定包案领导"))
+    return redirect(url_for("cases.show", case_id=case_id) + "#supervision")
+
+
+@bp.post("/cases/<id:case_id>/instructions")
+@login_required
+def instruct(case_id: int):
+    get_services().key_cases.instruct(case_id, user=username(), text=request.form.get("text", ""))
+    flash(_("批示已送承办单位答复"))
+    return redirect(url_for("cases.show", case_id=case_id) + "#supervision")
+
+
+@bp.get("/my-cases")
+@login_required
+def my_cases():
+    return render_template("supervision_my_cases.html", items=get_services().key_cases.my_cases(user=username()))

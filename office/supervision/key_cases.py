@@ -16,7 +16,7 @@ from engine.core import Core
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from engine.projection import record
 from engine.store import repository
-from engine.store.models import Case, HumanTask, HumanTaskGroup
+from engine.store.models import Case, HumanTask, HumanTaskGroup, User, UserGroup
 from office.access import check_case_visible
 from office.directory.names import Names
 from office.supervision.messages import notify
@@ -116,6 +116,24 @@ class KeyCases:
                data={"instruction": row.id})
         notify(session, task.case_id, None, "leader", f"单位已答复批示：{task.reg_no or ''}「{answer.strip()[:100]}」", now,
                user=row.leader)
+
+    def panel(self, case_id: int, *, user: str) -> dict:
+        """What the case page shows of 包案: the leader and reason, the 批示 with their answers, and
+        what this user may do (the director assigns, the case's leader instructs)."""
+        given = self.instructions(case_id, user=user)
+        with self.core.uow(write=False) as uow:
+            session = uow.session
+            actor = self.core.actor(session, user)
+            owner, names = _open(session, case_id), Names(session)
+            can_assign = owner is None and bool(actor.groups & {"director", "admin"})
+            leaders = []
+            if can_assign:
+                leaders = [(u.username, u.display_name or u.username) for u in session.scalars(
+                    select(User).join(UserGroup, UserGroup.user_id == User.id)
+                    .where(UserGroup.group_name == "leader", User.is_active.is_(True)).order_by(User.username))]
+            return {"leader_name": names.person(owner.leader) if owner else "", "reason": owner.reason if owner else "",
+                    "instructions": given, "can_assign": can_assign, "leaders": leaders,
+                    "can_instruct": bool(owner and owner.leader == actor.username)}
 
     def instructions(self, case_id: int, *, user: str) -> list[dict]:
         with self.core.uow(write=False) as uow:

@@ -81,3 +81,25 @@ def test_a_phone_enquiry_from_the_case_page_reaches_the_ledger_and_its_workbook(
     assert clerk.post("/supervision/meetings", data=meeting).status_code == 403
     assert director.post("/supervision/meetings", data=meeting).status_code == 302
     assert "限期十日办结" in director.get("/supervision/ledger").get_data(as_text=True)
+
+
+def test_leader_ownership_and_an_instruction_from_the_case_page(sqlite_services):
+    o = make_office(sqlite_services)
+    with time_machine.travel(T0, tick=False):
+        case = o.register(petition("拆迁补偿款迟迟不到位"))
+        o.triage(case, "申诉求决类")
+        o.route_to_units(case, "housing")
+        o.sign(case, "housing_staff")
+    app = create_app(o.s.settings, o.s)
+    director, leader = sign_in(app, "director"), sign_in(app, "leader")
+    url = f"/supervision/cases/{case}/leader"
+    assert sign_in(app, "clerk").post(url, data={"leader": "leader", "reason": "x"}).status_code == 403
+    assert director.post(url, data={"leader": "clerk", "reason": "骨头案"}).status_code == 400
+    assert director.post(url, data={"leader": "leader", "reason": "骨头案"}).status_code == 302
+    assert director.post(url, data={"leader": "leader", "reason": "骨头案"}).status_code == 409
+    assert "骨头案" in leader.get("/supervision/my-cases").get_data(as_text=True)
+    assert director.get("/supervision/my-cases").status_code == 403
+    assert director.post(f"/supervision/cases/{case}/instructions", data={"text": "x"}).status_code == 403
+    assert leader.post(f"/supervision/cases/{case}/instructions", data={"text": "十日内拿出方案"}).status_code == 302
+    unit_page = sign_in(app, "housing_staff").get(f"/cases/{case}").get_data(as_text=True)
+    assert "十日内拿出方案" in unit_page and "待单位答复" in unit_page
