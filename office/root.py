@@ -48,7 +48,7 @@ from office.resolution.service import Resolutions
 from office.directory.service import Directory
 from office.selfservice import codes as query_codes, tables as selfservice_tables
 from office.selfservice.service import SelfService
-from office.supervision import reminders, tables as supervision_tables
+from office.supervision import lookback, reminders, tables as supervision_tables
 from office.supervision.key_cases import KeyCases
 from office.supervision.ledger import SupervisionLedger
 from office.supervision.service import Notifications, Supervision
@@ -97,6 +97,7 @@ class Services:
         self.supervision_ledger = SupervisionLedger(core, self._documents)
         self.key_cases = KeyCases(core, apply_decisions)
         self.tasks.close_hooks["instruction"] = self.key_cases.answered
+        self.tasks.close_hooks["lookback"] = lookback.checked(self._documents)
         self.tasks.close_hooks["supervision"] = self.supervision.decided
         self.timers = Timers(core, self.supervision.timer_kinds(), [self.notifications.deliver])
         self.kpi = Kpi(core)
@@ -134,4 +135,5 @@ class Services:
         core.add_step_hook(self.resolutions.step_hook)
         core.add_step_hook(reminders.step_hook(deadlines.reminder_offsets(settings.jurisdiction),
                                                lambda day: ladders.load_ladder(settings.jurisdiction, on=day)))
+        core.add_step_hook(lookback.step_hook(lambda day: ladders.load_ladder(settings.jurisdiction, on=day)))
         core.add_step_hook(deadlines.provisional_deadline_hook)

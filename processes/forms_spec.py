@@ -100,6 +100,8 @@ FORMS: dict[str, dict] = {
                            key_assignment=flag("重点交办（关注度高、影响大）")),
     "supervision_decision": form("主任督办决定", ["decision", "note"],
                                  decision=choice("决定", SUPERVISION_DECISIONS), note=text("决定理由及要求", area=True)),
+    "lookback_check": form("交办回头看", ["progress", "note"], progress=choice("办理进展", ("进展正常", "进展不力")),
+                           note=text("核查情况", area=True)),
     "instruction_answer": form("答复领导批示", ["answer"], answer=text("答复内容", area=True)),
     "supervise_legal": form("督：督办", ["supervision"], supervision=text("督办情况", area=True)),
     "evaluate_organ": form("评：办理评价", ["score"], score={"type": "integer", "title": "评分", "minimum": 0,

@@ -29,7 +29,7 @@ from processes.calendar import local_day
 CHASING = ("书函催办", "电话询办", "共同接办")             # the office's staff chase
 LEVERS = ("约谈", "通报", "挂牌督办")                    # the director's levers (Art. 39)
 MEETINGS = ("交办督办会", "调度会")
-METHODS = CHASING + LEVERS + MEETINGS
+METHODS = CHASING + LEVERS + MEETINGS + ("再次督办",)           # the last: after a 回头看 found it stalled
 CHASERS = frozenset({"clerk", "director", "admin"})
 DIRECTORS = frozenset({"director", "admin"})
 COLUMNS = (("acted_on", "日期"), ("reg_no", "信访件编号"), ("subject", "事项"), ("method", "督办方式"),
@@ -65,7 +65,7 @@ class SupervisionLedger:
             if method == "挂牌督办":
                 ladder.put_on_list(session, case.id, "hanging", reason=outcome, actor=actor.username, now=now,
                                    task=_dated_step(session, case, unit, required=False), unit=unit)
-            entry = _entry(session, case.id, method, day, actor.username, unit, outcome, note, now,
+            entry = add_entry(session, case.id, method, day, actor.username, unit, outcome, note, now,
                            document_id=document_id)
             result = _entry_dict(entry, case, Names(session))
             uow.commit()
@@ -94,7 +94,7 @@ class SupervisionLedger:
                 check_case_visible(actor, case, session)
                 _check_text(item.get("decision", ""), "decision", required=True)
                 lead = (case.unit or "").split(",")[0] or None
-                entry = _entry(session, case.id, kind, meeting.held_on, actor.username, lead, item["decision"],
+                entry = add_entry(session, case.id, kind, meeting.held_on, actor.username, lead, item["decision"],
                                title, now, meeting_id=meeting.id)
                 rows.append(_entry_dict(entry, case, names))
             uow.commit()
@@ -203,7 +203,7 @@ def _dated_step(session: Session, case: Case, unit: str, *, required: bool = Tru
     return found
 
 
-def _entry(session, case_id, method, day, actor, unit, outcome, note, now, *, meeting_id=None,
+def add_entry(session, case_id, method, day, actor, unit, outcome, note, now, *, meeting_id=None,
            document_id=None) -> SupervisionEntry:
     entry = SupervisionEntry(case_id=case_id, method=method, acted_on=day, actor=actor, unit=unit,
                              outcome=outcome.strip(), note=(note or "").strip(), meeting_id=meeting_id,

@@ -15,7 +15,7 @@ from engine.store import repository
 from engine.store.models import Case, HumanTask
 from office.access import check_case_visible
 from office.directory.names import Names
-from office.supervision import ladder, reminders
+from office.supervision import ladder, lookback, reminders
 from office.supervision.tables import Notification, SupervisionListing
 from processes.due import chinese_deadline, standing
 from processes.ladders import SUPERVISION_DECISIONS
@@ -78,7 +78,7 @@ class Supervision:
         self.documents = documents       # (session, case, now, actor) -> DocumentStore
 
     def timer_kinds(self) -> dict:
-        return {"reminder": self.fire, "escalation": self.fire}
+        return {"reminder": self.fire, "escalation": self.fire, "lookback": lookback.fire}
 
     def fire(self, session: Session, timer_id: int, now: datetime) -> str | None:
         return reminders.fire(session, self.documents, timer_id, now)
