@@ -59,7 +59,7 @@ def fire(session: Session, timer_id: int, now: datetime) -> str | None:
                           candidate_groups=[HumanTaskGroup(group_name="director")]))
     notify(session, case.id, None, "escalation", text, now, group="director")
     record(session, case.id, "lookback_due", actor="scheduler", at=now, message=text, data={"unit": unit})
-    return "escalation"
+    return "lookback"
 
 
 def checked(documents):
