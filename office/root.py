@@ -55,9 +55,11 @@ from office.deputies.proposals import Proposals
 from office.deputies.service import Deputies
 from office.selfservice import codes as query_codes, tables as selfservice_tables
 from office.selfservice.service import SelfService
-from office.supervision import reminders, tables as supervision_tables
+from office.supervision import lookback, reminders, tables as supervision_tables
+from office.supervision.key_cases import KeyCases
+from office.supervision.ledger import SupervisionLedger
 from office.supervision.service import Notifications, Supervision
-from processes import calendar
+from processes import calendar, ladders
 
 # Every feature's tables, so the metadata (migrations check, backups, test truncation) sees them all.
 TABLES = (case_tables, inbox_tables, people_tables, document_tables, supervision_tables, kpi_tables,
@@ -113,6 +115,11 @@ class Services:
         self.proposals = Proposals(core)
         self.notifications = Notifications(core, notifier or reminders.LoggingNotifier())
         self.supervision = Supervision(core, self._documents)
+        self.supervision_ledger = SupervisionLedger(core, self._documents)
+        self.key_cases = KeyCases(core, apply_decisions)
+        self.tasks.close_hooks["instruction"] = self.key_cases.answered
+        self.tasks.close_hooks["lookback"] = lookback.checked(self._documents)
+        self.tasks.close_hooks["supervision"] = self.supervision.decided
         self.timers = Timers(core, self.supervision.timer_kinds(), [self.notifications.deliver])
         self.kpi = Kpi(core)
         self.dashboard = Dashboard(core, self.kpi, self.jobs)
@@ -156,5 +163,7 @@ class Services:
         core.add_step_hook(metrics_hook(deadlines.rule_days(settings.jurisdiction, FIRST_TIME_RULE)))
         self.resolutions = Resolutions(core, apply_decisions)
         core.add_step_hook(self.resolutions.step_hook)
-        core.add_step_hook(reminders.step_hook(deadlines.reminder_offsets(settings.jurisdiction)))
+        core.add_step_hook(reminders.step_hook(deadlines.reminder_offsets(settings.jurisdiction),
+                                               lambda day: ladders.load_ladder(settings.jurisdiction, on=day)))
+        core.add_step_hook(lookback.step_hook(lambda day: ladders.load_ladder(settings.jurisdiction, on=day)))
         core.add_step_hook(deadlines.provisional_deadline_hook)

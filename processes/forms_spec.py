@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .forms_english import bilingual
 from .gate_reasons import LABELS as GATE_REASONS
+from .ladders import SUPERVISION_DECISIONS
 from .routing import FOUR_WAYS, MODE_LABELS, MODES, OUTCOMES, RATINGS, RESOLUTIONS, ROUTES
 
 
@@ -100,6 +101,11 @@ FORMS: dict[str, dict] = {
                   substance=text("实体处理", area=True), participants=text("参加人员（代表、法官、检察官、律师、学者）", area=True)),
     "transfer_legal": form("交：审慎转交", ["organ_unit"], organ_unit=unit("政法机关"),
                            key_assignment=flag("重点交办（关注度高、影响大）")),
+    "supervision_decision": form("主任督办决定", ["decision", "note"],
+                                 decision=choice("决定", SUPERVISION_DECISIONS), note=text("决定理由及要求", area=True)),
+    "lookback_check": form("交办回头看", ["progress", "note"], progress=choice("办理进展", ("进展正常", "进展不力")),
+                           note=text("核查情况", area=True)),
+    "instruction_answer": form("答复领导批示", ["answer"], answer=text("答复内容", area=True)),
     "supervise_legal": form("督：督办", ["supervision"], supervision=text("督办情况", area=True)),
     "evaluate_organ": form("评：办理评价", ["score"], score={"type": "integer", "title": "评分", "minimum": 0,
                                                            "maximum": 100}, evaluation_note=text("评价意见", area=True)),

@@ -134,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from . import analysis; app.register_blueprint(analysis.bp)  # noqa: E702
     from . import online; app.register_blueprint(online.bp)  # noqa: E702
     from . import deputies; app.register_blueprint(deputies.bp)  # noqa: E702
+    from . import supervision; app.register_blueprint(supervision.bp)  # noqa: E702
     csrf.exempt(api.bp)      # the API checks CSRF itself for cookie sessions (bearer tokens need none)
     app.register_blueprint(api.bp)
     from .errors import register_error_handlers

@@ -27,9 +27,11 @@ def index():
 @bp.get("/cases/<id:case_id>")
 @login_required
 def show(case_id: int):
-    svc = get_services()
-    page = svc.case_page.case_page(case_id, user=username())
-    return render_template("case.html", case=page, proposals=svc.proposals.of_case(case_id, user=username()))
+    services = get_services()
+    return render_template("case.html", case=services.case_page.case_page(case_id, user=username()),
+                           proposals=services.proposals.of_case(case_id, user=username()),
+                           supervision=services.supervision_ledger.case_panel(case_id, user=username()),
+                           key_case=services.key_cases.panel(case_id, user=username()))
 
 
 @bp.get("/cases/<id:case_id>/diagram.json")

@@ -59,6 +59,17 @@ LABELS["event"] = {
     "document_refused": _l("文书未出具（缺少必备内容）"), "document_received": _l("收到办理机关文书"),
     "case_migrated": _l("迁移流程版本"),
     "case_migration_reverted": _l("撤销流程迁移"), "query_code_reissued": _l("重新生成查询码"),
+    "office_overdue": _l("本办环节超期提醒"), "supervision_task_opened": _l("提请主任督办决定"),
+    "leader_listed": _l("列入领导督办清单"), "supervision_decided": _l("主任督办决定"),
+    "supervision_lifted": _l("撤出督办清单"), "supervision_action": _l("督办"),
+    "key_case_assigned": _l("领导包案"), "leader_instruction": _l("领导批示"), "instruction_answered": _l("答复领导批示"),
+    "lookback_due": _l("交办回头看"), "lookback_checked": _l("回头看结果"),
+}
+# The office's supervision acts and meetings (stored as the Chinese words).
+LABELS["supervision_method"] = {
+    "书函催办": _l("书函催办"), "电话询办": _l("电话询办"), "共同接办": _l("共同接办"), "约谈": _l("约谈"),
+    "通报": _l("通报"), "挂牌督办": _l("挂牌督办"), "交办督办会": _l("交办督办会"), "调度会": _l("调度会"),
+    "再次督办": _l("再次督办"),
 }
 # Roles, as 办理人 reads when nobody has claimed a step yet.
 LABELS["role"] = {"clerk": _l("登记员"), "director": _l("信访办主任"), "leader": _l("分管领导"),

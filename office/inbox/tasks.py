@@ -21,6 +21,8 @@ from office.people.audit import log_access
 class Tasks:
     def __init__(self, core: Core):
         self.core = core
+        # kind -> (session, task row, user, data, now): what closing a task a feature opened also does
+        self.close_hooks: dict = {}
 
     def list_tasks(self, *, user: str | None = None, groups: list[str] | None = None,
                    filters: dict | None = None, page: int = 1, per_page: int = 50,
@@ -73,6 +75,12 @@ class Tasks:
     def _close(self, uow, row: HumanTask, case: Case, user: str, data: dict) -> dict:
         """A task the office opened beside the workflow closes without a step of the case."""
         now = utcnow()
+        errors = self.core.forms.validate(row.form_key, data, case) if row.form_key else []
+        if errors:
+            raise ValidationFailed("the form has errors", errors)
+        hook = self.close_hooks.get(row.kind)
+        if hook is not None:
+            hook(uow.session, row, user, data, now)
         row.state, row.completed_at, row.completed_by = "completed", now, user
         record(uow.session, row.case_id, "task_completed", actor=user, at=now, message=row.name,
                task_uuid=row.task_uuid, bpmn_id=row.bpmn_id, data=data)

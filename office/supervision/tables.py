@@ -1,9 +1,9 @@
 """Notifications: in-app messages, and the outbox of the external notifier."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.models import Base, UTCDateTime
@@ -33,3 +33,84 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SupervisionListing(Base):
+    """A case on one of supervision's lists until lifted: the leader's list (the ladder's last rung,
+    30 days overdue) or 挂牌督办 (the director's decision, shown to the whole office)."""
+
+    __tablename__ = "supervision_listing"
+    __table_args__ = (Index("ix_supervision_listing_open", "list_name", "lifted_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    list_name: Mapped[str] = mapped_column(String(16))          # leader | hanging
+    task_uuid: Mapped[str | None] = mapped_column(String(36))   # the overdue step that put it there
+    step_name: Mapped[str] = mapped_column(String(256), default="")
+    unit: Mapped[str | None] = mapped_column(String(64))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text, default="")
+    listed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    listed_by: Mapped[str] = mapped_column(String(64))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lifted_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SupervisionMeeting(Base):
+    """A 交办督办会 or 调度会: when, what it was about, and (in its entries) each case's decision."""
+
+    __tablename__ = "supervision_meeting"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    held_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SupervisionEntry(Base):
+    """One row of the supervision ledger (督办台账): a chasing act on a case, by whom, when, how,
+    towards which unit and with what outcome. Rows are never edited: a correction is a new row."""
+
+    __tablename__ = "supervision_entry"
+    __table_args__ = (Index("ix_supervision_entry_acted", "acted_on", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(16))
+    acted_on: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(64), index=True)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_meeting.id", ondelete="SET NULL"))
+    document_id: Mapped[int | None] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KeyCase(Base):
+    """领导包案 (Art. 18 ¶2): a named leader owns a case until it is resolved; `ended_at` when
+    the director ends the assignment. 包案化解率 counts the cases that have one."""
+
+    __tablename__ = "key_case"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    leader: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    assigned_by: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LeaderInstruction(Base):
+    """A leader's 批示 on a case, and the handling unit's answer (its task `task_uuid`)."""
+
+    __tablename__ = "leader_instruction"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    leader: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    unit: Mapped[str | None] = mapped_column(String(64))
+    task_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(64))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

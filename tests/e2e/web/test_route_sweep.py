@@ -69,7 +69,7 @@ POST_SKIP = {"auth.login", "auth.logout", "auth.set_language", "static"}
 
 
 def post_urls(app, world: dict) -> list[str]:
-    values = {"case_id": world["case"], "task_id": world["task"], "filter_id": 1, "migration_id": 1,
+    values = {"case_id": world["case"], "task_id": world["task"], "filter_id": 1, "migration_id": 1, "listing_id": 1,
               "key": "web_intake", "name": "nounit", "code": "en", "submission_id": 1,
               "proposal_id": 1, "meeting_id": 1, "follow_up_id": 1}
     with app.test_request_context():

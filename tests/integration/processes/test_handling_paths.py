@@ -102,8 +102,9 @@ def test_late_report_is_supervised_sent_back_twice_then_accepted(office1):
         accept_and_route(o, case, "housing")
         o.sign(case, "housing_staff")
         clock.shift(timedelta(days=65))   # 60 days end in the May Day holiday: due 6 May
-        assert o.s.timers.fire_due_timers() == 1
-        assert "督办函" in o.data(case)["documents"], "60 days passed: the office supervises"
+        o.s.timers.fire_due_timers()
+        letters = [d for d in o.s.documents.list_documents(case, user="director") if d["kind"] == "督办函"]
+        assert len(letters) == 1, "60 days passed: the office supervises (the ladder's 督办函 No. 1)"
         o.do(case, "handle", "housing_staff", result="办结", report="已协调")
         for round_ in (1, 2):
             o.do(case, "review_report", "director", quality="发回重办", review_note="未逐项答复")
@@ -129,6 +130,31 @@ def test_approved_extension_adds_up_to_30_days_with_a_notice(office1):
         extended = datetime.fromisoformat(data["deadlines"]["extension"])
         assert extended - datetime.fromisoformat(handle_due) == timedelta(days=30)
         assert o.task(case, "handle_extended")["due_at"] == extended.isoformat()
+        o.do(case, "handle_extended", "hrss_staff", report="工资已全部追回")
+        assert o.open_ids(case) == ["review_report"]
+
+
+def test_a_send_back_after_an_approved_extension_keeps_the_extended_deadline_and_allows_no_second(office1):
+    """The bug: 发回重办 after an approved extension went back to 办理 with the old 60-day
+    deadline (a 督办函 at once) where the unit could ask for a second extension."""
+    o = office1
+    with time_machine.travel(T0, tick=False) as clock:
+        case = o.register(petition("企业拖欠农民工工资", content_class="劳动和社会保障"))
+        accept_and_route(o, case, "city_hrss")
+        o.sign(case, "hrss_staff")
+        handle_due = datetime.fromisoformat(o.data(case)["deadlines"]["handle"])
+        clock.shift(timedelta(days=50))
+        o.do(case, "handle", "hrss_staff", result="申请延期", extension_reason="需司法鉴定", extension_days=30)
+        o.do(case, "approve_extension", "director", approved=True, extension_days=30)
+        extended = o.data(case)["deadlines"]["extension"]
+        o.do(case, "handle_extended", "hrss_staff", report="工资已部分追回")
+        clock.move_to(handle_due + timedelta(days=3))          # past the old deadline, within the extended one
+        o.do(case, "review_report", "director", quality="发回重办", review_note="未全部追回")
+        assert o.open_ids(case) == ["handle_extended"], "redone within the extension: no second extension to ask"
+        assert o.task(case, "handle_extended")["due_at"] == extended
+        o.s.timers.scheduler(worker="t").tick()
+        letters = [d for d in o.s.documents.list_documents(case, user="director") if d["kind"] == "督办函"]
+        assert letters == [], "the extended deadline has not run out: no 督办函"
         o.do(case, "handle_extended", "hrss_staff", report="工资已全部追回")
         assert o.open_ids(case) == ["review_report"]
 

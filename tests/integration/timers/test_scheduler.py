@@ -62,23 +62,26 @@ def test_sixty_day_deadline_reminds_before_and_escalates_on_day_61(office):
     assert director_tasks(office, case_id) == []
 
     assert sweep(office, T0 + timedelta(days=61)).escalations == 1
-    [supervise] = director_tasks(office, case_id)
-    assert supervise["groups"] == ["director"] and "督办" in supervise["name"]
+    assert director_tasks(office, case_id) == [], "the director decides only at 14 days overdue"
     assert kinds(office, case_id).count("reminder") == 2
     assert kinds(office, case_id).count("escalated") == 1
-    notes = office.notifications.notifications("boss")
-    assert notes and notes[0]["kind"] == "escalation"
-    assert [n["kind"] for n in office.notifications.notifications("worker")] == ["reminder", "reminder"]
+    assert kinds(office, case_id).count("document_issued") == 1, "督办函 No. 1 to the unit"
+    notes = [n["text"] for n in office.notifications.notifications("boss")]
+    assert any(t.startswith("督办：") for t in notes), notes
+    assert [n["kind"] for n in office.notifications.notifications("worker")] == ["escalation", "reminder", "reminder"]
 
     assert sweep(office, T0 + timedelta(days=64)).escalations == 0, "weekly, not daily"
     assert sweep(office, T0 + timedelta(days=68, hours=1)).escalations == 1
-    assert len(director_tasks(office, case_id)) == 1, "one open 督办 task per overdue task"
+    assert office.notifications.notifications("worker")[0]["text"].startswith("督办函（第2号）")
     assert sweep(office, T0 + timedelta(days=75, hours=2)).escalations == 1
-    assert "leader_notified" in kinds(office, case_id), "the leader hears after the third escalation"
+    [supervise] = director_tasks(office, case_id)
+    assert supervise["groups"] == ["director"] and "约谈" in supervise["name"]
+    assert sweep(office, T0 + timedelta(days=91, hours=2)).escalations == 1
+    assert "leader_listed" in kinds(office, case_id), "30 days overdue: the leader's list"
     assert office.notifications.notifications("chief")[0]["kind"] == "leader"
 
-    with time_machine.travel(T0 + timedelta(days=76), tick=False):
-        office.tasks.complete_task(supervise["id"], user="boss", data={"comment": "已电话督促"})
+    with time_machine.travel(T0 + timedelta(days=92), tick=False):
+        office.tasks.complete_task(supervise["id"], user="boss", data={"decision": "继续督办", "note": "已电话督促"})
     assert director_tasks(office, case_id) == []
     assert office.cases.get_case(case_id)["status"] == "running", "the case itself is untouched"
 
@@ -123,8 +126,10 @@ def test_after_downtime_overdue_work_fires_once_and_missed_reminders_collapse(of
     result = sweep(office, T0 + timedelta(days=59))
     assert result.reminders == 1, "both missed reminders arrive as one"
     result = sweep(office, T0 + timedelta(days=90))
-    assert result.escalations == 1, "four missed weekly escalations arrive as one"
+    assert result.escalations == 1, "four missed weekly rungs arrive as one firing"
     assert kinds(office, case_id).count("escalated") == 1
+    assert kinds(office, case_id).count("document_issued") == 1, "missed weekly letters collapse into one"
+    assert kinds(office, case_id).count("supervision_task_opened") == 1
     assert sweep(office, T0 + timedelta(days=91)).escalations == 0
 
 

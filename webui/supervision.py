@@ -1,0 +1,114 @@
+"""Supervision on the web: the lists (领导督办清单, 挂牌督办), the acts recorded on a case page, the
+ledger (督办台账) with its .xlsx, and the meetings (交办督办会, 调度会)."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from office.supervision.ledger import MEETINGS, METHODS
+
+from .app import get_services
+from .auth import username
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+
+
+@bp.get("/leader")
+@login_required
+def leader():
+    return _listing("leader")
+
+
+@bp.get("/hanging")
+@login_required
+def hanging():
+    return _listing("hanging")
+
+
+def _listing(name: str):
+    show_all = request.args.get("all") == "1"
+    items = get_services().supervision.listed(name, user=username(), include_lifted=show_all)
+    return render_template("supervision_list.html", name=name, items=items, show_all=show_all)
+
+
+@bp.post("/listings/<id:listing_id>/lift")
+@login_required
+def lift(listing_id: int):
+    row = get_services().supervision.lift(listing_id, user=username(), note=request.form.get("note", "")[:2000])
+    return redirect(url_for(f"supervision.{row['list']}"))
+
+
+@bp.post("/cases/<id:case_id>")
+@login_required
+def record(case_id: int):
+    form = request.form
+    get_services().supervision_ledger.record_action(
+        case_id, user=username(), method=form.get("method", ""), unit=form.get("unit", ""),
+        outcome=form.get("outcome", ""), note=form.get("note", ""), acted_on=form.get("acted_on") or None)
+    flash(_("督办已记录"))
+    return redirect(url_for("cases.show", case_id=case_id) + "#supervision")
+
+
+def _filters() -> dict:
+    return {k: request.args.get(k) for k in ("method", "since", "until") if request.args.get(k)}
+
+
+@bp.get("/ledger")
+@login_required
+def ledger():
+    filters = _filters()
+    items = get_services().supervision_ledger.entries(user=username(), **filters)
+    return render_template("supervision_ledger.html", items=items, filters=filters, methods=METHODS,
+                           meetings=MEETINGS)
+
+
+@bp.get("/ledger.xlsx")
+@login_required
+def ledger_xlsx():
+    content = get_services().supervision_ledger.ledger_xlsx(user=username(), **_filters())
+    return send_file(io.BytesIO(content), as_attachment=True, download_name="督办台账.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.post("/meetings")
+@login_required
+def meeting():
+    """`decisions`: one line per case, its 信访件编号 then the decision."""
+    services = get_services()
+    decisions = []
+    for line in request.form.get("decisions", "").splitlines()[:200]:
+        reg_no, _sep, decision = line.strip().partition(" ")
+        if reg_no:
+            decisions.append({"case_id": services.supervision_ledger.case_id_of(reg_no, user=username()),
+                              "decision": decision.strip()})
+    services.supervision_ledger.record_meeting(user=username(), kind=request.form.get("kind", ""),
+                                               held_on=request.form.get("held_on", ""),
+                                               title=request.form.get("title", ""), decisions=decisions)
+    flash(_("会议已记录"))
+    return redirect(url_for("supervision.ledger"))
+
+
+@bp.post("/cases/<id:case_id>/leader")
+@login_required
+def assign_leader(case_id: int):
+    get_services().key_cases.assign(case_id, user=username(), leader=request.form.get("leader", ""),
+                                    reason=request.form.get("reason", ""))
+    flash(_("已确定包案领导"))
+    return redirect(url_for("cases.show", case_id=case_id) + "#supervision")
+
+
+@bp.post("/cases/<id:case_id>/instructions")
+@login_required
+def instruct(case_id: int):
+    get_services().key_cases.instruct(case_id, user=username(), text=request.form.get("text", ""))
+    flash(_("批示已送承办单位答复"))
+    return redirect(url_for("cases.show", case_id=case_id) + "#supervision")
+
+
+@bp.get("/my-cases")
+@login_required
+def my_cases():
+    return render_template("supervision_my_cases.html", items=get_services().key_cases.my_cases(user=username()))
