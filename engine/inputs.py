@@ -10,6 +10,14 @@ MAX_TEXT = 20_000        # characters in one field (a petition's full text fits 
 MAX_DEPTH = 20
 
 
+MAX_ROW_ID = 2 ** 63 - 1   # the widest integer key SQLite and PostgreSQL store
+
+
+def is_row_id(value) -> bool:
+    """A whole number that can name a stored row: larger ones would overflow the driver (a 500)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ROW_ID
+
+
 def checked_object(data, what: str) -> dict:
     if data is None:
         return {}

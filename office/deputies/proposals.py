@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from engine.clock import utcnow
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from engine.inputs import is_row_id
 from engine.store.models import Case
 from office.access import check_case_visible
 from office.deputies.tables import Deputy, Proposal, ProposalCase
@@ -52,7 +53,7 @@ class Proposals:
             problems.append({"field": "kind", "message": "请选择代表建议或议案"})
         if not title or len(title) > 200:
             problems.append({"field": "title", "message": "标题必填，最多200字"})
-        if not isinstance(case_ids, list) or not case_ids or not all(isinstance(i, int) for i in case_ids):
+        if not isinstance(case_ids, list) or not case_ids or not all(is_row_id(i) for i in case_ids):
             problems.append({"field": "case_ids", "message": "请至少选择一件信访件"})
         if problems:
             raise ValidationFailed("建议素材有误", problems)

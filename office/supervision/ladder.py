@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.errors import ValidationFailed
 from engine.projection import record
 from engine.store.models import Case, CaseEvent, HumanTask, HumanTaskGroup, Timer
 from office.documents.tables import Document
@@ -121,9 +122,15 @@ def issue_letter(session: Session, documents, task: HumanTask, now: datetime, ac
     sequence = _letters_issued(session, task.case_id) + 1
     case = session.get(Case, task.case_id)
     store = documents(session, case, now, actor)
-    doc = store.render("督办函", reg_no=task.reg_no or "", subject=task.subject, unit_name=store.unit_name(task.unit),
-                       deadline=chinese_last_day(task.due_at), count=sequence, sequence=sequence,
-                       due_at=task.due_at.isoformat(), office=store.office, issued=chinese_date(now))
+    try:
+        doc = store.render("督办函", reg_no=task.reg_no or "", subject=task.subject,
+                           unit_name=store.unit_name(task.unit), deadline=chinese_last_day(task.due_at),
+                           sequence=sequence, due_at=task.due_at.isoformat(), office=store.office,
+                           issued=chinese_date(now))
+    except ValidationFailed as refused:   # a fact the letter must state is missing: the case records
+        text = f"督办函未能出具（{refused}）：{_overdue_text(task, now)}"   # why; the director chases by hand
+        notify(session, task.case_id, None, "escalation", text, now, group="director")
+        return None
     text = f"督办函（第{sequence}号）：{_overdue_text(task, now)}"
     notify(session, task.case_id, task, "escalation", text, now)
     record(session, task.case_id, "document_issued", actor=actor, at=now, message="督办函",

@@ -86,7 +86,7 @@ def test_extension_send_back_reply_and_supervision(office1):
         assert "需要第三方噪声检测" in text and text.rstrip().splitlines()[-2] == "区人民政府"
         o.do(case, "handle_extended", "gov_staff", report="已责令拆除")
         o.do(case, "review_report", "director", quality="发回重办", review_note="未附拆除照片")
-        o.do(case, "handle", "gov_staff", result="办结", report="已拆除，附照片")
+        o.do(case, "handle_extended", "gov_staff", report="已拆除，附照片")   # the extended deadline still runs
         o.do(case, "review_report", "director", quality="通过")
         o.do(case, "reply", "clerk", outcome="支持", reply_text="违建阳光房已于4月20日拆除。",
              legal_basis="《中华人民共和国城乡规划法》第六十四条", resolution="已化解")

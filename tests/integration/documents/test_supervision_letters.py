@@ -43,5 +43,5 @@ def test_the_offices_own_overdue_review_decision_gets_no_letter_and_the_case_say
         clock.shift(timedelta(days=60))                                    # the 复查决定 is 30 days late
         o.s.timers.fire_due_timers()
     assert letters(o, case) == [], "the office chases its own step inside, never by a letter to a unit"
-    refused = [e for e in o.case(case)["events"] if e["kind"] == "document_refused"]
-    assert refused and "督办函不能出具" in refused[0]["message"] and "addressee" in refused[0]["message"]
+    chased = [e for e in o.case(case)["events"] if e["kind"] == "office_overdue"]
+    assert chased and "本办超期第1次提醒" in chased[0]["message"], "the director hears of the office's own lateness"

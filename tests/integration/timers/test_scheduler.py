@@ -27,7 +27,8 @@ def handling_diagram(boundary: bool = False) -> str:
 @pytest.fixture
 def office(services):
     services.processes.deploy({"h.bpmn": handling_diagram()})
-    services.users.add_user("worker", groups=["unit_staff"])
+    services.admin.save_unit("housing", "区住房和城乡建设局", user="system")    # the 督办函's addressee
+    services.users.add_user("worker", groups=["unit_staff"], unit="housing")
     services.users.add_user("boss", groups=["director"])
     services.users.add_user("chief", groups=["leader"])
     return services
@@ -36,7 +37,8 @@ def office(services):
 def start(office, days: int = 60) -> int:
     with time_machine.travel(T0, tick=False):
         due = (T0 + timedelta(days=days)).isoformat()
-        return office.cases.start_case("handling_t", data={"deadlines": {"handle": due}})["id"]
+        return office.cases.start_case("handling_t", data={"deadlines": {"handle": due}, "reg_no": "LF-2026-0001", "unit": "housing",
+                                                          "subject": "楼上装修噪音扰民"})["id"]
 
 
 def sweep(office, at: datetime):
