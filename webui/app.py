@@ -126,14 +126,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, cases, directory, documents, inbox, metrics, notifications, public, registration
+    from . import admin, auth, cases, directory, documents, inbox, metrics, notifications, registration
+    from .channels import public
+    from .rest import api
     for module in (auth, inbox, cases, registration, public, admin, metrics, notifications, documents, directory):
         app.register_blueprint(module.bp)
     from . import editor; app.register_blueprint(editor.bp)  # noqa: E702
     from . import dashboard; app.register_blueprint(dashboard.bp)  # noqa: E702
     from . import analysis; app.register_blueprint(analysis.bp)  # noqa: E702
-    from . import online; app.register_blueprint(online.bp)  # noqa: E702
-    from . import deputies; app.register_blueprint(deputies.bp)  # noqa: E702
+    from .channels import deputies, online
+    app.register_blueprint(online.bp)
+    app.register_blueprint(deputies.bp)
     from . import supervision; app.register_blueprint(supervision.bp)  # noqa: E702
     csrf.exempt(api.bp)      # the API checks CSRF itself for cookie sessions (bearer tokens need none)
     app.register_blueprint(api.bp)

@@ -13,7 +13,7 @@ from .app import get_services, int_param
 from .auth import username
 from .security import safe_next
 from .formrender import render_form
-from .jsonbody import json_body
+from .rest.jsonbody import json_body
 
 bp = Blueprint("editor", __name__)
 MAX_FILES = 100     # diagrams and the forms/<key>.json they use

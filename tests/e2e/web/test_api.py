@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from tests.support.web import open_task, start_petition
 from tests.support.web_diagrams import PROCESS
-from webui.openapi import spec
+from webui.rest.openapi import spec
 
 SPEC = spec()
 

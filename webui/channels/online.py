@@ -18,10 +18,10 @@ from engine.errors import ValidationFailed
 from office.intake.service import CONTENT_CLASSES, PURPOSES
 from office.online.checks import MAX_FILES, Upload
 
-from .app import get_services
-from .auth import username
-from .formrender import field_errors
-from .limits import limiter
+from ..app import get_services
+from ..auth import username
+from ..formrender import field_errors
+from ..limits import limiter
 
 bp = Blueprint("online", __name__)
 ADDRESS_LIMIT, ID_LIMIT = "20 per hour", "5 per day"

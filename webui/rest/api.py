@@ -12,9 +12,9 @@ from werkzeug.exceptions import UnsupportedMediaType
 from engine.errors import ValidationFailed
 from office.inbox.service import FILTER_KEYS
 
-from .analysis import evaluation_period, hotspot_options, this_month
-from .app import csrf, get_services, int_param
-from .online import files_from_json, submit_limits
+from ..analysis import evaluation_period, hotspot_options, this_month
+from ..app import csrf, get_services, int_param
+from ..channels.online import files_from_json, submit_limits
 from .jsonbody import json_body
 from .openapi import spec
 

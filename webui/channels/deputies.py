@@ -9,9 +9,9 @@ from flask_login import login_required
 from engine.errors import ValidationFailed
 from office.intake.service import CHANNELS, CONTENT_CLASSES, PURPOSES
 
-from .app import get_services
-from .auth import username
-from .formrender import field_errors
+from ..app import get_services
+from ..auth import username
+from ..formrender import field_errors
 
 bp = Blueprint("deputies", __name__)
 FIELDS = ("station", "channel", "subject", "content", "purpose", "content_class", "problem_region")

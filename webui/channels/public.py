@@ -11,10 +11,10 @@ from flask_babel import lazy_gettext as _l
 from engine.errors import Conflict, NotFound, ValidationFailed
 from office.selfservice.service import RATINGS
 
-from .app import client_address, get_services
-from .formrender import field_errors
-from .limits import LOOKUP, attempt, succeeded
-from .labels import OUTCOMES
+from ..app import client_address, get_services
+from ..formrender import field_errors
+from ..limits import LOOKUP, attempt, succeeded
+from ..labels import OUTCOMES
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
