@@ -28,7 +28,7 @@ HOSTILE = ("abc", "-1", "0", "99999999999999999999", "2147483648", "²", "2026-1
 def parameter_names(source: str = "args") -> list[str]:
     pattern = re.compile(rf"""{source}(?:\.get|\.getlist)?\(\s*["']([a-z_]+)["']|{source}\[["']([a-z_]+)["']\]""")
     names = set()
-    for module in WEBUI.glob("*.py"):
+    for module in WEBUI.rglob("*.py"):      # the blueprints in webui/channels and webui/rest too
         names |= {a or b for a, b in pattern.findall(module.read_text(encoding="utf-8"))}
     return sorted(names)
 
