@@ -6,12 +6,11 @@ rules and override some (Zhejiang's 30-day routing limit, say).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 
+from . import versioned
 from .calendar import OfficeCalendar, end_of_day, local_day
 
 TABLES = Path(__file__).resolve().parent / "deadline_tables"
@@ -60,31 +59,15 @@ class DeadlineTable:
 
 
 def jurisdictions(tables: Path = TABLES) -> list[str]:
-    return sorted(p.stem for p in tables.glob("*.json"))
-
-
-@lru_cache(maxsize=32)
-def _document(jurisdiction: str, tables: Path = TABLES) -> dict:
-    path = tables / f"{jurisdiction}.json"
-    if not path.is_file() or "/" in jurisdiction or "\\" in jurisdiction:
-        raise KeyError(f"no deadline table for jurisdiction {jurisdiction!r}; known: {', '.join(jurisdictions(tables))}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return versioned.names(tables)
 
 
 def load_table(jurisdiction: str = "default", version: int | None = None, *, on: date | None = None,
                tables: Path = TABLES) -> DeadlineTable:
     """The given version, else the latest in force `on` that date, else the latest.
     "default" is the office's own table (processes/deadline_tables/default.json)."""
-    versions = sorted(_document(jurisdiction, tables)["versions"], key=lambda v: v["version"])
-    if version is not None:
-        chosen = [v for v in versions if v["version"] == version]
-        if not chosen:
-            raise KeyError(f"table {jurisdiction} has no version {version}")
-    elif on is not None:
-        chosen = [v for v in versions if date.fromisoformat(v["effective"]) <= on] or versions[:1]
-    else:
-        chosen = versions
-    doc = chosen[-1]
+    doc = versioned.choose(versioned.document(tables, jurisdiction, "deadline table for jurisdiction"), version, on,
+                           f"table {jurisdiction}")
     rules = dict(load_table(doc["inherits"], on=on, tables=tables).rules) if doc.get("inherits") else {}
     rules.update({name: _rule(name, spec) for name, spec in doc["rules"].items()})
     return DeadlineTable(jurisdiction, doc["version"], date.fromisoformat(doc["effective"]),

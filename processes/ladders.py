@@ -8,11 +8,11 @@ force when its deadline was set. A jurisdiction without a ladder file uses "defa
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
+
+from . import versioned
 
 LADDERS = Path(__file__).resolve().parent / "escalation_ladders"
 RUNGS = ("letter", "director_notice", "director_task", "leader_list")
@@ -58,15 +58,7 @@ class Ladder:
 
 
 def ladder_jurisdictions(ladders: Path = LADDERS) -> list[str]:
-    return sorted(p.stem for p in ladders.glob("*.json"))
-
-
-@lru_cache(maxsize=32)
-def _document(jurisdiction: str, ladders: Path = LADDERS) -> dict:
-    path = ladders / f"{jurisdiction}.json"
-    if "/" in jurisdiction or "\\" in jurisdiction or not path.is_file():
-        raise KeyError(f"no escalation ladder for {jurisdiction!r}; known: {', '.join(ladder_jurisdictions(ladders))}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return versioned.names(ladders)
 
 
 def load_ladder(jurisdiction: str = "default", version: int | None = None, *, on: date | None = None,
@@ -75,16 +67,8 @@ def load_ladder(jurisdiction: str = "default", version: int | None = None, *, on
     that has a deadline table but no ladder of its own climbs the office's default ladder."""
     if jurisdiction not in ladder_jurisdictions(ladders):
         jurisdiction = "default"
-    versions = sorted(_document(jurisdiction, ladders)["versions"], key=lambda v: v["version"])
-    if version is not None:
-        chosen = [v for v in versions if v["version"] == version]
-        if not chosen:
-            raise KeyError(f"ladder {jurisdiction} has no version {version}")
-    elif on is not None:
-        chosen = [v for v in versions if date.fromisoformat(v["effective"]) <= on] or versions[:1]
-    else:
-        chosen = versions
-    doc = chosen[-1]
+    doc = versioned.choose(versioned.document(ladders, jurisdiction, "escalation ladder"), version, on,
+                           f"ladder {jurisdiction}")
     parent = load_ladder(doc["inherits"], on=on, ladders=ladders) if doc.get("inherits") else None
     rungs = dict(parent.rungs) if parent else {}
     rungs.update({name: _rung(name, spec) for name, spec in doc.get("rungs", {}).items()})
