@@ -114,3 +114,25 @@ class LeaderInstruction(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[str | None] = mapped_column(String(64))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class BacklogListing(Base):
+    """积案: a case listed as a backlog case by the office or a higher level (`source`: 上级交办 or
+    本级排查), on a given day, and — once settled — its 化解 with the outcome. A case is listed at
+    most once at a time; a resolved listing stays as the record (积案化解率 counts it)."""
+
+    __tablename__ = "backlog_listing"
+    __table_args__ = (Index("ix_backlog_listing_case", "case_id", "resolved_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16))
+    listed_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str | None] = mapped_column(String(64), index=True)     # the lead unit when listed
+    listed_by: Mapped[str] = mapped_column(String(64))
+    listed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(16))              # 已化解 | 部分化解 | 未化解
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
