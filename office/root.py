@@ -57,6 +57,7 @@ from office.selfservice import codes as query_codes, tables as selfservice_table
 from office.selfservice.service import SelfService
 from office.supervision import lookback, reminders, tables as supervision_tables
 from office.supervision.backlog import Backlog
+from office.supervision.joint import JointMeetings
 from office.supervision.key_cases import KeyCases
 from office.supervision.ledger import SupervisionLedger
 from office.supervision.service import Notifications, Supervision
@@ -119,6 +120,8 @@ class Services:
         self.supervision_ledger = SupervisionLedger(core, self._documents)
         self.key_cases = KeyCases(core, apply_decisions)
         self.backlog = Backlog(core, apply_decisions)
+        self.joint_meetings = JointMeetings(core)
+        self.tasks.close_hooks["joint"] = self.joint_meetings.done
         self.tasks.close_hooks["instruction"] = self.key_cases.answered
         self.tasks.close_hooks["lookback"] = lookback.checked(self._documents)
         self.tasks.close_hooks["supervision"] = self.supervision.decided

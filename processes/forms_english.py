@@ -96,6 +96,8 @@ ENGLISH: dict[str, str] = {
     "督办情况": "Supervision notes",
     "主任督办决定": "Director's supervision decision",
     "答复领导批示": "Answer the leader's instruction",
+    "落实联席会议决定": "Carry out the joint meeting's decision",
+    "落实情况": "What was done",
     "交办回头看": "Look back after assignment",
     "办理进展": "Progress",
     "进展正常": "On track",

@@ -65,12 +65,13 @@ LABELS["event"] = {
     "key_case_assigned": _l("领导包案"), "leader_instruction": _l("领导批示"), "instruction_answered": _l("答复领导批示"),
     "lookback_due": _l("交办回头看"), "lookback_checked": _l("回头看结果"),
     "backlog_listed": _l("列入积案"), "backlog_resolved": _l("积案化解"),
+    "joint_meeting": _l("联席会议/协调会"), "joint_duty_done": _l("落实会议决定"),
 }
 # The office's supervision acts and meetings (stored as the Chinese words).
 LABELS["supervision_method"] = {
     "书函催办": _l("书函催办"), "电话询办": _l("电话询办"), "共同接办": _l("共同接办"), "约谈": _l("约谈"),
     "通报": _l("通报"), "挂牌督办": _l("挂牌督办"), "交办督办会": _l("交办督办会"), "调度会": _l("调度会"),
-    "再次督办": _l("再次督办"),
+    "再次督办": _l("再次督办"), "联席会议": _l("联席会议"), "协调会": _l("协调会"),
 }
 # Where a 积案 listing came from (stored as the Chinese words).
 LABELS["backlog_source"] = {"上级交办": _l("上级交办"), "本级排查": _l("本级排查")}

@@ -152,3 +152,18 @@ def resolve_backlog(listing_id: int):
                                    note=form.get("note", ""), resolved_on=form.get("resolved_on") or None)
     flash(_("积案化解已记录"))
     return redirect(url_for("supervision.backlog"))
+
+
+@bp.post("/cases/<id:case_id>/joint")
+@login_required
+def joint_meeting(case_id: int):
+    """A 联席会议/协调会: the units that took part (checked) and, for each, its share (`duty_<unit>`);
+    a unit with a share gets a task."""
+    form = request.form
+    units = form.getlist("units")[:50]
+    duties = [{"unit": u, "duty": form.get(f"duty_{u}", "")} for u in units if form.get(f"duty_{u}", "").strip()]
+    get_services().joint_meetings.record_meeting(case_id, user=username(), kind=form.get("kind", ""),
+                                                 held_on=form.get("held_on", ""), units=units,
+                                                 decision=form.get("decision", ""), duties=duties)
+    flash(_("会议已记录，任务已分派"))
+    return redirect(url_for("cases.show", case_id=case_id) + "#supervision")

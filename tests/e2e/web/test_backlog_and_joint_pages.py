@@ -47,3 +47,24 @@ def test_the_backlog_ledger_page_lists_and_resolves(sqlite_services):
         assert reply.status_code == 200
         summary = [[c.value for c in r] for r in load_workbook(io.BytesIO(reply.data))["积案台账"].iter_rows()]
         assert ["区住房和城乡建设局", 1, 1, 0] in summary
+
+
+def test_a_joint_meeting_from_the_case_page_gives_each_unit_its_task(sqlite_services):
+    o = make_office(sqlite_services)
+    with time_machine.travel(T0, tick=False):
+        case = o.register(petition("征地补偿涉及多个部门"))
+        o.triage(case, "申诉求决类")
+        o.route_to_units(case, "housing", "district_gov")
+        app = create_app(o.s.settings, o.s)
+        director = sign_in(app, "director")
+        assert "记录会议并分派任务" in director.get(f"/cases/{case}").get_data(as_text=True)
+        form = {"kind": "协调会", "held_on": "2025-03-03", "decision": "分工落实", "units": ["housing", "district_gov"],
+                "duty_housing": "核定金额", "duty_district_gov": "拨付资金"}
+        assert sign_in(app, "clerk").post(f"/supervision/cases/{case}/joint", form).status_code == 403
+        assert director.post(f"/supervision/cases/{case}/joint", {**form, "units": ["housing"]}).status_code == 400
+        assert director.post(f"/supervision/cases/{case}/joint", form).status_code == 302
+        page = sign_in(app, "housing_staff").get(f"/cases/{case}").get_data(as_text=True)
+        assert "核定金额" in page and "区住房和城乡建设局" in page
+    names = {t["unit"] for t in o.s.tasks.list_tasks(user="director", per_page=100)["items"]
+             if t["form_key"] == "joint_task"}
+    assert names == {"housing", "district_gov"}
