@@ -96,6 +96,8 @@ ENGLISH: dict[str, str] = {
     "督办情况": "Supervision notes",
     "主任督办决定": "Director's supervision decision",
     "答复领导批示": "Answer the leader's instruction",
+    "紧急信访事项处置": "Deal with an urgent petition",
+    "处置措施": "Measures taken",
     "落实联席会议决定": "Carry out the joint meeting's decision",
     "落实情况": "What was done",
     "交办回头看": "Look back after assignment",
