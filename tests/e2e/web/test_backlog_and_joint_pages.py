@@ -68,3 +68,18 @@ def test_a_joint_meeting_from_the_case_page_gives_each_unit_its_task(sqlite_serv
     names = {t["unit"] for t in o.s.tasks.list_tasks(user="director", per_page=100)["items"]
              if t["form_key"] == "joint_task"}
     assert names == {"housing", "district_gov"}
+
+
+def test_the_inbox_shows_flag_badges_and_the_dashboard_counts_them(sqlite_services):
+    o = make_office(sqlite_services)
+    with time_machine.travel(T0, tick=False):
+        o.register(petition("越级访事项", skip_level=True, sensitive=True))
+        app = create_app(o.s.settings, o.s)
+        director, clerk = sign_in(app, "director"), sign_in(app, "clerk")
+        inbox = clerk.get("/inbox").get_data(as_text=True)
+        assert 'flag-skip_level">越级访' in inbox and 'flag-sensitive">敏感' in inbox
+        board = director.get("/dashboard?month=2025-03").get_data(as_text=True)
+        assert 'id="flag-counts"' in board and 'flag-skip_level">越级访</span> 1' in board
+        clerk.post("/lang/en", {"next": "/inbox"})
+        english = clerk.get("/inbox").get_data(as_text=True)
+        assert 'flag-skip_level">Skip-level' in english and 'flag-sensitive">Sensitive' in english

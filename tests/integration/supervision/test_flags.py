@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from engine.errors import ValidationFailed
+from office.dates import Month
 from processes.calendar import end_of_day, local_day
 from processes.deadlines import load_table
 from tests.support.office import petition
@@ -58,3 +59,17 @@ def test_a_petition_with_a_leaders_instruction_gives_the_director_a_task_to_answ
             o.s.tasks.complete_task(task["id"], user="director", data={})
         o.s.tasks.complete_task(task["id"], user="director", data={"answer": "已交退役军人事务局办理，十五日内报结果"})
     assert "答复领导批示：已交退役军人事务局办理，十五日内报结果" in [e["message"] for e in o.case(case)["events"]]
+
+
+def test_skip_level_and_sensitive_show_as_inbox_badges_and_are_counted(office):
+    o = office
+    with time_machine.travel(T0, tick=False):
+        skipped = o.register(petition("越级到省里反映征地问题", skip_level=True))
+        touchy = o.register(petition("涉及干部作风问题", sensitive=True, skip_level=True))
+        plain = o.register(petition("路面破损"))
+        rows = {r["case_id"]: r["flags"] for r in o.s.inbox.inbox(user="clerk", per_page=200)["items"]}
+        assert rows[skipped] == ["skip_level"] and rows[touchy] == ["skip_level", "sensitive"] and rows[plain] == []
+        start, end = Month.parse("2025-03").bounds()
+        counts = o.s.kpi.flag_counts("director", start, end)
+        assert counts == {"skip_level": 2, "sensitive": 1, "urgent": 0, "instructed": 0}
+        assert o.s.kpi.flag_counts("director", *Month.parse("2025-04").bounds())["skip_level"] == 0
