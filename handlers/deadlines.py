@@ -15,13 +15,18 @@ def set_deadline(name: str, start: str = "", days: int | None = None, *, data: d
                  deadlines: DeadlineTable) -> dict:
     """`start`: "" for now, the name of a deadline or milestone in data, or an ISO date/time.
     A period counted from another deadline (an extension) starts on that deadline's last day.
-    `days` shortens the rule (an extension of less than the 30 allowed), never lengthens it."""
+    `days` shortens the rule (an extension of less than the 30 allowed), never lengthens it.
+    A case flagged 紧急 takes the table's `<name>_urgent` rule when it has one (the triage period
+    of Art. 25), written under the same name, so the step's due date and timers read it."""
+    key = name
+    if data.get("urgent") is True and f"{name}_urgent" in deadlines.rules:
+        name = f"{name}_urgent"
     rule = deadlines.rule(name)
     if days is not None and not (isinstance(days, int) and 0 < days <= rule.days):
         raise ValueError(f"{rule.label}: {days!r} days is not allowed (1..{rule.days})")
     calendar = OfficeCalendar(lenient=True)
     due = deadlines.due_at(name, _start(start, data, clock.now()), calendar, days)
-    return _written(data, name, due, calendar, rule.label)
+    return _written(data, key, due, calendar, rule.label)
 
 
 @handler("exclude_hearing")

@@ -55,7 +55,9 @@ from office.deputies.proposals import Proposals
 from office.deputies.service import Deputies
 from office.selfservice import codes as query_codes, tables as selfservice_tables
 from office.selfservice.service import SelfService
-from office.supervision import lookback, reminders, tables as supervision_tables
+from office.supervision import flags, lookback, reminders, tables as supervision_tables
+from office.supervision.backlog import Backlog
+from office.supervision.joint import JointMeetings
 from office.supervision.key_cases import KeyCases
 from office.supervision.ledger import SupervisionLedger
 from office.supervision.service import Notifications, Supervision
@@ -117,6 +119,11 @@ class Services:
         self.supervision = Supervision(core, self._documents)
         self.supervision_ledger = SupervisionLedger(core, self._documents)
         self.key_cases = KeyCases(core, apply_decisions)
+        self.backlog = Backlog(core, apply_decisions)
+        self.joint_meetings = JointMeetings(core)
+        self.tasks.close_hooks["joint"] = self.joint_meetings.done
+        self.tasks.close_hooks["urgent"] = flags.urgent_handled
+        self.tasks.close_hooks["instructed"] = flags.instruction_answered
         self.tasks.close_hooks["instruction"] = self.key_cases.answered
         self.tasks.close_hooks["lookback"] = lookback.checked(self._documents)
         self.tasks.close_hooks["supervision"] = self.supervision.decided
@@ -167,3 +174,4 @@ class Services:
                                                lambda day: ladders.load_ladder(settings.jurisdiction, on=day)))
         core.add_step_hook(lookback.step_hook(lambda day: ladders.load_ladder(settings.jurisdiction, on=day)))
         core.add_step_hook(deadlines.provisional_deadline_hook)
+        core.add_step_hook(flags.step_hook)

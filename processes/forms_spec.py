@@ -106,6 +106,8 @@ FORMS: dict[str, dict] = {
     "lookback_check": form("交办回头看", ["progress", "note"], progress=choice("办理进展", ("进展正常", "进展不力")),
                            note=text("核查情况", area=True)),
     "instruction_answer": form("答复领导批示", ["answer"], answer=text("答复内容", area=True)),
+    "urgent_check": form("紧急信访事项处置", ["measures"], measures=text("处置措施", area=True)),
+    "joint_task": form("落实联席会议决定", ["result"], result=text("落实情况", area=True)),
     "supervise_legal": form("督：督办", ["supervision"], supervision=text("督办情况", area=True)),
     "evaluate_organ": form("评：办理评价", ["score"], score={"type": "integer", "title": "评分", "minimum": 0,
                                                            "maximum": 100}, evaluation_note=text("评价意见", area=True)),

@@ -31,7 +31,8 @@ def show(case_id: int):
     return render_template("case.html", case=services.case_page.case_page(case_id, user=username()),
                            proposals=services.proposals.of_case(case_id, user=username()),
                            supervision=services.supervision_ledger.case_panel(case_id, user=username()),
-                           key_case=services.key_cases.panel(case_id, user=username()))
+                           key_case=services.key_cases.panel(case_id, user=username()),
+                           joint=services.joint_meetings.of_case(case_id, user=username()))
 
 
 @bp.get("/cases/<id:case_id>/diagram.json")

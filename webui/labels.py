@@ -24,7 +24,7 @@ TERMS = {
     "rating": {"满意": _l("满意"), "基本满意": _l("基本满意"), "不满意": _l("不满意")},
     "resolution": {"已化解": _l("已化解"), "部分化解": _l("部分化解"), "未化解": _l("未化解")},
     # who decided a case's 纳入统计 or 化解, and the basis triage's rule gives
-    "decision": {"分流规则": _l("分流规则"), "主任决定": _l("主任决定"), "主任认定": _l("主任认定"),
+    "decision": {"分流规则": _l("分流规则"), "主任决定": _l("主任决定"), "主任认定": _l("主任认定"), "积案化解": _l("积案化解"),
                  "依分流规则纳入统计": _l("依分流规则纳入统计"),
                  "涉法涉诉事项依诉讼程序处理（诉访分离），不纳入信访统计":
                      _l("涉法涉诉事项依诉讼程序处理（诉访分离），不纳入信访统计"),
@@ -64,13 +64,17 @@ LABELS["event"] = {
     "supervision_lifted": _l("撤出督办清单"), "supervision_action": _l("督办"),
     "key_case_assigned": _l("领导包案"), "leader_instruction": _l("领导批示"), "instruction_answered": _l("答复领导批示"),
     "lookback_due": _l("交办回头看"), "lookback_checked": _l("回头看结果"),
+    "backlog_listed": _l("列入积案"), "backlog_resolved": _l("积案化解"),
+    "joint_meeting": _l("联席会议/协调会"), "joint_duty_done": _l("落实会议决定"),
 }
 # The office's supervision acts and meetings (stored as the Chinese words).
 LABELS["supervision_method"] = {
     "书函催办": _l("书函催办"), "电话询办": _l("电话询办"), "共同接办": _l("共同接办"), "约谈": _l("约谈"),
     "通报": _l("通报"), "挂牌督办": _l("挂牌督办"), "交办督办会": _l("交办督办会"), "调度会": _l("调度会"),
-    "再次督办": _l("再次督办"),
+    "再次督办": _l("再次督办"), "联席会议": _l("联席会议"), "协调会": _l("协调会"),
 }
+# Where a 积案 listing came from (stored as the Chinese words).
+LABELS["backlog_source"] = {"上级交办": _l("上级交办"), "本级排查": _l("本级排查")}
 # Roles, as 办理人 reads when nobody has claimed a step yet.
 LABELS["role"] = {"clerk": _l("登记员"), "director": _l("信访办主任"), "leader": _l("分管领导"),
                   "legal_advisor": _l("法律顾问"), "unit_staff": _l("承办单位"), "analyst": _l("流程分析员"),

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from office.supervision.backlog import SOURCES
 from office.supervision.ledger import MEETINGS, METHODS
 
 from .app import get_services
@@ -112,3 +113,57 @@ def instruct(case_id: int):
 @login_required
 def my_cases():
     return render_template("supervision_my_cases.html", items=get_services().key_cases.my_cases(user=username()))
+
+
+@bp.get("/backlog")
+@login_required
+def backlog():
+    state = request.args.get("state") or None
+    found = get_services().backlog.ledger(user=username(), state=state)
+    return render_template("supervision_backlog.html", found=found, state=state, sources=SOURCES,
+                           outcomes=("已化解", "部分化解", "未化解"))
+
+
+@bp.get("/backlog.xlsx")
+@login_required
+def backlog_xlsx():
+    content = get_services().backlog.ledger_xlsx(user=username(), state=request.args.get("state") or None)
+    return send_file(io.BytesIO(content), as_attachment=True, download_name="积案台账.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.post("/backlog")
+@login_required
+def list_backlog():
+    """Lists a case, named by its 信访件编号, as 积案."""
+    services, form = get_services(), request.form
+    case_id = services.supervision_ledger.case_id_of(form.get("reg_no", ""), user=username())
+    services.backlog.list_case(case_id, user=username(), source=form.get("source", ""),
+                               listed_on=form.get("listed_on") or None, note=form.get("note", ""))
+    flash(_("已列入积案"))
+    return redirect(url_for("supervision.backlog"))
+
+
+@bp.post("/backlog/<id:listing_id>/resolve")
+@login_required
+def resolve_backlog(listing_id: int):
+    form = request.form
+    get_services().backlog.resolve(listing_id, user=username(), outcome=form.get("outcome", ""),
+                                   note=form.get("note", ""), resolved_on=form.get("resolved_on") or None)
+    flash(_("积案化解已记录"))
+    return redirect(url_for("supervision.backlog"))
+
+
+@bp.post("/cases/<id:case_id>/joint")
+@login_required
+def joint_meeting(case_id: int):
+    """A 联席会议/协调会: the units that took part (checked) and, for each, its share (`duty_<unit>`);
+    a unit with a share gets a task."""
+    form = request.form
+    units = form.getlist("units")[:50]
+    duties = [{"unit": u, "duty": form.get(f"duty_{u}", "")} for u in units if form.get(f"duty_{u}", "").strip()]
+    get_services().joint_meetings.record_meeting(case_id, user=username(), kind=form.get("kind", ""),
+                                                 held_on=form.get("held_on", ""), units=units,
+                                                 decision=form.get("decision", ""), duties=duties)
+    flash(_("会议已记录，任务已分派"))
+    return redirect(url_for("cases.show", case_id=case_id) + "#supervision")

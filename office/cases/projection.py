@@ -7,7 +7,7 @@ from processes.masking import petitioner_label
 
 FACT_KEYS = ("parallel_group", "multi_addressed", "concluded", "collective", "persons", "urgent", "sensitive",
              "route", "outcome", "rating", "review_stage", "litigation_related", "key_case", "anonymous",
-             "real_name", "organ", "problem_region")
+             "real_name", "organ", "problem_region", "skip_level", "instructed")
 
 
 def project_facts(case: Case, data: dict) -> None:

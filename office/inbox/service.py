@@ -137,6 +137,18 @@ def name_rows(names: Names, rows: list[dict]) -> None:
         row["owner_name"] = people.get(row.get("owner"), "")
 
 
+BADGES = ("urgent", "skip_level", "sensitive")       # flags a row shows (紧急, 越级访, 敏感), in this order
+
+
+def flag_rows(session: Session, rows: list[dict]) -> None:
+    """Each row's case flags worth a badge, from the case's projected facts (one query a page)."""
+    ids = {r["case_id"] for r in rows}
+    facts = dict(session.execute(select(Case.id, Case.facts).where(Case.id.in_(ids))).all()) if ids else {}
+    for row in rows:
+        found = facts.get(row["case_id"]) or {}
+        row["flags"] = [f for f in BADGES if found.get(f) is True]
+
+
 class Inbox:
     """The inbox: views and counts, saved filters, claims, delegation and reassignment."""
 
@@ -159,6 +171,7 @@ class Inbox:
             query, counts = inbox_query(actor, filters, now)
             result = _page(uow.session, query, counts, page, per_page, lambda r: task_row(r, now))
             name_rows(Names(uow.session), result["items"])
+            flag_rows(uow.session, result["items"])
             if filters.get("search"):      # every search is on record, like every opening
                 log_access(uow.session, actor.username, "search", None, f"inbox search: {filters['search']}")
                 uow.commit()

@@ -137,7 +137,8 @@ class Dashboard:
         figures = self.kpi.kpis(user, period.start, period.end, by=grouping(by))
         names = self._group_names(by, [f["group"] for f in figures])
         return {"period": period, "by": by, "figures": figures, "names": names, "definitions": DEFINITIONS,
-                "parts": {d.key: kpi.parts(d.key) for d in DEFINITIONS}}
+                "parts": {d.key: kpi.parts(d.key) for d in DEFINITIONS},
+                "flags": self.kpi.flag_counts(user, period.start, period.end)}
 
     def dashboard_cases(self, user: str, key: str, period: Period, *, part: str = "numerator",
                         by: str | None = None, group: str | None = None, page: int = 1,

@@ -142,11 +142,12 @@ DEFINITIONS: tuple[Definition, ...] = (
         "backlog_resolution", "积案化解率", "Backlog resolution rate", HIGHER, 80.0,
         Words("已化解", "列入积案", "未化解"),
         Words("resolved", "listed backlog cases", "not resolved"),
-        "本期末以前登记、列入积案的信访事项（累计）中，化解记录为“已化解”且化解于本期末以前的比例。化解记录来自答复、"
-        "评价、复查复核时的认定或主任认定；部分化解、未化解或无记录的均不算化解。目标80%。" + NOT_COUNTED,
-        "Of the listed backlog cases registered before the period end (cumulative), the share whose "
-        "resolution record stands at resolved, since before the period end. The record comes from the "
-        "reply, the rating, the review and re-review decisions or the director; partly resolved, not "
+        "本期末以前登记、列入积案（积案台账：上级交办或本级排查）的信访事项（累计）中，化解记录为“已化解”且化解于本期末"
+        "以前的比例。化解记录来自答复、评价、复查复核时的认定、主任认定或积案化解记录；部分化解、未化解或无记录的均不算化解。目标80%。" + NOT_COUNTED,
+        "Of the listed backlog cases (the backlog ledger: assigned by a higher level or found by the office) "
+        "registered before the period end (cumulative), the share whose resolution record stands at "
+        "resolved, since before the period end. The record comes from the reply, the rating, the review "
+        "and re-review decisions, the director or the backlog ledger's resolution; partly resolved, not "
         "resolved or nothing recorded is not resolved. Target 80 %. " + NOT_COUNTED_EN),
     Definition(
         "key_case_resolution", "包案化解率", "Leader-owned case resolution rate", HIGHER, 90.0,

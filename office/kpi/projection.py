@@ -26,7 +26,7 @@ from processes.calendar import OfficeCalendar, end_of_day, local_day
 
 from office.kpi.tables import CaseMetrics, StatsDecision, UnitMetrics
 from office.resolution import record as resolution
-from office.supervision import key_cases
+from office.supervision import backlog, key_cases
 from engine.store.models import Case
 
 ROUTE_DAYS, UNIT_ACCEPT_DAYS = 15, 30
@@ -144,6 +144,8 @@ def decided(connection, case_id: int) -> dict:
         values["in_stats"] = bool(counted)
     if key_cases.is_key_case(connection, case_id):
         values["key_case"] = True           # a named leader (领导包案) stands over the sign-off's flag
+    if backlog.is_backlog(connection, case_id):
+        values["backlog"] = True            # listed as 积案 (office/supervision/backlog.py)
     return values
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import select
+
+from engine.store.models import Case
 from office.kpi import figures as kpi, ledger as kpi_ledger, report as kpi_report
+from office.kpi.tables import CaseMetrics
 from office.access import KPI_READERS, Actor, withhold_reports
 from engine.clock import utcnow
 from engine.errors import NotAllowed, ValidationFailed
@@ -13,6 +17,7 @@ from office.dates import Month, months_between
 FIRST_TIME_RULE = "first_time_resolution"
 REPORT_GROUPS = ("", "unit", "category", "region", "channel")
 REPORT_STEPS = len(REPORT_GROUPS) + 2
+COUNTED_FLAGS = ("skip_level", "sensitive", "urgent", "instructed")
 
 
 class Kpi:
@@ -26,6 +31,22 @@ class Kpi:
         if actor.unit:
             return actor.unit
         raise NotAllowed("figures are for the office leadership, analysts and handling units")
+
+    def flag_counts(self, user: str | Actor, start: datetime, end: datetime) -> dict[str, int]:
+        """How many petitions registered in [start, end) carry each flag that is counted in reports
+        (越级访, 敏感, 紧急, 领导批示), from the cases' projected facts; unit staff count their own unit's."""
+        self._kpi_args(start, end, None)
+        with self.core.uow(write=False) as uow:
+            unit = self.scope(uow.session, user)
+            q = (select(Case.facts).join(CaseMetrics, CaseMetrics.case_id == Case.id)
+                 .where(CaseMetrics.registered_at >= start, CaseMetrics.registered_at < end))
+            if unit is not None:
+                q = q.where(CaseMetrics.unit == unit)
+            counts = dict.fromkeys(COUNTED_FLAGS, 0)
+            for facts in uow.session.scalars(q):
+                for flag in COUNTED_FLAGS:
+                    counts[flag] += bool((facts or {}).get(flag) is True)
+            return counts
 
     def kpis_of_month(self, user: str | Actor, month: str, *, by: str | None = None) -> dict:
         """The figures of one calendar month (Asia/Shanghai), e.g. '2026-10'."""

@@ -114,3 +114,54 @@ class LeaderInstruction(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[str | None] = mapped_column(String(64))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class BacklogListing(Base):
+    """积案: a case listed as a backlog case by the office or a higher level (`source`: 上级交办 or
+    本级排查), on a given day, and — once settled — its 化解 with the outcome. A case is listed at
+    most once at a time; a resolved listing stays as the record (积案化解率 counts it)."""
+
+    __tablename__ = "backlog_listing"
+    __table_args__ = (Index("ix_backlog_listing_case", "case_id", "resolved_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16))
+    listed_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str | None] = mapped_column(String(64), index=True)     # the lead unit when listed
+    listed_by: Mapped[str] = mapped_column(String(64))
+    listed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(16))              # 已化解 | 部分化解 | 未化解
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class JointMeeting(Base):
+    """A 联席会议 or 协调会 on one case handled by several units: when, who took part (unit codes,
+    comma-joined, shown by name), and what was decided. Who does what are its duties."""
+
+    __tablename__ = "joint_meeting"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))           # 联席会议 | 协调会
+    held_on: Mapped[date] = mapped_column(Date)
+    units: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class JointDuty(Base):
+    """One unit's share of a joint meeting's decision: the task it got, and what it did."""
+
+    __tablename__ = "joint_duty"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("joint_meeting.id", ondelete="CASCADE"), index=True)
+    unit: Mapped[str] = mapped_column(String(64))
+    duty: Mapped[str] = mapped_column(Text)
+    task_uuid: Mapped[str] = mapped_column(String(36), index=True)
+    result: Mapped[str | None] = mapped_column(Text)
+    done_by: Mapped[str | None] = mapped_column(String(64))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
