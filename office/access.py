@@ -119,6 +119,15 @@ def task_scope(actor: Actor) -> list:
     """Which open tasks an inbox may show: a unit's own, never a report against it; without a unit
     and outside the office, no unit's tasks unless assigned by name; reports only as
     accusation_access allows."""
+    if actor.unit and not actor.is_office and not (actor.groups & ACCUSATION_READERS or actor.is_internal):
+        # unit staff: the same rule as _hidden_accusations, asked of each candidate row's own case (by
+        # its key) instead of as a list of every hidden case, which scanned all cases on every page
+        involved_cases = select(HumanTask.case_id).where(involved(actor)).correlate(None)
+        hidden_here = exists().where(Case.id == HumanTask.case_id, accusation_sql(),
+                                     ~unit_match(func.coalesce(Case.unit, ""), actor.unit),
+                                     Case.id.not_in(involved_cases))
+        return [unit_match(HumanTask.unit, actor.unit), ~hidden_here,
+                HumanTask.case_id.not_in(select(Case.id).where(Case.accused_unit == actor.unit))]
     hidden = _hidden_accusations(actor)
     scope = [] if hidden is None else [HumanTask.case_id.not_in(hidden)]
     if actor.is_office and not actor.unit:

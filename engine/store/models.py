@@ -112,9 +112,10 @@ class Case(Base):
 class HumanTask(Base):
     __tablename__ = "human_task"
     __table_args__ = (
-        Index("ix_human_task_open_due", "state", "due_at"),
+        # `unit` last: the inbox checks a unit's scope on the index entry (migration 0022)
+        Index("ix_human_task_open_due_unit", "state", "due_at", "unit"),
         Index("ix_human_task_assignee", "assignee", "state", "due_at"),
-        Index("ix_human_task_category", "state", "category", "due_at"),
+        Index("ix_human_task_category_unit", "state", "category", "due_at", "unit"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
