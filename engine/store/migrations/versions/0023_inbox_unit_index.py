@@ -1,7 +1,7 @@
 """Inbox: the unit is checked inside the index the first page walks
 
-Revision ID: 0022_inbox_unit_index
-Revises: 0021_supervision
+Revision ID: 0023_inbox_unit_index
+Revises: 0022_backlog
 
 Unit staff see only their unit's tasks, about 1 in 20 (1 in 200 within a category) along the
 (state, category, due_at) index the first page walks in due-date order. The unit condition (a lead
@@ -12,8 +12,8 @@ narrower ones (same leading columns), so the planner has one choice and writes k
 """
 from alembic import op
 
-revision = "0022_inbox_unit_index"
-down_revision = "0021_supervision"
+revision = "0023_inbox_unit_index"
+down_revision = "0022_backlog"
 branch_labels = None
 depends_on = None
 
