@@ -96,6 +96,8 @@ ENGLISH: dict[str, str] = {
     "督办情况": "Supervision notes",
     "主任督办决定": "Director's supervision decision",
     "答复领导批示": "Answer the leader's instruction",
+    "报告代表恳谈会交办事项办理结果": "Report the deputies' meeting follow-up done",
+    "办理结果": "What was done",
     "交办回头看": "Look back after assignment",
     "办理进展": "Progress",
     "进展正常": "On track",

@@ -106,6 +106,7 @@ FORMS: dict[str, dict] = {
     "lookback_check": form("交办回头看", ["progress", "note"], progress=choice("办理进展", ("进展正常", "进展不力")),
                            note=text("核查情况", area=True)),
     "instruction_answer": form("答复领导批示", ["answer"], answer=text("答复内容", area=True)),
+    "follow_up_report": form("报告代表恳谈会交办事项办理结果", ["result"], result=text("办理结果", area=True)),
     "supervise_legal": form("督：督办", ["supervision"], supervision=text("督办情况", area=True)),
     "evaluate_organ": form("评：办理评价", ["score"], score={"type": "integer", "title": "评分", "minimum": 0,
                                                            "maximum": 100}, evaluation_note=text("评价意见", area=True)),

@@ -54,7 +54,7 @@ SCHEMAS["Proposal"] = _obj({
     "created_by": STR, "created_at": TIME})
 FOLLOW_UP = _obj({"id": INT, "meeting_id": INT, "case_id": _s("integer", True), "unit": STR, "unit_name": STR,
                   "task": STR, "due_at": TIME, "deadline": DEADLINE, "state": _s("string", enum=["open", "done"]),
-                  "result": NSTR, "done_at": NTIME})
+                  "result": NSTR, "done_by": NSTR, "done_at": NTIME})
 SCHEMAS["MeetingFollowUp"] = FOLLOW_UP
 SCHEMAS["Meeting"] = _obj({
     "id": INT, "held_on": STR, "month": STR, "title": STR, "deputies": {"type": "array", "items": STR},
