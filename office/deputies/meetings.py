@@ -9,7 +9,7 @@ import uuid as uuidlib
 from datetime import date, datetime
 
 from docx import Document as Docx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.clock import utcnow
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -169,6 +169,19 @@ class Meetings:
                                        .order_by(FollowUp.due_at)).all()
             names = Names(uow.session)
             return [self._follow_dict(r, names) for r in rows]
+
+    def list(self, *, user: str) -> dict:
+        """The meetings, newest first, and the active deputies one may invite (the web pages)."""
+        with self.core.uow(write=False) as uow:
+            session = uow.session
+            self._organiser(session, user)
+            rows = session.scalars(select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc())).all()
+            open_counts = dict(session.execute(select(FollowUp.meeting_id, func.count()).where(
+                FollowUp.state == "open").group_by(FollowUp.meeting_id)).all())
+            deputies = session.scalars(select(Deputy.name).where(Deputy.active.is_(True)).order_by(Deputy.name)).all()
+            return {"meetings": [{"id": m.id, "held_on": m.held_on.isoformat(), "month": m.month, "title": m.title,
+                                  "open_follow_ups": open_counts.get(m.id, 0)} for m in rows],
+                    "deputies": list(deputies)}
 
     def get(self, meeting_id: int, *, user: str) -> dict:
         with self.core.uow(write=False) as uow:
