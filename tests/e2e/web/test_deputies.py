@@ -153,3 +153,22 @@ def test_a_meeting_follow_up_is_done_from_the_units_inbox_page(app, office):
     done = office.meetings.get(mid, user="director")["follow_ups"][0]
     assert done["state"] == "done" and done["result"] == "已全额补发" and done["done_by"] == "gov"
     assert f'/tasks/{task["id"]}"' not in gov.get("/inbox").get_data(as_text=True), "no longer in the inbox"
+
+
+def test_directory_edit_form_and_counts_by_period(app, office):
+    setup_deputies(app, office)
+    clerk = sign_in(app, "clerk")
+    assert clerk.post("/deputies/people", {"name": "", "active": "on"}).status_code == 400
+    assert clerk.post("/deputies/people", {"name": "赵代表", "delegation": "西城区代表团", "active": "on"}).status_code == 302
+    zhao = next(d for d in office.deputies.directory(user="clerk")["deputies"] if d["name"] == "赵代表")
+    assert zhao["active"] is True
+    assert clerk.post("/deputies/people", {"id": str(zhao["id"]), "name": "赵代表"}).status_code == 302   # unticked
+    page = clerk.get("/deputies").get_data(as_text=True)
+    assert "已停用" in page and "添加或修改联络站" in page
+    assert clerk.post("/deputies/stations", {"name": "西城区代表联络站", "deputies": "无此人", "active": "on"}).status_code == 400
+    assert clerk.post("/deputies/stations", {"name": "西城区代表联络站", "region": "110102", "deputies": "王代表",
+                                             "active": "on"}).status_code == 302
+    assert "西城区代表联络站" in clerk.get("/deputies").get_data(as_text=True)
+    assert clerk.get("/deputies?since=2020-01-01&until=2020-01-31").status_code == 200
+    assert clerk.get("/deputies?since=abc").status_code == 400
+    assert sign_in(app, "gov").post("/deputies/people", {"name": "x"}).status_code == 403
