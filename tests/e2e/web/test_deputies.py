@@ -172,3 +172,12 @@ def test_directory_edit_form_and_counts_by_period(app, office):
     assert clerk.get("/deputies?since=2020-01-01&until=2020-01-31").status_code == 200
     assert clerk.get("/deputies?since=abc").status_code == 400
     assert sign_in(app, "gov").post("/deputies/people", {"name": "x"}).status_code == 403
+
+
+def test_referral_counts_over_a_period_through_the_api(app, office):
+    apis = setup_deputies(app, office)
+    apis["dep_wang"].call("post", "/api/v1/deputy/referrals", 201, json=REFERRAL)
+    assert apis["clerk"].call("get", "/api/v1/deputies/referral-counts", 200)["by_deputy"][0]["referrals"] == 1
+    empty = apis["clerk"].call("get", "/api/v1/deputies/referral-counts?since=2000-01-01&until=2000-12-31", 200)
+    assert empty == {"by_deputy": [], "by_station": []}
+    apis["clerk"].call("get", "/api/v1/deputies/referral-counts?since=2000-13-01", 400)
