@@ -88,6 +88,8 @@ def period(since: str | None, until: str | None) -> list:
             day = date.fromisoformat(str(value))
         except ValueError:
             raise _bad(key, "日期格式应为 YYYY-MM-DD") from None
+        if not 1900 <= day.year <= 2999:
+            raise _bad(key, "日期超出范围")
         out.append(Referral.referred_at >= end_of_day(day - timedelta(days=1)) if key == "since"
                    else Referral.referred_at < end_of_day(day))
     if since and until and str(since) > str(until):

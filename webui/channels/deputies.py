@@ -9,7 +9,7 @@ from flask_login import login_required
 from engine.errors import ValidationFailed
 from office.intake.service import CHANNELS, CONTENT_CLASSES, PURPOSES
 
-from ..app import get_services
+from ..app import get_services, int_param
 from ..auth import username
 from ..formrender import field_errors
 
@@ -68,12 +68,7 @@ def directory():
 
 
 def _entry_id(value: str | None) -> int | None:
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ValidationFailed("请选择条目", [{"field": "id", "message": "请选择条目"}]) from None
+    return int_param(value, "id") if value else None
 
 
 @bp.post("/deputies/people")

@@ -13,7 +13,7 @@ from engine.clock import utcnow
 from engine.errors import ValidationFailed
 from office.dates import local_time
 
-from ..app import get_services
+from ..app import get_services, int_param
 from ..auth import username
 from ..formrender import field_errors
 
@@ -24,8 +24,8 @@ def _case_id(value: str | None, required: bool = True) -> int | None:
     if not value and not required:
         return None
     try:
-        return int(str(value))
-    except (TypeError, ValueError):
+        return int_param(value, "case_id")
+    except ValidationFailed:
         raise ValidationFailed("请选择信访件", [{"field": "case_id", "message": "请选择信访件"}]) from None
 
 

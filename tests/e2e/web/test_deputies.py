@@ -171,6 +171,8 @@ def test_directory_edit_form_and_counts_by_period(app, office):
     assert "西城区代表联络站" in clerk.get("/deputies").get_data(as_text=True)
     assert clerk.get("/deputies?since=2020-01-01&until=2020-01-31").status_code == 200
     assert clerk.get("/deputies?since=abc").status_code == 400
+    assert clerk.get("/deputies?until=9999-12-31").status_code == 400
+    assert clerk.post("/deputies/people", {"id": "99999999999999999999", "name": "x"}).status_code == 400
     assert sign_in(app, "gov").post("/deputies/people", {"name": "x"}).status_code == 403
 
 
@@ -181,3 +183,4 @@ def test_referral_counts_over_a_period_through_the_api(app, office):
     empty = apis["clerk"].call("get", "/api/v1/deputies/referral-counts?since=2000-01-01&until=2000-12-31", 200)
     assert empty == {"by_deputy": [], "by_station": []}
     apis["clerk"].call("get", "/api/v1/deputies/referral-counts?since=2000-13-01", 400)
+    apis["clerk"].call("get", "/api/v1/deputies/referral-counts?until=9999-12-31", 400)

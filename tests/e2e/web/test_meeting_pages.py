@@ -32,6 +32,8 @@ def test_meeting_pages_record_opinions_follow_ups_and_minutes(app, office):
                                              "opinion": "应尽快补发"}).status_code == 302
     last = (local_time(utcnow()) + timedelta(days=20)).date().isoformat()
     assert director.post(f"{url}/follow-ups", {"unit": "", "task": "x", "last_day": last}).status_code == 400
+    assert director.post(f"{url}/opinions", {"case_id": "99999999999999999999", "deputy": "王代表",
+                                             "opinion": "x"}).status_code == 400
     assert director.post(f"{url}/follow-ups", {"unit": "district_gov", "task": "督促补发工资",
                                                "last_day": last}).status_code == 302
     shown = director.get(url).get_data(as_text=True)
