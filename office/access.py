@@ -96,10 +96,19 @@ def check_case_visible(actor: Actor, case: Case, session: Session, *, working: b
         if session.scalar(select(exists().where(HumanTask.case_id == case.id, involved(actor)))):
             return
         raise NotAllowed("your account has no unit; you see only the cases you have a task on")
+    if case.unit and (actor.unit == case.unit or _unit_in(actor.unit, case.unit)):
+        return
+    if _given_follow_up(actor, case, session):
+        return
     if not case.unit:
         raise NotAllowed("this case has not been sent to your unit")
-    if actor.unit != case.unit and not _unit_in(actor.unit, case.unit):
-        raise NotAllowed("this case belongs to another unit")
+    raise NotAllowed("this case belongs to another unit")
+
+
+def _given_follow_up(actor: Actor, case: Case, session: Session) -> bool:
+    """A unit the 代表恳谈会 gave a follow-up task on a case reads that case, to do the task."""
+    return bool(session.scalar(select(exists().where(HumanTask.case_id == case.id, HumanTask.kind == "follow_up",
+                                                     unit_match(HumanTask.unit, actor.unit)))))
 
 
 def involved(actor: Actor):

@@ -132,6 +132,7 @@ class Services:
         self.dashboard = Dashboard(core, self.kpi, self.jobs)
         self.analysis = Analysis(core, self.kpi)
         self.meetings = Meetings(core, self.analysis)
+        self.tasks.close_hooks["follow_up"] = self.meetings.reported
         self.editor = Editor(core)
         self.operations = Operations(core, self.identities)
 

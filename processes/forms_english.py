@@ -100,6 +100,8 @@ ENGLISH: dict[str, str] = {
     "处置措施": "Measures taken",
     "落实联席会议决定": "Carry out the joint meeting's decision",
     "落实情况": "What was done",
+    "报告代表恳谈会交办事项办理结果": "Report the deputies' meeting follow-up done",
+    "办理结果": "What was done",
     "交办回头看": "Look back after assignment",
     "办理进展": "Progress",
     "进展正常": "On track",

@@ -108,6 +108,7 @@ FORMS: dict[str, dict] = {
     "instruction_answer": form("答复领导批示", ["answer"], answer=text("答复内容", area=True)),
     "urgent_check": form("紧急信访事项处置", ["measures"], measures=text("处置措施", area=True)),
     "joint_task": form("落实联席会议决定", ["result"], result=text("落实情况", area=True)),
+    "follow_up_report": form("报告代表恳谈会交办事项办理结果", ["result"], result=text("办理结果", area=True)),
     "supervise_legal": form("督：督办", ["supervision"], supervision=text("督办情况", area=True)),
     "evaluate_organ": form("评：办理评价", ["score"], score={"type": "integer", "title": "评分", "minimum": 0,
                                                            "maximum": 100}, evaluation_note=text("评价意见", area=True)),

@@ -63,6 +63,7 @@ LABELS["event"] = {
     "leader_listed": _l("列入领导督办清单"), "supervision_decided": _l("主任督办决定"),
     "supervision_lifted": _l("撤出督办清单"), "supervision_action": _l("督办"),
     "key_case_assigned": _l("领导包案"), "leader_instruction": _l("领导批示"), "instruction_answered": _l("答复领导批示"),
+    "follow_up_assigned": _l("代表恳谈会交办"),
     "lookback_due": _l("交办回头看"), "lookback_checked": _l("回头看结果"),
     "backlog_listed": _l("列入积案"), "backlog_resolved": _l("积案化解"),
     "joint_meeting": _l("联席会议/协调会"), "joint_duty_done": _l("落实会议决定"),

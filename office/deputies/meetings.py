@@ -5,14 +5,16 @@ like the office's 督办 list). The minutes export to .docx."""
 from __future__ import annotations
 
 import io
-from datetime import date
+import uuid as uuidlib
+from datetime import date, datetime
 
 from docx import Document as Docx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.clock import utcnow
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from engine.store.models import Case
+from engine.projection import record
+from engine.store.models import Case, HumanTask, HumanTaskGroup
 from office.dates import deadline, local_time
 from office.deputies.meeting_tables import FollowUp, Meeting, MeetingCase, MeetingDeputy, MeetingOpinion
 from office.deputies.tables import Deputy
@@ -23,6 +25,7 @@ from processes.due import chinese_last_day
 
 ORGANISERS = frozenset({"director", "leader", "analyst", "admin"})      # who read the selection
 SELECTION_LIMIT = 50
+FOLLOW_UP_KIND, FOLLOW_UP_FORM, FOLLOW_UP_PREFIX = "follow_up", "follow_up_report", "follow_up:"
 
 
 def _bad(field: str, message: str) -> ValidationFailed:
@@ -117,8 +120,11 @@ class Meetings:
                 raise ValidationFailed("单位有误", problems)
             if case_id is not None and session.get(MeetingCase, (meeting_id, case_id)) is None:
                 raise _bad("case_id", "该信访件不在本次恳谈会上")
-            session.add(FollowUp(meeting_id=meeting_id, case_id=case_id, unit=code, task=task[:4000],
-                                 due_at=end_of_day(day), state="open"))
+            row = FollowUp(meeting_id=meeting_id, case_id=case_id, unit=code, task=task[:4000],
+                           due_at=end_of_day(day), state="open")
+            session.add(row)
+            session.flush()
+            _open_task(session, row, user, utcnow())
             uow.commit()
             return self._view(session, meeting)
 
@@ -135,11 +141,25 @@ class Meetings:
             actor = self.core.actor(session, user)
             if not (actor.groups & ORGANISERS or actor.is_office or (actor.unit and actor.unit == row.unit)):
                 raise NotAllowed("only the unit given the task, or the office, reports it done")
-            if row.state == "done":
-                raise Conflict("该事项已办结")
-            row.state, row.result, row.done_by, row.done_at = "done", result[:4000], user, utcnow()
+            now = utcnow()
+            _finish(row, user, result, now)
+            task = _task_of(session, row)
+            if task is not None and task.state == "open":     # the unit's inbox task closes with it
+                task.state, task.completed_at, task.completed_by = "completed", now, user
+                record(session, task.case_id, "task_completed", actor=user, at=now, message=task.name,
+                       task_uuid=task.task_uuid, bpmn_id=task.bpmn_id, data={"result": result})
             uow.commit()
             return self._view(session, self._meeting(session, row.meeting_id))
+
+    @staticmethod
+    def reported(session, task: HumanTask, user: str, data: dict, now: datetime) -> None:
+        """The close hook of a follow-up task done from the unit's inbox: the meeting records the report."""
+        result = data.get("result")
+        if not isinstance(result, str) or not result.strip():
+            raise _bad("result", "请填写办理结果")
+        row = session.get(FollowUp, int(task.bpmn_id.removeprefix(FOLLOW_UP_PREFIX)))
+        if row is not None:
+            _finish(row, user, result.strip(), now)
 
     def overdue(self, *, user: str) -> list[dict]:
         """Open follow-up tasks past their last day, oldest first (the 督办 list of the 恳谈会)."""
@@ -149,6 +169,19 @@ class Meetings:
                                        .order_by(FollowUp.due_at)).all()
             names = Names(uow.session)
             return [self._follow_dict(r, names) for r in rows]
+
+    def list(self, *, user: str) -> dict:
+        """The meetings, newest first, and the active deputies one may invite (the web pages)."""
+        with self.core.uow(write=False) as uow:
+            session = uow.session
+            self._organiser(session, user)
+            rows = session.scalars(select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc())).all()
+            open_counts = dict(session.execute(select(FollowUp.meeting_id, func.count()).where(
+                FollowUp.state == "open").group_by(FollowUp.meeting_id)).all())
+            deputies = session.scalars(select(Deputy.name).where(Deputy.active.is_(True)).order_by(Deputy.name)).all()
+            return {"meetings": [{"id": m.id, "held_on": m.held_on.isoformat(), "month": m.month, "title": m.title,
+                                  "open_follow_ups": open_counts.get(m.id, 0)} for m in rows],
+                    "deputies": list(deputies)}
 
     def get(self, meeting_id: int, *, user: str) -> dict:
         with self.core.uow(write=False) as uow:
@@ -160,7 +193,7 @@ class Meetings:
         return {"id": r.id, "meeting_id": r.meeting_id, "case_id": r.case_id, "unit": r.unit,
                 "unit_name": names.units(r.unit), "task": r.task, "due_at": r.due_at.isoformat(),
                 "deadline": deadline(r.due_at) if r.state == "open" else None, "state": r.state, "result": r.result,
-                "done_at": r.done_at.isoformat() if r.done_at else None}
+                "done_by": r.done_by, "done_at": r.done_at.isoformat() if r.done_at else None}
 
     def _view(self, session, meeting: Meeting) -> dict:
         deputies = session.scalars(select(Deputy).join(MeetingDeputy, MeetingDeputy.deputy_id == Deputy.id)
@@ -202,3 +235,33 @@ class Meetings:
         out = io.BytesIO()
         doc.save(out)
         return f"{found['title']}会议纪要.docx", out.getvalue()
+
+
+def _finish(row: FollowUp, user: str, result: str, now: datetime) -> None:
+    if row.state == "done":
+        raise Conflict("该事项已办结")
+    row.state, row.result, row.done_by, row.done_at = "done", result[:4000], user, now
+
+
+def _task_of(session, row: FollowUp) -> HumanTask | None:
+    return session.scalars(select(HumanTask).where(HumanTask.kind == FOLLOW_UP_KIND,
+                                                   HumanTask.bpmn_id == f"{FOLLOW_UP_PREFIX}{row.id}")).first()
+
+
+def _open_task(session, row: FollowUp, user: str, now: datetime) -> HumanTask:
+    """The follow-up as a task in the unit's inbox (督办 beside the workflow, like the ladder's),
+    on its case or else the meeting's first case; the unit's staff report it done there."""
+    case_id = row.case_id or session.scalar(select(MeetingCase.case_id).where(
+        MeetingCase.meeting_id == row.meeting_id).order_by(MeetingCase.case_id).limit(1))
+    case = session.get(Case, case_id)
+    task = HumanTask(case_id=case.id, task_uuid=str(uuidlib.uuid4()), bpmn_id=f"{FOLLOW_UP_PREFIX}{row.id}",
+                     kind=FOLLOW_UP_KIND, name=f"代表恳谈会交办：{row.task[:200]}", lane="unit_staff",
+                     groups="unit_staff", state="open", created_at=now, priority=80, due_at=row.due_at,
+                     form_key=FOLLOW_UP_FORM, reg_no=case.reg_no, subject=case.subject or "",
+                     category=case.category, unit=row.unit, region=case.region, channel=case.channel,
+                     candidate_groups=[HumanTaskGroup(group_name="unit_staff")])
+    session.add(task)
+    record(session, case.id, "follow_up_assigned", actor=user, at=now, message=task.name,
+           task_uuid=task.task_uuid, bpmn_id=task.bpmn_id,
+           data={"meeting_id": row.meeting_id, "follow_up": row.id, "unit": row.unit})
+    return task

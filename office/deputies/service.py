@@ -16,6 +16,7 @@ from engine.errors import NotAllowed, ValidationFailed
 from engine.store.models import Case
 from office.directory.names import Names
 from office.directory.service import resolve_region
+from office.deputies import editing
 from office.deputies.tables import Deputy, Referral, Station, StationDeputy
 from office.intake.service import check_intake
 from office.selfservice.service import public_step
@@ -62,9 +63,25 @@ class Deputies:
             members.setdefault(link.station_id, []).append(names.get(link.deputy_id, ""))
         return {"deputies": [{"id": d.id, "name": d.name, "delegation": d.delegation, "contact": d.contact,
                               "username": d.username, "active": d.active} for d in deputies],
-                "stations": [{"id": s.id, "name": s.name, "region": s.region_code,
+                "stations": [{"id": s.id, "name": s.name, "region": s.region_code, "active": s.active,
                               "deputies": sorted(members.get(s.id, []))}
                              for s in session.scalars(select(Station).order_by(Station.name)).all()]}
+
+    def save_deputy(self, form: dict, *, user: str, deputy_id: int | None = None) -> dict:
+        """Adds (no id) or edits one deputy; `active` false deactivates them (they can no longer refer)."""
+        with self.core.uow() as uow:
+            self._manager(uow.session, user)
+            editing.save_deputy(uow.session, form, deputy_id)
+            uow.commit()
+            return self._directory(uow.session)
+
+    def save_station(self, form: dict, *, user: str, station_id: int | None = None) -> dict:
+        """Adds or edits one liaison station (name, region, its deputies); inactive ones are not offered."""
+        with self.core.uow() as uow:
+            self._manager(uow.session, user)
+            editing.save_station(uow.session, form, station_id)
+            uow.commit()
+            return self._directory(uow.session)
 
     def import_csv(self, kind: str, text: str, *, user: str) -> dict:
         """Deputies (name, delegation, contact, username) or stations (name, region, deputies with 、);
@@ -130,7 +147,8 @@ class Deputies:
         with self.core.uow(write=False) as uow:
             deputy = self._deputy(uow.session, user)
             rows = uow.session.scalars(select(Station).join(StationDeputy, StationDeputy.station_id == Station.id)
-                                       .where(StationDeputy.deputy_id == deputy.id).order_by(Station.name)).all()
+                                       .where(StationDeputy.deputy_id == deputy.id, Station.active.is_(True))
+                                       .order_by(Station.name)).all()
             return [{"id": s.id, "name": s.name} for s in rows]
 
     def refer(self, form: dict, *, user: str) -> dict:
@@ -142,7 +160,7 @@ class Deputies:
             station_name = str(form.get("station") or "").strip()
             station = uow.session.scalar(
                 select(Station).join(StationDeputy, StationDeputy.station_id == Station.id)
-                .where(StationDeputy.deputy_id == deputy.id, Station.name == station_name))
+                .where(StationDeputy.deputy_id == deputy.id, Station.name == station_name, Station.active.is_(True)))
             problems = [] if station else [{"field": "station", "message": "请选择您所在的代表联络站"}]
             intake = {**{k: v for k, v in form.items() if k in ("subject", "content", "purpose", "content_class",
                                                                   "problem_region", "petitioners", "anonymous")},
@@ -184,18 +202,20 @@ class Deputies:
             return out
 
     # -- reports and the feedback ----------------------------------------------------------
-    def referral_counts(self, *, user: str) -> dict:
-        """Referrals by deputy and by station (the office and its readers)."""
+    def referral_counts(self, *, user: str, since: str | None = None, until: str | None = None) -> dict:
+        """Referrals by deputy and by station (the office and its readers), in a period of days
+        (Beijing dates, both included; either end may be open)."""
+        period = editing.period(since, until)
         with self.core.uow(write=False) as uow:
             actor = self.core.actor(uow.session, user)
             if not actor.is_office:
                 raise NotAllowed("only the petition office reads the referral counts")
             by_deputy = uow.session.execute(
                 select(Deputy.name, func.count(Referral.id)).join(Referral, Referral.deputy_id == Deputy.id)
-                .group_by(Deputy.name).order_by(func.count(Referral.id).desc(), Deputy.name)).all()
+                .where(*period).group_by(Deputy.name).order_by(func.count(Referral.id).desc(), Deputy.name)).all()
             by_station = uow.session.execute(
                 select(Station.name, func.count(Referral.id)).join(Referral, Referral.station_id == Station.id)
-                .group_by(Station.name).order_by(func.count(Referral.id).desc(), Station.name)).all()
+                .where(*period).group_by(Station.name).order_by(func.count(Referral.id).desc(), Station.name)).all()
             return {"by_deputy": [{"deputy": n, "referrals": c} for n, c in by_deputy],
                     "by_station": [{"station": n, "referrals": c} for n, c in by_station]}
 

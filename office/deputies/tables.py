@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.models import Base, UTCDateTime
@@ -26,6 +26,7 @@ class Station(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     region_code: Mapped[str | None] = mapped_column(String(12))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class StationDeputy(Base):

@@ -34,7 +34,7 @@ def tasks(session: Session, actor: Actor | None, *, groups, filters: dict, page:
         if filters.get(column):
             q = q.where(getattr(HumanTask, column) == filters[column])
     if filters.get("overdue"):
-        q = q.where(HumanTask.due_at < filters.get("now") or func.now())
+        q = q.where(HumanTask.due_at < (filters.get("now") or func.now()))
     if filters.get("search"):
         term = f"%{filters['search']}%"
         q = q.where(or_(HumanTask.reg_no.like(term), HumanTask.subject.like(term), HumanTask.petitioner.like(term)))

@@ -23,7 +23,11 @@ DEMO_USERS = [
     ("agri_staff", "市农业农村局 何丽", ["unit_staff"], "city_agri"),
     ("hrss_staff", "市人社局 高峰", ["unit_staff"], "city_hrss"),
     ("procur_staff", "区检察院 林静", ["unit_staff"], "district_procuratorate"),
+    ("deputy", "人大代表 张志远", ["deputy"], None),
 ]
+# The demo deputy's directory entry and liaison station, so the deputies' channel (代表转交) shows.
+DEMO_DEPUTIES = "name,delegation,contact,username\n张志远,朝阳区代表团,13800000000,deputy\n"
+DEMO_STATIONS = "name,region,deputies\n朝阳区代表联络站,110105,张志远\n"
 DEMO_UNITS = [("district_gov", "区人民政府", "government"), ("district_court", "区人民法院", "court"),
               ("discipline", "区纪委监委", "supervision"), ("housing", "区住房和城乡建设局", "government"),
               ("district_procuratorate", "区人民检察院", "procuratorate"), ("city_police", "市公安局", "government"),
@@ -46,6 +50,8 @@ def setup_demo(services: Services, password: str = "demo") -> dict:
             created.append(username)
         except Conflict:
             pass
+    services.deputies.import_csv("deputies", DEMO_DEPUTIES, user="admin")     # matched by name: re-runs update
+    services.deputies.import_csv("stations", DEMO_STATIONS, user="admin")
     files = {p.name: p.read_bytes() for p in sorted(services.settings.bpmn_dir.glob("*.bpmn"))}
     deployed = services.processes.deploy(files, user="admin") if files else []
     return {"users": created, "deployed": deployed}

@@ -82,9 +82,15 @@ FORMS = {
 }
 
 
+SHIPPED_FORMS = ("follow_up_report",)
+
+
 def write_bpmn_dir(root: Path) -> Path:
     (root / "forms").mkdir(parents=True, exist_ok=True)
     for name, schema in FORMS.items():
         (root / "forms" / f"{name}.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    for name in SHIPPED_FORMS:          # forms of tasks the office opens beside the workflow
+        shipped = Path(__file__).resolve().parents[2] / "bpmn" / "forms" / f"{name}.json"
+        (root / "forms" / f"{name}.json").write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
     (root / f"{PROCESS}.bpmn").write_text(intake_diagram(), encoding="utf-8")
     return root

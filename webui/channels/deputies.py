@@ -9,7 +9,7 @@ from flask_login import login_required
 from engine.errors import ValidationFailed
 from office.intake.service import CHANNELS, CONTENT_CLASSES, PURPOSES
 
-from ..app import get_services
+from ..app import get_services, int_param
 from ..auth import username
 from ..formrender import field_errors
 
@@ -50,12 +50,51 @@ def refer():
     return redirect(url_for("deputies.deputy_page"))
 
 
+def _directory_page(errors: dict | None = None, status: int = 200):
+    svc = get_services().deputies
+    period = {"since": request.args.get("since", ""), "until": request.args.get("until", "")}
+    try:
+        counts = svc.referral_counts(user=username(), **period)
+    except ValidationFailed as err:
+        counts, errors, status = {"by_deputy": [], "by_station": []}, {**(errors or {}), **field_errors(err.details)}, 400
+    return render_template("deputies.html", directory=svc.directory(user=username()), counts=counts,
+                           period=period, errors=errors or {}), status
+
+
 @bp.get("/deputies")
 @login_required
 def directory():
-    svc = get_services().deputies
-    return render_template("deputies.html", directory=svc.directory(user=username()),
-                           counts=svc.referral_counts(user=username()), errors={})
+    return _directory_page()
+
+
+def _entry_id(value: str | None) -> int | None:
+    return int_param(value, "id") if value else None
+
+
+@bp.post("/deputies/people")
+@login_required
+def save_deputy():
+    form = request.form.to_dict()
+    form["active"] = "active" in request.form
+    try:
+        get_services().deputies.save_deputy(form, user=username(), deputy_id=_entry_id(form.get("id")))
+    except ValidationFailed as err:
+        return _directory_page(field_errors(err.details), 400)
+    flash(_("已保存代表：%(name)s", name=form.get("name", "")))
+    return redirect(url_for("deputies.directory"))
+
+
+@bp.post("/deputies/stations")
+@login_required
+def save_station():
+    form = request.form.to_dict()
+    form["active"] = "active" in request.form
+    try:
+        get_services().deputies.save_station(form, user=username(), station_id=_entry_id(form.get("id")))
+    except ValidationFailed as err:
+        return _directory_page(field_errors(err.details), 400)
+    flash(_("已保存联络站：%(name)s", name=form.get("name", "")))
+    return redirect(url_for("deputies.directory"))
 
 
 @bp.post("/deputies/import")
@@ -67,8 +106,6 @@ def import_csv():
     try:
         done = svc.import_csv(request.form.get("kind", ""), text, user=username())
     except ValidationFailed as err:
-        return render_template("deputies.html", directory=svc.directory(user=username()),
-                               counts=svc.referral_counts(user=username()),
-                               errors={"": [d["message"] for d in err.details]}), 400
+        return _directory_page({"": [d["message"] for d in err.details]}, 400)
     flash(_("已导入 %(n)d 行", n=done["rows"]))
     return redirect(url_for("deputies.directory"))

@@ -137,7 +137,8 @@ def deputies_import():
 
 @bp.get("/deputies/referral-counts")
 def deputies_counts():
-    return get_services().deputies.referral_counts(user=_user())
+    return get_services().deputies.referral_counts(user=_user(), since=request.args.get("since") or None,
+                                                   until=request.args.get("until") or None)
 
 
 @bp.get("/proposals")

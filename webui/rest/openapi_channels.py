@@ -5,7 +5,7 @@ registers the schemas."""
 from __future__ import annotations
 
 from .openapi import (CASE_ID, DEADLINE, ERRORS, INT, NSTR, NTIME, OBJ, ROWS, SCHEMAS, STR, TIME, _body, _json,
-                      _obj, _op, _ref, _s)
+                      _obj, _op, _q, _ref, _s)
 
 SUBMISSION_ID = {**CASE_ID, "name": "submission_id"}
 PROPOSAL_ID = {**CASE_ID, "name": "proposal_id"}
@@ -54,7 +54,7 @@ SCHEMAS["Proposal"] = _obj({
     "created_by": STR, "created_at": TIME})
 FOLLOW_UP = _obj({"id": INT, "meeting_id": INT, "case_id": _s("integer", True), "unit": STR, "unit_name": STR,
                   "task": STR, "due_at": TIME, "deadline": DEADLINE, "state": _s("string", enum=["open", "done"]),
-                  "result": NSTR, "done_at": NTIME})
+                  "result": NSTR, "done_by": NSTR, "done_at": NTIME})
 SCHEMAS["MeetingFollowUp"] = FOLLOW_UP
 SCHEMAS["Meeting"] = _obj({
     "id": INT, "held_on": STR, "month": STR, "title": STR, "deputies": {"type": "array", "items": STR},
@@ -99,9 +99,12 @@ def channel_paths() -> dict:
                                          "csv": {"type": "string"}}))),
         },
         "/deputies/referral-counts": {
-            "get": _op("代表转交 counted by deputy and by liaison station (the office)",
-                       ("200", _obj({"by_deputy": ROWS, "by_station": ROWS})), ("403",),
-                       op_id="getReferralCounts"),
+            "get": _op("代表转交 counted by deputy and by liaison station (the office), optionally over a period "
+                       "of Beijing dates (since, until: both included)",
+                       ("200", _obj({"by_deputy": ROWS, "by_station": ROWS})), ("400", "403"),
+                       op_id="getReferralCounts",
+                       params=[_q("since", {"type": "string", "format": "date"}, "first day, YYYY-MM-DD"),
+                               _q("until", {"type": "string", "format": "date"}, "last day, YYYY-MM-DD")]),
         },
         "/proposals": {
             "get": _op("Cases proposed as 代表建议/议案 material (一类事项→一项机制), newest first (the office)",

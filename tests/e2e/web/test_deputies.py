@@ -122,3 +122,65 @@ def test_meeting_through_the_api_with_follow_ups_and_minutes(app, office):
     minutes = director.client.get(f"/api/v1/meetings/{mid}/minutes.docx", headers=director.headers)
     assert minutes.status_code == 200 and minutes.data[:2] == b"PK"
     assert director.client.get("/api/v1/meetings/999", headers=director.headers).status_code == 404
+
+
+def test_a_meeting_follow_up_is_done_from_the_units_inbox_page(app, office):
+    from datetime import timedelta
+    from engine.clock import utcnow
+    from office.dates import local_time
+    from tests.support.web import start_petition
+    setup_deputies(app, office)
+    for _ in range(2):
+        start_petition(office)
+    month = local_time(utcnow()).strftime("%Y-%m")
+    picks = [c["case_id"] for c in office.analysis.meeting_selection("director", month, limit=50)["cases"]]
+    mid = office.meetings.record(user="director", held_on=local_time(utcnow()).date().isoformat(), month=month,
+                                 title="", deputies=["王代表"], case_ids=picks[:1])["id"]
+    last_day = (local_time(utcnow()) + timedelta(days=20)).date()
+    office.meetings.follow_up(mid, user="director", unit="district_gov", task="督促补发工资并答复代表",
+                              last_day=last_day.isoformat())
+    gov = sign_in(app, "gov")
+    inbox = gov.get("/inbox").get_data(as_text=True)
+    assert "代表恳谈会交办：督促补发工资并答复代表" in inbox
+    task = next(t for t in office.tasks.list_tasks(user="gov")["items"] if t["bpmn_id"].startswith("follow_up:"))
+    assert f'/tasks/{task["id"]}"' in inbox
+    page = gov.get(f"/tasks/{task['id']}")
+    assert page.status_code == 200 and "办理结果" in page.get_data(as_text=True)
+    assert f"{last_day.year}年{last_day.month}月{last_day.day}日" in page.get_data(as_text=True)
+    assert gov.post(f"/tasks/{task['id']}", {"result": ""}).status_code == 400
+    assert sign_in(app, "court").post(f"/tasks/{task['id']}", {"result": "x"}).status_code == 403
+    assert gov.post(f"/tasks/{task['id']}", {"result": "已全额补发"}).status_code == 302
+    done = office.meetings.get(mid, user="director")["follow_ups"][0]
+    assert done["state"] == "done" and done["result"] == "已全额补发" and done["done_by"] == "gov"
+    assert f'/tasks/{task["id"]}"' not in gov.get("/inbox").get_data(as_text=True), "no longer in the inbox"
+
+
+def test_directory_edit_form_and_counts_by_period(app, office):
+    setup_deputies(app, office)
+    clerk = sign_in(app, "clerk")
+    assert clerk.post("/deputies/people", {"name": "", "active": "on"}).status_code == 400
+    assert clerk.post("/deputies/people", {"name": "赵代表", "delegation": "西城区代表团", "active": "on"}).status_code == 302
+    zhao = next(d for d in office.deputies.directory(user="clerk")["deputies"] if d["name"] == "赵代表")
+    assert zhao["active"] is True
+    assert clerk.post("/deputies/people", {"id": str(zhao["id"]), "name": "赵代表"}).status_code == 302   # unticked
+    page = clerk.get("/deputies").get_data(as_text=True)
+    assert "已停用" in page and "添加或修改联络站" in page
+    assert clerk.post("/deputies/stations", {"name": "西城区代表联络站", "deputies": "无此人", "active": "on"}).status_code == 400
+    assert clerk.post("/deputies/stations", {"name": "西城区代表联络站", "region": "110102", "deputies": "王代表",
+                                             "active": "on"}).status_code == 302
+    assert "西城区代表联络站" in clerk.get("/deputies").get_data(as_text=True)
+    assert clerk.get("/deputies?since=2020-01-01&until=2020-01-31").status_code == 200
+    assert clerk.get("/deputies?since=abc").status_code == 400
+    assert clerk.get("/deputies?until=9999-12-31").status_code == 400
+    assert clerk.post("/deputies/people", {"id": "99999999999999999999", "name": "x"}).status_code == 400
+    assert sign_in(app, "gov").post("/deputies/people", {"name": "x"}).status_code == 403
+
+
+def test_referral_counts_over_a_period_through_the_api(app, office):
+    apis = setup_deputies(app, office)
+    apis["dep_wang"].call("post", "/api/v1/deputy/referrals", 201, json=REFERRAL)
+    assert apis["clerk"].call("get", "/api/v1/deputies/referral-counts", 200)["by_deputy"][0]["referrals"] == 1
+    empty = apis["clerk"].call("get", "/api/v1/deputies/referral-counts?since=2000-01-01&until=2000-12-31", 200)
+    assert empty == {"by_deputy": [], "by_station": []}
+    apis["clerk"].call("get", "/api/v1/deputies/referral-counts?since=2000-13-01", 400)
+    apis["clerk"].call("get", "/api/v1/deputies/referral-counts?until=9999-12-31", 400)
