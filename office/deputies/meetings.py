@@ -46,7 +46,7 @@ class Meetings:
 
     def _organiser(self, session, user: str) -> None:
         if not self.core.actor(session, user).groups & ORGANISERS:
-            raise NotAllowed("only the office's leadership and analysts record the 代表恳谈会")
+            raise NotAllowed("only the office's leadership and analysts record the deputies' meetings")
 
     def _meeting(self, session, meeting_id: int) -> Meeting:
         row = session.get(Meeting, meeting_id)

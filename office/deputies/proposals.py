@@ -36,7 +36,7 @@ class Proposals:
     def _editor(self, session, user: str):
         actor = self.core.actor(session, user)
         if not actor.groups & EDITORS:
-            raise NotAllowed("only the petition office proposes cases as 代表建议 material")
+            raise NotAllowed("only the petition office proposes cases as material for a deputy's proposal")
         return actor
 
     def _dict(self, session, p: Proposal) -> dict:

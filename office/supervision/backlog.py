@@ -55,7 +55,7 @@ class Backlog:
             session, now = uow.session, utcnow()
             actor = self.core.actor(session, user)
             if not actor.groups & LISTERS:
-                raise NotAllowed("only the director or a higher level lists a case as 积案")
+                raise NotAllowed("only the director or a higher level lists a case as a backlog case")
             case = repository.get_case(session, case_id)
             check_case_visible(actor, case, session)
             day = _day(listed_on, now, "listed_on")
@@ -86,7 +86,7 @@ class Backlog:
             session, now = uow.session, utcnow()
             actor = self.core.actor(session, user)
             if not actor.groups & LISTERS:
-                raise NotAllowed("only the director or a higher level records the 化解 of a 积案")
+                raise NotAllowed("only the director or a higher level records how a backlog case was resolved")
             row = session.get(BacklogListing, listing_id)
             if row is None:
                 raise NotFound(f"no backlog listing {listing_id}")

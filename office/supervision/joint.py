@@ -45,7 +45,7 @@ class JointMeetings:
             session, now = uow.session, utcnow()
             actor = self.core.actor(session, user)
             if not actor.groups & RECORDERS:
-                raise NotAllowed("only the director records a joint meeting (联席会议/协调会)")
+                raise NotAllowed("only the director records a joint or coordination meeting")
             case = repository.get_case(session, case_id)
             check_case_visible(actor, case, session)
             day = _day(held_on, now, "held_on", past=True)

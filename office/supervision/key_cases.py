@@ -39,7 +39,7 @@ class KeyCases:
             session, now = uow.session, utcnow()
             actor = self.core.actor(session, user)
             if not actor.groups & {"director", "admin"}:
-                raise NotAllowed("only the director assigns a case to a leader (领导包案)")
+                raise NotAllowed("only the director assigns a case to a leader")
             case = repository.get_case(session, case_id)
             if not isinstance(reason, str) or not reason.strip() or len(reason) > 2000:
                 raise ValidationFailed("give the reason for 包案", [{"field": "reason", "message": "required"}])
@@ -85,7 +85,7 @@ class KeyCases:
             case = repository.get_case(session, case_id)
             owner = _open(session, case_id)
             if owner is None or owner.leader != actor.username:
-                raise NotAllowed("only the case's own leader (包案领导) records a 批示 on it")
+                raise NotAllowed("only the case's own leader records an instruction on it")
             if not isinstance(text, str) or not text.strip() or len(text) > 4000:
                 raise ValidationFailed("write the 批示", [{"field": "text", "message": "required"}])
             unit = (case.unit or "").split(",")[0] or None

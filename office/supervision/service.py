@@ -100,7 +100,7 @@ class Supervision:
             return                                  # an older 督办 task without the decision form
         actor = self.core.actor(session, user)
         if "director" not in actor.groups and "admin" not in actor.groups:
-            raise NotAllowed("only the director decides 约谈, 通报 or 挂牌督办")
+            raise NotAllowed("only the director decides on a summons, a circular or listed supervision")
         note = str(data.get("note") or "")
         if decision == "挂牌督办":
             ladder.put_on_list(session, task.case_id, "hanging", reason=note or task.name, actor=user, now=now, task=task)

@@ -25,6 +25,7 @@ EXPECTED = {
     "discipline_staff": ((True, True, True), (False, False, False)),
     "gov_staff": ((False, False, False), (True, True, False)),      # the accused unit, and the normal case's
     **{u: ((False, False, False), (False, False, False)) for u in UNIT_STAFF if u != "gov_staff"},
+    "deputy": ((False, False, False), (False, False, False)),       # only the petitions they referred
 }
 
 
