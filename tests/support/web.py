@@ -55,13 +55,18 @@ class Browser:
         return self.client.get(url, **kw)
 
 
-def sign_in(app, username: str | None) -> Browser:
+def sign_in(app, username: str | None, password: str = PASSWORD) -> Browser:
     browser = Browser(app.test_client())
     if username:
-        response = browser.post("/login", {"username": username, "password": PASSWORD})
+        response = browser.post("/login", {"username": username, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         browser.csrf()          # signing in starts a new session, with a new CSRF secret
     return browser
+
+
+def demo_sign_in(app, username: str) -> Browser:
+    """The demo office's accounts (`make run`'s users, password "demo")."""
+    return sign_in(app, username, password="demo")
 
 
 SAMPLE_PETITION = {

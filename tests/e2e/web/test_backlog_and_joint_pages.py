@@ -9,17 +9,11 @@ import time_machine
 from openpyxl import load_workbook
 
 from tests.support.office import make_office, petition
-from tests.support.web import Browser
+from tests.support.web import demo_sign_in as sign_in
 from webui.app import create_app
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
 
-
-def sign_in(app, user: str) -> Browser:
-    browser = Browser(app.test_client())
-    assert browser.post("/login", {"username": user, "password": "demo"}).status_code == 302
-    browser.csrf()
-    return browser
 
 
 def test_the_backlog_ledger_page_lists_and_resolves(sqlite_services):

@@ -6,18 +6,11 @@ from datetime import datetime, timedelta, timezone
 import time_machine
 
 from tests.support.office import make_office, petition
-from tests.support.web import Browser
+from tests.support.web import demo_sign_in as sign_in
 from webui.app import create_app
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
 
-
-def sign_in(app, user: str) -> Browser:
-    """The demo office's accounts (password "demo")."""
-    browser = Browser(app.test_client())
-    assert browser.post("/login", {"username": user, "password": "demo"}).status_code == 302
-    browser.csrf()
-    return browser
 
 
 def test_the_leaders_list_and_lifting_a_case_off_it(sqlite_services):
