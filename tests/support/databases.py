@@ -29,3 +29,20 @@ def truncate_pg(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+def module_services(request, tmp_path_factory, sqlite_template):
+    """Services on a fresh database of the fixture's parameter ("sqlite" or "postgres"), for a
+    module-scoped story that is built once and only read by its tests."""
+    import shutil
+    from engine.settings import Settings
+    from office.root import Services
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("story") / "x.db"
+        shutil.copy(sqlite_template, path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("pg_url")
+        truncate_pg(url)
+    return Services(Settings(database_url=url, testing=True, scheduler_enabled=False, secret_key="test-secret",
+                             storage_dir=tmp_path_factory.mktemp("files")))

@@ -12,7 +12,6 @@ Handle deadlines: signed 4 March → 60 days end 3 May, inside the 1–5 May hol
 """
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -21,9 +20,7 @@ import time_machine
 from office.access import Actor
 from engine.errors import NotAllowed, ValidationFailed
 from office.dates import Month
-from office.root import Services
-from engine.settings import Settings
-from tests.support.databases import truncate_pg
+from tests.support.databases import module_services
 from tests.support.office import make_office, petition
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
@@ -51,15 +48,7 @@ def _co_task(o, case: int, unit: str) -> dict:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def story(request, tmp_path_factory, sqlite_template):
     """Built once per database (the processes are slow to drive) and only read by the tests."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("ledger") / "x.db"
-        shutil.copy(sqlite_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("pg_url")
-        truncate_pg(url)
-    s = Services(Settings(database_url=url, testing=True, scheduler_enabled=False, secret_key="test-secret",
-                          storage_dir=tmp_path_factory.mktemp("files")))
+    s = module_services(request, tmp_path_factory, sqlite_template)
     o = make_office(s)
     s.users.add_user("agri2", groups=["unit_staff"], password="demo-password-1", unit="city_agri")
     ids = {}

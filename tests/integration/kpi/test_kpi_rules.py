@@ -25,17 +25,14 @@ Figures are read on 1 July 2025 unless said otherwise: every March 一次性化�
 """
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
 
 from engine.errors import NotAllowed, ValidationFailed
-from engine.settings import Settings
 from office.dates import Month
-from office.root import Services
-from tests.support.databases import truncate_pg
+from tests.support.databases import module_services
 from tests.support.office import id_number, make_office, petition
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)
@@ -63,15 +60,7 @@ def report(o, case: int, staff: str) -> None:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def story(request, tmp_path_factory, sqlite_template):
     """Built once per database (driving the processes is slow) and only read by the tests."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("rules") / "x.db"
-        shutil.copy(sqlite_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        url = request.getfixturevalue("pg_url")
-        truncate_pg(url)
-    s = Services(Settings(database_url=url, testing=True, scheduler_enabled=False, secret_key="test-secret",
-                          storage_dir=tmp_path_factory.mktemp("files")))
+    s = module_services(request, tmp_path_factory, sqlite_template)
     o = make_office(s)
     ids = {}
     with time_machine.travel(T0, tick=False) as clock:
