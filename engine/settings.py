@@ -77,10 +77,14 @@ class Settings:
     tick_seconds: float = 1.0
     timer_batch: int = 50           # cases whose due timers fire in one transaction
     scheduler_threads: int = 4      # connections a scheduler fires cases on (PostgreSQL only)
-    # A ping per connection checkout (a round trip) spares web users an error after a database
-    # restart; the standalone scheduler turns it off (XINFANG_DB_PRE_PING): a dead connection fails
-    # one tick, the pool is then invalidated and the next tick reconnects.
+    # A ping at connection checkout (a round trip and, on PostgreSQL, a transaction) spares web users
+    # an error after a database restart. Only a connection that sat in the pool longer than
+    # `db_ping_after` seconds is pinged (XINFANG_DB_PING_AFTER; 0 pings every checkout): under load a
+    # connection comes back within milliseconds, and a restart takes longer than that. The standalone
+    # scheduler turns the ping off (XINFANG_DB_PRE_PING): a dead connection fails one tick, the pool
+    # is then invalidated and the next tick reconnects.
     db_pre_ping: bool = True
+    db_ping_after: float = 2.0
     max_tree_depth: int = 800
     # Seconds one step of a case may run (XINFANG_STEP_SECONDS): past it the step is rolled back and
     # the case put in error, so one case's loop cannot hold the database's write lock.
@@ -114,6 +118,7 @@ class Settings:
             timer_batch=_number(env, "XINFANG_TIMER_BATCH", base.timer_batch),
             step_seconds=_number(env, "XINFANG_STEP_SECONDS", base.step_seconds, float, 0.1),
             db_pre_ping=_bool(env.get("XINFANG_DB_PRE_PING"), base.db_pre_ping),
+            db_ping_after=_number(env, "XINFANG_DB_PING_AFTER", base.db_ping_after, float, 0.0),
             field_keys=tuple(k.strip() for k in env.get("XINFANG_FIELD_KEYS", "").split(",") if k.strip()),
             hash_key=env.get("XINFANG_HASH_KEY", ""),
             timezone=_zone(env.get("XINFANG_TIMEZONE") or base.timezone),
