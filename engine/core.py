@@ -116,14 +116,16 @@ class Core:
         with self.uow() as uow:
             return self.step_in(uow, repository.get_case(uow.session, case_id), action, retry=retry)
 
-    def step_in(self, uow: UnitOfWork, case: Case, action: Action, *, retry: bool = False) -> StepOutcome:
+    def step_in(self, uow: UnitOfWork, case: Case, action: Action, *, retry: bool = False,
+                open_rows: list | None = None) -> StepOutcome:
         """Runs one step in the caller's open unit of work — after the caller's own checks, on the
         case it read — and commits. A case that stops in error is committed so, then reported as
         CaseFailed; another step that won the race is reported as Conflict."""
         try:
             if case.status != "running" and not (retry and case.status == "error"):
                 raise Conflict(f"case {case.id} is {case.status}")
-            outcome = self.run_step(uow.session, case, self._guarded(uow.session, case, action))
+            outcome = self.run_step(uow.session, case, self._guarded(uow.session, case, action),
+                                    rows=None if open_rows is None else (open_rows, None))
             uow.commit()
         except Exception as err:
             if is_conflict(err):

@@ -94,6 +94,18 @@ class TaskRow:
 
 _T = HumanTask.__table__
 _OPEN_ROWS = select(*_T.columns).where(_T.c.case_id == bindparam("case_id"), _T.c.state == "open")
+_SIBLINGS = select(*_T.columns).where(
+    _T.c.case_id == select(_T.c.case_id).where(_T.c.task_uuid == bindparam("uuid")).scalar_subquery(),
+    _T.c.state == "open")
+
+
+def open_rows_beside(session: Session, task_uuid: str) -> list:
+    """The open task rows of the case `task_uuid` belongs to (rows with attribute access), in one
+    statement: completing a task reads its own row among them and hands the rest to the step's
+    sync_tasks, instead of reading the task and then the case's open rows."""
+    return session.connection().execute(_SIBLINGS, {"uuid": task_uuid}).all()
+
+
 _CLOSE = (update(_T).where(_T.c.id == bindparam("row_id"))
           .values(state=bindparam("state"), completed_at=bindparam("at"), completed_by=bindparam("by")))
 DENORMALISED = ("reg_no", "subject", "category", "unit", "region", "channel", "petitioner")

@@ -103,6 +103,7 @@ class SavedStep:
     finished: bool
     now: datetime
     open_tasks: list
+    fresh: bool = False      # the case's first step: nothing about it was stored before this transaction
 
 
 @dataclass
@@ -147,6 +148,9 @@ class StepRunner:
         rows when a batch read them already. Handler writes happen inside a savepoint taken
         when the first writing dependency is built, so a failing step leaves nothing behind."""
         now = now or utcnow()
+        fresh = action.kind is ActionKind.START and not case.state
+        if fresh and rows is None:
+            rows = ([], [])          # a case that never ran has no task or timer rows to read
         guard = _Savepoint(session)
         steplog = runtime.StepLog(budget=self.budget, clock=self.clock)
         try:
@@ -160,7 +164,7 @@ class StepRunner:
             guard.rollback()
             raise
         guard.release()
-        return StepOutcome(case, saved=self._save(session, case, wf, action, steplog, now, rows))
+        return StepOutcome(case, saved=self._save(session, case, wf, action, steplog, now, rows, fresh))
 
     def workflow_of(self, case: Case):
         """The case's workflow to read (its data, its diagram state); nothing runs on it."""
@@ -222,7 +226,7 @@ class StepRunner:
 
     # -- save ---------------------------------------------------------------------------------
     def _save(self, session: Session, case: Case, wf, action: Action, steplog: runtime.StepLog,
-              now: datetime, rows: tuple[list, list] | None) -> SavedStep:
+              now: datetime, rows: tuple[list, list] | None, fresh: bool = False) -> SavedStep:
         data = runtime.workflow_data(wf)
         projection.project_case(case, data)
         for projector in self.projectors:
@@ -247,7 +251,7 @@ class StepRunner:
         elif case.status == "error":
             case.status = "running"
         projection.record_many(session, step_events(case, action, steplog, opened, closed, now, finished))
-        step = SavedStep(action, steplog.entries, opened, closed, finished, now, opened + kept)
+        step = SavedStep(action, steplog.entries, opened, closed, finished, now, opened + kept, fresh)
         for hook in self.hooks:
             hook(session, case, data, step)
         write_case(session, case)

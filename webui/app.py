@@ -59,8 +59,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.before_request(_reject_nul_bytes)
     app.teardown_request(_forget_user)
     _init_extensions(app)
-    from .limits import init_limits
-    init_limits(app, settings)
     _register_blueprints(app)
     _register_filters(app)
     from . import observability

@@ -7,7 +7,7 @@ from engine.clock import utcnow
 from engine.core import Core
 from engine.errors import Conflict, NotAllowed, ValidationFailed
 from engine.inputs import checked_object
-from engine.projection import record
+from engine.projection import open_rows_beside, record
 from engine.steps import Action
 from engine.store import repository
 from engine.store.models import Case, HumanTask
@@ -49,19 +49,24 @@ class Tasks:
         """A workflow task completes through a step of its case, in the transaction that checked it."""
         data = checked_object(data, "form data")
         with self.core.uow() as uow:
-            row, case = self._workable(uow.session, task_uuid, user, data)
-            if row.kind != "bpmn":
+            siblings = open_rows_beside(uow.session, task_uuid)
+            row = next((r for r in siblings if r.task_uuid == task_uuid), None)
+            if row is None or row.kind != "bpmn":      # not open (say why), or a task beside the workflow
+                row, case = self._workable(uow.session, task_uuid, user, data)
                 return self._close(uow, row, case, user, data)
+            row, case = self._workable(uow.session, task_uuid, user, data, row)
             errors = self.core.forms.validate(row.form_key, data, case)
             errors += check_form_values(uow.session, self.core.forms.get(row.form_key, case), data)
             if errors:
                 named = ", ".join(dict.fromkeys(e["field"] for e in errors if e.get("field")))
                 raise ValidationFailed("the form has errors" + (f": {named}" if named else ""), errors)
-            return summary(self.core.step_in(uow, case, Action.complete(user, task_uuid, data)))
+            return summary(self.core.step_in(uow, case, Action.complete(user, task_uuid, data),
+                                             open_rows=[r._mapping for r in siblings]))
 
-    def _workable(self, session, task_uuid: str, user: str, data: dict) -> tuple[HumanTask, Case]:
+    def _workable(self, session, task_uuid: str, user: str, data: dict, row=None) -> tuple[HumanTask, Case]:
+        """The task and its case, once the user may work it (`row`: the task's row, read already)."""
         actor = self.core.actor(session, user)
-        row = repository.human_task(session, task_uuid)
+        row = row if row is not None else repository.human_task(session, task_uuid)
         if row.state != "open":
             raise Conflict(f"task is already {row.state}")
         case = repository.get_case(session, row.case_id)

@@ -171,7 +171,8 @@ def update_metrics(session: Session, case: Case, data: dict, step=None, *, windo
     """One prebuilt upsert, and none at all when the row would not change: the case keeps a digest
     of what its data last gave (this hook is the table's only writer from data; a rebuild must
     clear `cases.metrics_digest`). The unit rows are rewritten with it, or when a co-handling
-    unit's task completed in this step. The decisions are read only when something is written."""
+    unit's task completed in this step. The decisions are read only when something is written,
+    and not at all in a new case's first step."""
     values = metrics_values(case, data, window)
     lead, co = handling_units(data)
     handle_due = _when(_dict(data, "deadlines").get("handle"))
@@ -181,7 +182,8 @@ def update_metrics(session: Session, case: Case, data: dict, step=None, *, windo
     if digest == case.metrics_digest and not finished:
         return
     connection = session.connection()
-    values.update(decided(connection, case.id))
+    if not (step and step.fresh):       # nobody decided anything about a case that never ran
+        values.update(decided(connection, case.id))
     if digest != case.metrics_digest:
         connection.execute(_UPSERTS[connection.dialect.name], {"case_id": case.id, **values})
         case.metrics_digest = digest

@@ -7,14 +7,12 @@ import secrets
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, select
 
 from engine.clock import utcnow
 from engine.errors import NotAllowed, NotFound, ValidationFailed
-from engine.store.models import User
+from engine.store.models import User, UserGroup
 from office.access import is_reserved_name
-from office.people.users import user_dict
 from office.people.tables import ApiToken
 
 TOKEN_PREFIX = "xft_"
@@ -80,26 +78,28 @@ class Auth:
             uow.commit()
 
     def user_for_token(self, token: str) -> dict | None:
-        """The active user a bearer token belongs to (as get_user gives it), in one statement
-        outside any transaction (PostgreSQL: autocommit, no BEGIN/ROLLBACK around it); the user is
-        remembered for the request, so the service it calls reads neither user nor groups again.
-        Revocation takes effect on the next request. Last use is written at most once a minute."""
+        """The active user a bearer token belongs to (as get_user gives it), in one prebuilt
+        statement (a row per group) outside any transaction (PostgreSQL: autocommit, no
+        BEGIN/ROLLBACK around it), read without the ORM: it runs before every API request. The
+        user is remembered for the request, so the service it calls reads neither user nor groups
+        again. Revocation takes effect on the next request. Last use is written at most once a
+        minute."""
         if not token or not token.startswith(TOKEN_PREFIX):
             return None
         now = utcnow()
-        query = (select(ApiToken.id, ApiToken.revoked, ApiToken.last_used_at, User)
-                 .join(User, User.username == ApiToken.username).options(joinedload(User.memberships))
-                 .where(ApiToken.token_hash == token_hash(token)))
-        with self._reader() as session:
-            found = session.execute(query).unique().first()
-            if found is None or found.revoked or not found.User.is_active or is_reserved_name(found.User.username):
-                return None
-            user = user_dict(found.User)
-            stale = found.last_used_at is None or found.last_used_at < now - timedelta(minutes=1)
-            token_id = found.id
-        if stale:
+        with self._reader() as conn:
+            rows = conn.execute(_BY_TOKEN, {"hash": token_hash(token)}).all()
+        if not rows:
+            return None
+        first = rows[0]
+        if first.revoked or not first.is_active or is_reserved_name(first.username):
+            return None
+        user = {"username": first.username, "display_name": first.display_name,
+                "groups": sorted(r.group_name for r in rows if r.group_name is not None),
+                "unit": first.unit_code, "active": True}
+        if first.last_used_at is None or first.last_used_at < now - timedelta(minutes=1):
             with self.core.uow() as uow:
-                uow.session.get(ApiToken, token_id).last_used_at = now
+                uow.session.get(ApiToken, first.id).last_used_at = now
                 uow.commit()
         self.remember(user)
         return user
@@ -116,10 +116,18 @@ class Auth:
         engine = self.core.engine
         if engine.dialect.name == "sqlite":       # in-process: BEGIN costs nothing, and we issue BEGIN ourselves
             with self.core.uow(write=False) as uow:
-                yield uow.session
+                yield uow.session.connection()
             return
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn, Session(bind=conn) as session:
-            yield session
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            yield conn
+
+
+_TOKEN, _USER, _GROUP = ApiToken.__table__, User.__table__, UserGroup.__table__
+_BY_TOKEN = (select(_TOKEN.c.id, _TOKEN.c.revoked, _TOKEN.c.last_used_at, _USER.c.username, _USER.c.display_name,
+                    _USER.c.unit_code, _USER.c.is_active, _GROUP.c.group_name)
+             .join(_USER, _USER.c.username == _TOKEN.c.username)
+             .outerjoin(_GROUP, _GROUP.c.user_id == _USER.c.id)
+             .where(_TOKEN.c.token_hash == bindparam("hash")))
 
 
 def _token_dict(row: ApiToken) -> dict:
