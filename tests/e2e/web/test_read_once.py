@@ -50,3 +50,21 @@ def test_a_revoked_token_is_refused_on_the_next_request(office, app):
     assert client.get("/api/v1/tasks", headers=auth).status_code == 200
     office.auth.revoke_api_token(created["id"], user="clerk")
     assert client.get("/api/v1/tasks", headers=auth).status_code == 401
+
+
+def test_completing_a_task_reads_the_task_rows_once_and_a_new_case_reads_no_decisions(office):
+    """The task being completed is read among its case's open rows, which the step then syncs
+    (one read, not two); a case that never ran has no rows and no decisions to read."""
+    with statements(office.engine) as seen:
+        case = start_petition(office)
+    reads = [s for s in seen if s.startswith("select")]
+    assert not [s for s in reads if "from case_resolution" in s or "from stats_decision" in s
+                or "from key_case" in s or "from backlog_listing" in s], reads
+    triage = [t for t in office.cases.get_case(case["id"])["tasks"] if t["bpmn_id"] == "triage"][0]
+    with statements(office.engine) as seen:
+        office.tasks.complete_task(triage["id"], user="clerk", data={"unit": "district_gov", "opinion": "转送办理"})
+    task_reads = [s for s in seen if s.startswith("select") and "from human_task " in s + " "
+                  and "human_task.state" in s]
+    assert len(task_reads) == 1, task_reads
+    after = office.cases.get_case(case["id"])
+    assert [t["state"] for t in after["tasks"] if t["id"] == triage["id"]] == ["completed"]
