@@ -24,6 +24,7 @@ from engine.settings import Settings
 from engine.steps import Action, Dependency, DependencyFactory, SpecCache, StepOutcome, StepRunner, is_conflict
 from engine.store import db, repository
 from engine.store.models import Case, Definition
+from engine.store import unit_of_work
 from engine.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -102,9 +103,11 @@ class Core:
         answers from it for the rest of this request instead of reading them again."""
         _KNOWN_ACTOR.set(self.actor_type(username, frozenset(groups), unit))
 
-    def forget_actor(self) -> None:
-        """At the end of a request (worker threads serve many)."""
+    def end_request(self) -> None:
+        """At the end of a request (worker threads serve many): forget its user, and return the
+        connection it began a transaction on if no unit of work took it over."""
         _KNOWN_ACTOR.set(None)
+        unit_of_work.end_request()
 
     def run_step(self, session: Session, case: Case, action: Action, **options) -> StepOutcome:
         """The one way a case moves (see StepRunner.run_step); the caller commits."""

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 from engine.clock import utcnow
 from engine.errors import NotAllowed, NotFound, ValidationFailed
 from engine.store.models import User, UserGroup
+from engine.store.unit_of_work import begin_request
 from office.access import is_reserved_name
 from office.people.tables import ApiToken
 
@@ -79,11 +80,12 @@ class Auth:
 
     def user_for_token(self, token: str) -> dict | None:
         """The active user a bearer token belongs to (as get_user gives it), in one prebuilt
-        statement (a row per group) outside any transaction (PostgreSQL: autocommit, no
-        BEGIN/ROLLBACK around it), read without the ORM: it runs before every API request. The
-        user is remembered for the request, so the service it calls reads neither user nor groups
-        again. Revocation takes effect on the next request. Last use is written at most once a
-        minute."""
+        statement (a row per group) read without the ORM: it runs before every API request. On
+        PostgreSQL it is the first statement of the request's transaction, which the service the
+        request calls then takes over (engine/store/unit_of_work.py, `begin_request`): one
+        connection and one transaction per request. The user is remembered for the request, so
+        the service reads neither user nor groups again. Revocation takes effect on the next
+        request. Last use is written at most once a minute."""
         if not token or not token.startswith(TOKEN_PREFIX):
             return None
         now = utcnow()
@@ -109,7 +111,7 @@ class Auth:
         self.core.remember_actor(user["username"], user.get("groups") or (), user.get("unit"))
 
     def end_request(self) -> None:
-        self.core.forget_actor()
+        self.core.end_request()
 
     @contextmanager
     def _reader(self):
@@ -118,8 +120,7 @@ class Auth:
             with self.core.uow(write=False) as uow:
                 yield uow.session.connection()
             return
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            yield conn
+        yield begin_request(engine)
 
 
 _TOKEN, _USER, _GROUP = ApiToken.__table__, User.__table__, UserGroup.__table__

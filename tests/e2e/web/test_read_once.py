@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
 
 from tests.support.web import start_petition
@@ -68,3 +69,40 @@ def test_completing_a_task_reads_the_task_rows_once_and_a_new_case_reads_no_deci
     assert len(task_reads) == 1, task_reads
     after = office.cases.get_case(case["id"])
     assert [t["state"] for t in after["tasks"] if t["id"] == triage["id"]] == ["completed"]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_bearer_request_is_one_transaction_on_one_connection(pg_office):
+    """The token is read as the first statement of the transaction the service then commits;
+    a refused token or a request that touches nothing more returns the connection, and a
+    revoked token is refused on the next request."""
+    from webui.app import create_app
+    app = create_app(pg_office.settings, pg_office)
+    start_petition(pg_office)
+    created = pg_office.auth.create_api_token(user="clerk", name="t")
+    auth = {"Authorization": f"Bearer {created['token']}"}
+    client = app.test_client()
+    assert client.get("/api/v1/tasks", headers=auth).status_code == 200     # last use written
+    begins: list[int] = []
+
+    def begin(_conn):
+        begins.append(1)
+    event.listen(pg_office.engine, "begin", begin)
+    try:
+        with statements(pg_office.engine) as seen:
+            page = client.get("/api/v1/tasks", headers=auth)
+        assert page.status_code == 200 and page.get_json()["items"]
+        assert len(begins) == 1, "the token read and the inbox are one transaction"
+        assert "api_token" in seen[0]
+        for i in range(35):         # more requests than the pool holds: nothing is left checked out
+            if i < 12:              # (the limit on wrong tokens from one address is 20)
+                assert client.get("/api/v1/tasks", headers={"Authorization": "Bearer xft_wrong"}).status_code == 401
+            assert client.get("/api/v1/tasks", headers=auth).status_code == 200
+    finally:
+        event.remove(pg_office.engine, "begin", begin)
+    assert pg_office.engine.pool.checkedout() == 0
+    pg_office.auth.revoke_api_token(created["id"], user="clerk")
+    assert client.get("/api/v1/tasks", headers=auth).status_code == 401
+    task = [t for t in pg_office.inbox.inbox(user="clerk")["items"]][0]
+    done = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=auth, json={"data": {}})
+    assert done.status_code == 401
