@@ -48,6 +48,7 @@ from office.people.users import Users
 from office.resolution import tables as resolution_tables
 from office.resolution.service import Resolutions
 from office.directory.service import Directory
+from office.deputies import editing as deputy_directory
 from office.deputies import tables as deputy_tables
 from office.deputies import meeting_tables
 from office.deputies.meetings import Meetings
@@ -128,7 +129,7 @@ class Services:
         self.tasks.close_hooks["lookback"] = lookback.checked(self._documents)
         self.tasks.close_hooks["supervision"] = self.supervision.decided
         self.timers = Timers(core, self.supervision.timer_kinds(), [self.notifications.deliver])
-        self.kpi = Kpi(core)
+        self.kpi = Kpi(core, referrals=deputy_directory.referrals_between)
         self.dashboard = Dashboard(core, self.kpi, self.jobs)
         self.analysis = Analysis(core, self.kpi)
         self.meetings = Meetings(core, self.analysis)
