@@ -115,7 +115,6 @@ class Services:
         self.directory = Directory(core)
         self.deputies = Deputies(core, self.cases, self._documents)
         core.add_step_hook(self.deputies.step_hook)
-        self.proposals = Proposals(core)
         self.notifications = Notifications(core, notifier or reminders.LoggingNotifier())
         self.supervision = Supervision(core, self._documents)
         self.supervision_ledger = SupervisionLedger(core, self._documents)
@@ -133,6 +132,7 @@ class Services:
         self.dashboard = Dashboard(core, self.kpi, self.jobs)
         self.analysis = Analysis(core, self.kpi)
         self.meetings = Meetings(core, self.analysis)
+        self.proposals = Proposals(core, self.analysis)
         self.tasks.close_hooks["follow_up"] = self.meetings.reported
         self.editor = Editor(core)
         self.operations = Operations(core, self.identities)
