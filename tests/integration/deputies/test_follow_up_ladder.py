@@ -4,10 +4,12 @@ decision task), each rung once across schedulers and in the supervision ledger, 
 reports it done. The clock is moved; nothing sleeps."""
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
+from docx import Document
 from sqlalchemy import select
 
 from engine.store.models import Timer
@@ -68,6 +70,10 @@ def test_an_overdue_follow_up_climbs_the_ladder_into_the_ledger_and_stops_when_r
 
     tick(o, DUE + timedelta(minutes=1))
     assert len(letters(o, case)) == 1, "督办函 No. 1 to the unit at once"
+    [doc] = [d for d in o.s.documents.list_documents(case, user="director") if d["kind"] == "督办函"]
+    _, content, _ = o.s.documents.get_document(case, doc["id"], user="director")
+    text = "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
+    assert "核实欠薪并答复代表" in text and "市农业农村局" in text, "the letter names the task and the unit"
     agri = [n["text"] for n in o.s.notifications.notifications("agri_staff")]
     assert any("督办函（第1号）" in t and "代表恳谈会交办：核实欠薪并答复代表" in t for t in agri)
     boss = [n["text"] for n in o.s.notifications.notifications("director")]
