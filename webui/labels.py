@@ -46,7 +46,7 @@ TERMS["repeat"] = {"初件": _l("初件"), "重件": _l("重件")}
 OUTCOMES = {"支持": _l("支持"), "解释说明": _l("解释说明"), "不予支持": _l("不予支持"), "维持": _l("维持"),
             "撤销": _l("撤销"), "变更": _l("变更")}
 TERMS["outcome"] = OUTCOMES
-TERMS["proposal_kind"] = {"代表建议": _l("代表建议"), "议案": _l("议案")}
+TERMS["proposal_kind"] = {"代表建议": lazy_pgettext("proposal kind", "代表建议"), "议案": _l("议案")}
 LABELS["term"] = {word: label for words in TERMS.values() for word, label in words.items()}
 
 # What happened, as the timeline says it (case_event.kind).

@@ -92,5 +92,6 @@ def test_the_page_reads_in_english(app, office):
     page = clerk.get(f"/proposals?month={month}&topic={topic}").get_data(as_text=True)
     data = known_data() + ["王代表", "李代表", "孙代表", *SUBJECTS, topic]
     assert chinese_in(page, sorted(data, key=len, reverse=True)) == []
+    assert "Deputy's proposal</label>" in page and "Bill</label>" in page, "the kinds, in words"
     bad = clerk.post("/proposals", data={"kind": "议案", "title": "", "reg_nos": "XF-NO-SUCH"})
     assert bad.status_code == 400 and chinese_in(bad.get_data(as_text=True), data) == []
