@@ -48,6 +48,7 @@ from office.people.users import Users
 from office.resolution import tables as resolution_tables
 from office.resolution.service import Resolutions
 from office.directory.service import Directory
+from office.deputies import editing as deputy_directory
 from office.deputies import tables as deputy_tables
 from office.deputies import meeting_tables
 from office.deputies.meetings import Meetings
@@ -114,7 +115,6 @@ class Services:
         self.directory = Directory(core)
         self.deputies = Deputies(core, self.cases, self._documents)
         core.add_step_hook(self.deputies.step_hook)
-        self.proposals = Proposals(core)
         self.notifications = Notifications(core, notifier or reminders.LoggingNotifier())
         self.supervision = Supervision(core, self._documents)
         self.supervision_ledger = SupervisionLedger(core, self._documents)
@@ -128,10 +128,11 @@ class Services:
         self.tasks.close_hooks["lookback"] = lookback.checked(self._documents)
         self.tasks.close_hooks["supervision"] = self.supervision.decided
         self.timers = Timers(core, self.supervision.timer_kinds(), [self.notifications.deliver])
-        self.kpi = Kpi(core)
+        self.kpi = Kpi(core, referrals=deputy_directory.referrals_between)
         self.dashboard = Dashboard(core, self.kpi, self.jobs)
         self.analysis = Analysis(core, self.kpi)
         self.meetings = Meetings(core, self.analysis)
+        self.proposals = Proposals(core, self.analysis)
         self.tasks.close_hooks["follow_up"] = self.meetings.reported
         self.editor = Editor(core)
         self.operations = Operations(core, self.identities)

@@ -132,10 +132,11 @@ def _register_blueprints(app: Flask) -> None:
     from . import editor; app.register_blueprint(editor.bp)  # noqa: E702
     from . import dashboard; app.register_blueprint(dashboard.bp)  # noqa: E702
     from . import analysis; app.register_blueprint(analysis.bp)  # noqa: E702
-    from .channels import deputies, meetings, online
+    from .channels import deputies, meetings, online, proposals
     app.register_blueprint(online.bp)
     app.register_blueprint(deputies.bp)
     app.register_blueprint(meetings.bp)
+    app.register_blueprint(proposals.bp)
     from . import supervision; app.register_blueprint(supervision.bp)  # noqa: E702
     csrf.exempt(api.bp)      # the API checks CSRF itself for cookie sessions (bearer tokens need none)
     app.register_blueprint(api.bp)

@@ -46,6 +46,7 @@ TERMS["repeat"] = {"初件": _l("初件"), "重件": _l("重件")}
 OUTCOMES = {"支持": _l("支持"), "解释说明": _l("解释说明"), "不予支持": _l("不予支持"), "维持": _l("维持"),
             "撤销": _l("撤销"), "变更": _l("变更")}
 TERMS["outcome"] = OUTCOMES
+TERMS["proposal_kind"] = {"代表建议": lazy_pgettext("proposal kind", "代表建议"), "议案": _l("议案")}
 LABELS["term"] = {word: label for words in TERMS.values() for word, label in words.items()}
 
 # What happened, as the timeline says it (case_event.kind).
@@ -72,7 +73,7 @@ LABELS["event"] = {
 LABELS["supervision_method"] = {
     "书函催办": _l("书函催办"), "电话询办": _l("电话询办"), "共同接办": _l("共同接办"), "约谈": _l("约谈"),
     "通报": _l("通报"), "挂牌督办": _l("挂牌督办"), "交办督办会": _l("交办督办会"), "调度会": _l("调度会"),
-    "再次督办": _l("再次督办"), "联席会议": _l("联席会议"), "协调会": _l("协调会"),
+    "再次督办": _l("再次督办"), "交办事项督办": _l("交办事项督办"), "联席会议": _l("联席会议"), "协调会": _l("协调会"),
 }
 # Where a 积案 listing came from (stored as the Chinese words).
 LABELS["backlog_source"] = {"上级交办": _l("上级交办"), "本级排查": _l("本级排查")}

@@ -10,7 +10,7 @@ analysts, administrators and legal advisers.
 from __future__ import annotations
 
 from office.analysis import evaluation, hotspots, selection
-from office.access import ANALYSTS, EVALUATION_READERS, EVALUATORS, Actor
+from office.access import ANALYSTS, EVALUATION_READERS, EVALUATORS, OFFICE, Actor
 from engine.clock import utcnow
 from engine.errors import NotAllowed, ValidationFailed
 from office.exports import Sheet, workbook
@@ -96,6 +96,25 @@ class Analysis:
                          Sheet("环比上升", RISING_COLUMNS, found["rising"], title=f"{month} 环比上升的主题"),
                          Sheet("建议监督主题", SUGGESTION_COLUMNS, suggestions, title=f"{period} 建议监督主题",
                                widths={"example_cases": 60})])
+
+    def topic_cases(self, user: str | Actor, month: str, topic: str | None = None) -> dict:
+        """The month's hot topics (two cases or more, most first) and, when one is named, its cases:
+        what the office picks as the material of a 代表建议 (一类事项→一项机制). The office's users
+        see every case, so every topic."""
+        start, end = Month.parse(month).bounds()
+        hotspots.prepare(self.core.settings.storage_dir.parent / "jieba")
+        with self.core.uow(write=False) as uow:
+            self._require(uow.session, user, OFFICE, "the hot topics' cases are for the petition office")
+            items = hotspots.load(uow.session, start, end)
+        topics = [{"topic": r["topic"], "count": r["count"]} for r in hotspots.suggestions(items, limit=MAX_SUGGESTIONS)]
+        cases = []
+        if topic:
+            assigned = hotspots.assign(items)
+            cases = [{"case_id": i.case_id, "reg_no": i.reg_no, "subject": i.subject} for i in items
+                     if assigned[i.case_id] == topic]
+            if not cases:
+                raise ValidationFailed(f"{month}没有热点“{topic}”", [{"field": "topic", "message": f"{month}没有这个热点"}])
+        return {"month": month, "topics": topics, "topic": topic or "", "cases": cases}
 
     # -- 代表恳谈会 --------------------------------------------------------------------------
     def meeting_selection(self, user: str | Actor, month: str, *, limit: int = 10) -> dict:

@@ -3,9 +3,9 @@ edit, deactivate. Deactivating keeps the row, so past referrals keep their deput
 an inactive deputy cannot refer, an inactive station is not offered."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.errors import Conflict, NotFound, ValidationFailed
 from office.deputies.tables import Deputy, Referral, Station, StationDeputy
@@ -95,3 +95,19 @@ def period(since: str | None, until: str | None) -> list:
     if since and until and str(since) > str(until):
         raise _bad("until", "结束日期不能早于开始日期")
     return out
+
+
+def referral_tally(session, conditions: list) -> dict:
+    """Referrals by deputy and by station, by name, most first (the directory page and the KPI reports)."""
+    def counted(name_column, key_column, label: str) -> list[dict]:
+        rows = session.execute(select(name_column, func.count(Referral.id)).join(Referral, key_column)
+                               .where(*conditions).group_by(name_column)
+                               .order_by(func.count(Referral.id).desc(), name_column)).all()
+        return [{label: n, "referrals": c} for n, c in rows]
+    return {"by_deputy": counted(Deputy.name, Referral.deputy_id == Deputy.id, "deputy"),
+            "by_station": counted(Station.name, Referral.station_id == Station.id, "station")}
+
+
+def referrals_between(session, start: datetime, end: datetime) -> dict:
+    """Referrals made in [start, end): what the KPI dashboard and the monthly report count."""
+    return referral_tally(session, [Referral.referred_at >= start, Referral.referred_at < end])

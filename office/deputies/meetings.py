@@ -1,7 +1,8 @@
 """The 代表恳谈会 (seed 000: monthly, representative cases heard by deputies of the field): the
 meeting takes its cases from the month's selection (office.analysis), records each deputy's opinion
-per case, and gives units follow-up tasks with a last day, tracked until done (overdue ones listed
-like the office's 督办 list). The minutes export to .docx."""
+per case, and gives units follow-up tasks with a last day, tracked until done like any other 督办:
+reminders before the last day, then the escalation ladder (office/supervision/ladder.py) until the
+task is reported done. The minutes export to .docx."""
 from __future__ import annotations
 
 import io
@@ -20,7 +21,10 @@ from office.deputies.meeting_tables import FollowUp, Meeting, MeetingCase, Meeti
 from office.deputies.tables import Deputy
 from office.directory.names import Names
 from office.directory.service import resolve_unit
-from processes.calendar import end_of_day
+from office.supervision import reminders
+from office.supervision.ladder import UNIT
+from processes.calendar import end_of_day, local_day
+from processes.ladders import load_ladder
 from processes.due import chinese_last_day
 
 ORGANISERS = frozenset({"director", "leader", "analyst", "admin"})      # who read the selection
@@ -124,7 +128,10 @@ class Meetings:
                            due_at=end_of_day(day), state="open")
             session.add(row)
             session.flush()
-            _open_task(session, row, user, utcnow())
+            now = utcnow()
+            task = _open_task(session, row, user, now)
+            reminders.arm_task(session, session.get(Case, task.case_id), task, now,
+                               load_ladder(self.core.settings.jurisdiction, on=local_day(now)), party=UNIT)
             uow.commit()
             return self._view(session, meeting)
 
@@ -148,18 +155,22 @@ class Meetings:
                 task.state, task.completed_at, task.completed_by = "completed", now, user
                 record(session, task.case_id, "task_completed", actor=user, at=now, message=task.name,
                        task_uuid=task.task_uuid, bpmn_id=task.bpmn_id, data={"result": result})
+            if task is not None:
+                reminders.cancel(session, task.case_id, task.task_uuid)
             uow.commit()
             return self._view(session, self._meeting(session, row.meeting_id))
 
     @staticmethod
     def reported(session, task: HumanTask, user: str, data: dict, now: datetime) -> None:
-        """The close hook of a follow-up task done from the unit's inbox: the meeting records the report."""
+        """The close hook of a follow-up task done from the unit's inbox: the meeting records the
+        report, and the task's reminders and ladder stop."""
         result = data.get("result")
         if not isinstance(result, str) or not result.strip():
             raise _bad("result", "请填写办理结果")
         row = session.get(FollowUp, int(task.bpmn_id.removeprefix(FOLLOW_UP_PREFIX)))
         if row is not None:
             _finish(row, user, result.strip(), now)
+        reminders.cancel(session, task.case_id, task.task_uuid)
 
     def overdue(self, *, user: str) -> list[dict]:
         """Open follow-up tasks past their last day, oldest first (the 督办 list of the 恳谈会)."""

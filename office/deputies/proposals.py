@@ -10,6 +10,7 @@ from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from engine.inputs import is_row_id
 from engine.store.models import Case
 from office.access import check_case_visible
+from office.dates import Month
 from office.deputies.tables import Deputy, Proposal, ProposalCase
 
 KINDS = ("代表建议", "议案")
@@ -21,17 +22,28 @@ def _bad(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, [{"field": field, "message": message}])
 
 
-def proposal_dict(p: Proposal, case_ids: list[int], deputy: str | None) -> dict:
+def proposal_dict(p: Proposal, cases: list[dict], deputy: str | None) -> dict:
+    """`cases`: each case's id with its 信访件编号 and subject, as people name it."""
+    case_ids = [c["case_id"] for c in cases]
     return {"id": p.id, "kind": p.kind, "title": p.title, "topic": p.topic, "deputy": deputy, "state": p.state,
             "state_label": STATES[p.state], "number": p.number,
             "lodged_at": p.lodged_at.isoformat() if p.lodged_at else None, "answer": p.answer,
             "answered_at": p.answered_at.isoformat() if p.answered_at else None, "case_ids": case_ids,
-            "created_by": p.created_by, "created_at": p.created_at.isoformat()}
+            "cases": cases, "created_by": p.created_by, "created_at": p.created_at.isoformat()}
+
+
+def _by_reg_no(session, reg_nos: list[str]) -> list[int]:
+    found = dict(session.execute(select(Case.reg_no, Case.id).where(Case.reg_no.in_(reg_nos))).all()) if reg_nos else {}
+    missing = [n for n in reg_nos if n not in found]
+    if missing:
+        raise _bad("reg_nos", f"没有编号为{'、'.join(missing[:10])}的信访件")
+    return [found[n] for n in reg_nos]
 
 
 class Proposals:
-    def __init__(self, core):
+    def __init__(self, core, analysis=None):
         self.core = core
+        self.analysis = analysis        # the month's hot topics and their cases (office.analysis)
 
     def _editor(self, session, user: str):
         actor = self.core.actor(session, user)
@@ -40,26 +52,30 @@ class Proposals:
         return actor
 
     def _dict(self, session, p: Proposal) -> dict:
-        ids = list(session.scalars(select(ProposalCase.case_id).where(ProposalCase.proposal_id == p.id)
-                                   .order_by(ProposalCase.case_id)))
+        rows = session.execute(select(Case.id, Case.reg_no, Case.subject)
+                               .join(ProposalCase, ProposalCase.case_id == Case.id)
+                               .where(ProposalCase.proposal_id == p.id).order_by(Case.id)).all()
         deputy = session.get(Deputy, p.deputy_id).name if p.deputy_id else None
-        return proposal_dict(p, ids, deputy)
+        return proposal_dict(p, [{"case_id": i, "reg_no": n, "subject": s or ""} for i, n, s in rows], deputy)
 
     def propose(self, *, user: str, kind: str, title: str, case_ids: list, topic: str = "",
-                deputy: str = "") -> dict:
+                deputy: str = "", reg_nos: list | None = None) -> dict:
+        """The cases come by id (picked from a list) or by 信访件编号 (`reg_nos`, as people name them)."""
         title, topic = (title or "").strip(), (topic or "").strip()
+        reg_nos = [str(n).strip() for n in reg_nos or [] if str(n).strip()]
         problems = []
         if kind not in KINDS:
             problems.append({"field": "kind", "message": "请选择代表建议或议案"})
         if not title or len(title) > 200:
             problems.append({"field": "title", "message": "标题必填，最多200字"})
-        if not isinstance(case_ids, list) or not case_ids or not all(is_row_id(i) for i in case_ids):
+        if not isinstance(case_ids, list) or not (case_ids or reg_nos) or not all(is_row_id(i) for i in case_ids):
             problems.append({"field": "case_ids", "message": "请至少选择一件信访件"})
         if problems:
             raise ValidationFailed("建议素材有误", problems)
         with self.core.uow() as uow:
             session = uow.session
             actor = self._editor(session, user)
+            case_ids = case_ids + _by_reg_no(session, reg_nos)
             for case_id in set(case_ids):
                 case = session.get(Case, case_id)
                 if case is None:
@@ -116,6 +132,16 @@ class Proposals:
             self._editor(uow.session, user)
             rows = uow.session.scalars(select(Proposal).order_by(Proposal.id.desc())).all()
             return [self._dict(uow.session, p) for p in rows]
+
+    def page(self, *, user: str, month: str | None = None, topic: str | None = None) -> dict:
+        """What the web page shows: the proposals, the active deputies one may name, and the month's
+        hot topics (this month's when none is given) with the cases of the one picked."""
+        proposals = self.list(user=user)
+        month = month or str(Month.current())
+        with self.core.uow(write=False) as uow:
+            deputies = list(uow.session.scalars(select(Deputy.name).where(Deputy.active.is_(True)).order_by(Deputy.name)))
+        found = self.analysis.topic_cases(user, month, topic or None)
+        return {"proposals": proposals, "deputies": deputies, **found}
 
     def of_case(self, case_id: int, *, user: str) -> list[dict]:
         """The proposals a case is material for (whoever may see the case)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.bpmn import runtime
 from engine.clock import utcnow
@@ -210,14 +210,7 @@ class Deputies:
             actor = self.core.actor(uow.session, user)
             if not actor.is_office:
                 raise NotAllowed("only the petition office reads the referral counts")
-            by_deputy = uow.session.execute(
-                select(Deputy.name, func.count(Referral.id)).join(Referral, Referral.deputy_id == Deputy.id)
-                .where(*period).group_by(Deputy.name).order_by(func.count(Referral.id).desc(), Deputy.name)).all()
-            by_station = uow.session.execute(
-                select(Station.name, func.count(Referral.id)).join(Referral, Referral.station_id == Station.id)
-                .where(*period).group_by(Station.name).order_by(func.count(Referral.id).desc(), Station.name)).all()
-            return {"by_deputy": [{"deputy": n, "referrals": c} for n, c in by_deputy],
-                    "by_station": [{"station": n, "referrals": c} for n, c in by_station]}
+            return editing.referral_tally(uow.session, period)
 
     def step_hook(self, session, case: Case, data: dict, step) -> None:
         """When the reply is served on a referred case, the deputy gets the 办理结果反馈 (a letter in the

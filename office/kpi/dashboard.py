@@ -138,7 +138,8 @@ class Dashboard:
         names = self._group_names(by, [f["group"] for f in figures])
         return {"period": period, "by": by, "figures": figures, "names": names, "definitions": DEFINITIONS,
                 "parts": {d.key: kpi.parts(d.key) for d in DEFINITIONS},
-                "flags": self.kpi.flag_counts(user, period.start, period.end)}
+                "flags": self.kpi.flag_counts(user, period.start, period.end),
+                "referrals": self.kpi.referral_counts(user, period.start, period.end)}
 
     def dashboard_cases(self, user: str, key: str, period: Period, *, part: str = "numerator",
                         by: str | None = None, group: str | None = None, page: int = 1,

@@ -19,6 +19,8 @@ COLUMNS = (("label", "指标"), ("group", "分组"), ("numerator", "分子（件
            ("rate", "比率（%）"), ("persons_numerator", "分子（人次）"), ("persons_denominator", "分母（人次）"),
            ("pending", "未到期（不计入比率）"), ("missed", "未达标"), ("target", "目标"), ("verdict", "判定"))
 APPENDIX = "附录：指标口径"
+REFERRAL_TABLES = (("by_deputy", "代表转交（按代表）", (("deputy", "代表"), ("referrals", "转交件数"))),
+                   ("by_station", "代表转交（按联络站）", (("station", "代表联络站"), ("referrals", "转交件数"))))
 APPENDIX_COLUMNS = (("label", "指标"), ("target", "目标"), ("text", "口径"), ("label_en", "Indicator"),
                     ("text_en", "Definition"))
 
@@ -32,17 +34,21 @@ def definitions() -> list[dict]:
             for d in DEFINITIONS]
 
 
-def workbook(month: str, tables: dict[str, list[dict]]) -> bytes:
+def workbook(month: str, tables: dict[str, list[dict]], referrals: dict | None = None) -> bytes:
     """`tables` maps a grouping ('' = none) to its figures; every table becomes a sheet, then the
-    appendix of definitions."""
+    month's 代表转交 by deputy and by station (when the reader may see them), then the appendix."""
     sheets = [Sheet(GROUP_TITLES.get(by, by), COLUMNS, _rows(figures), title=f"{month} 信访工作指标",
                     widths={"label": 20}) for by, figures in tables.items()]
+    if referrals is not None:
+        sheets += [Sheet(title, columns, referrals[key], title=f"{month} {title}", widths={columns[0][0]: 24})
+                   for key, title, columns in REFERRAL_TABLES]
     sheets.append(Sheet("指标口径", APPENDIX_COLUMNS, definitions(), title=f"{APPENDIX}（Definitions）",
                         widths={"label": 18, "text": 80, "label_en": 24, "text_en": 80}))
     return _workbook(sheets)
 
 
-def document(month: str, tables: dict[str, list[dict]], trend: list[dict] | None = None) -> bytes:
+def document(month: str, tables: dict[str, list[dict]], trend: list[dict] | None = None,
+             referrals: dict | None = None) -> bytes:
     """The monthly Word report: charts of the month and its trend, then one table per grouping."""
     doc = Document()
     doc.add_heading(f"{month} 信访工作月度报告", level=0)
@@ -63,10 +69,29 @@ def document(month: str, tables: dict[str, list[dict]], trend: list[dict] | None
             for cell, (key, _) in zip(cells, COLUMNS):
                 value = figure.get(key)
                 cell.text = "—" if value is None else str(value)
+    if referrals is not None:
+        _referrals(doc, referrals)
     _appendix(doc)
     out = BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _referrals(doc, referrals: dict) -> None:
+    """The deputies' channel for the standing committee: how many petitions each deputy and each
+    liaison station referred in the month."""
+    doc.add_heading(f"代表转交（本月共{referrals['total']}件）", level=1)
+    for key, title, columns in REFERRAL_TABLES:
+        doc.add_heading(title, level=2)
+        if not referrals[key]:
+            doc.add_paragraph("本月无")
+            continue
+        table = doc.add_table(rows=1, cols=len(columns))
+        for cell, (_, text) in zip(table.rows[0].cells, columns):
+            cell.text = text
+        for row in referrals[key]:
+            for cell, (field, _) in zip(table.add_row().cells, columns):
+                cell.text = str(row[field])
 
 
 def _appendix(doc) -> None:

@@ -21,8 +21,9 @@ COUNTED_FLAGS = ("skip_level", "sensitive", "urgent", "instructed")
 
 
 class Kpi:
-    def __init__(self, core):
+    def __init__(self, core, referrals: Callable | None = None):
         self.core = core
+        self.referrals = referrals     # (session, start, end) -> by deputy and by station (office.deputies)
 
     def scope(self, session, user: str | Actor) -> str | None:
         actor = user if isinstance(user, Actor) else self.core.actor(session, user)
@@ -48,6 +49,16 @@ class Kpi:
                     counts[flag] += bool((facts or {}).get(flag) is True)
             return counts
 
+    def referral_counts(self, user: str | Actor, start: datetime, end: datetime) -> dict | None:
+        """代表转交 made in [start, end), by deputy and by liaison station (names), for the readers of
+        every unit's figures; None for a unit's staff, whose figures are their own unit's."""
+        self._kpi_args(start, end, None)
+        with self.core.uow(write=False) as uow:
+            if self.scope(uow.session, user) is not None or self.referrals is None:
+                return None
+            found = self.referrals(uow.session, start, end)
+            return {**found, "total": sum(r["referrals"] for r in found["by_deputy"])}
+
     def kpis_of_month(self, user: str | Actor, month: str, *, by: str | None = None) -> dict:
         """The figures of one calendar month (Asia/Shanghai), e.g. '2026-10'."""
         start, end = Month.parse(month).bounds()
@@ -66,9 +77,10 @@ class Kpi:
             tables[by] = self.kpis_of_month(user, month, by=by or None)["figures"]
             step(done)
         trend = self.kpi_trend(user, str(Month.parse(month).shift(1 - REPORT_TREND_MONTHS)), month)
-        files = {"xlsx": kpi_report.workbook(month, tables)}
+        referrals = self.referral_counts(user, *Month.parse(month).bounds())
+        files = {"xlsx": kpi_report.workbook(month, tables, referrals)}
         step(len(REPORT_GROUPS) + 1)
-        files["docx"] = kpi_report.document(month, tables, trend)
+        files["docx"] = kpi_report.document(month, tables, trend, referrals)
         step(REPORT_STEPS)
         return files
 

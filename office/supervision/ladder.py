@@ -11,6 +11,10 @@ it once; downtime collapses missed repeats of the letter into one (its number co
 Rungs (processes/escalation_ladders/): numbered 督办函 to the unit, repeating (an office step gets
 a numbered notice to the director instead, never a letter); a notice to the director; the
 director's supervision task (约谈, 通报 or 挂牌督办); the leader's list.
+
+A task the office gives a unit beside the workflow (a 代表恳谈会 follow-up) climbs the same ladder;
+since no step of the case's own handling shows it, each of its rungs is also a row of the
+supervision ledger (督办台账, method 交办事项督办), beside the office's acts on the cases.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from engine.errors import ValidationFailed
 from engine.projection import record
 from engine.store.models import Case, CaseEvent, HumanTask, HumanTaskGroup, Timer
 from office.documents.tables import Document
+from office.supervision.entries import add_entry
 from office.supervision.messages import notify
 from office.supervision.tables import SupervisionListing
 from processes.calendar import end_of_day, local_day
@@ -35,6 +40,7 @@ SUPERVISE_PREFIX = "supervise:"
 DECISION_FORM = "supervision_decision"
 DECISION_DAYS = 5
 UNIT, OFFICE = "unit", "office"
+TASK_METHOD = "交办事项督办"          # the ledger's rows for the rungs of a task beside the workflow
 
 
 def party_of(props: dict | None) -> str:
@@ -89,8 +95,11 @@ def climb(session: Session, documents, timer_id: int, now: datetime) -> str | No
         wanted = ladder.instances_due(rung, task.due_at, now)
         done = int(fired.get(rung.name, 0))
         if wanted > done:
-            RUNGS[rung.name](session, documents, task, payload.get("party", UNIT), now)
+            text = RUNGS[rung.name](session, documents, task, payload.get("party", UNIT), now)
             fired[rung.name] = wanted      # missed repeats collapse into this one firing
+            if task.kind != "bpmn":
+                add_entry(session, task.case_id, TASK_METHOD, local_day(now), "scheduler", task.unit,
+                          text, "", now)
     timer.payload = {**payload, "fired": fired}
     timer.fired_at, timer.lock_owner, timer.lock_expires_at = now, None, None
     following = next_instant(ladder, task.due_at, fired)
@@ -106,48 +115,55 @@ def _overdue_text(task: HumanTask, now: datetime) -> str:
     return f"{task.reg_no or ''}「{task.name}」{chinese_deadline(task.due_at, now)}"
 
 
-def _letter(session, documents, task: HumanTask, party: str, now: datetime) -> None:
+def _letter(session, documents, task: HumanTask, party: str, now: datetime) -> str:
     if party == OFFICE:              # the office's own step: the director hears, no letter goes out
         text = f"本办超期第{_sequence(session, task, 'office_overdue') + 1}次提醒：{_overdue_text(task, now)}"
         notify(session, task.case_id, None, "escalation", text, now, group="director")
         record(session, task.case_id, "office_overdue", actor="scheduler", at=now, message=text,
                task_uuid=task.task_uuid, bpmn_id=task.bpmn_id, data={"due_at": task.due_at.isoformat()})
-        return
-    issue_letter(session, documents, task, now, "scheduler")
+        return text
+    return _send_letter(session, documents, task, now, "scheduler")[1]
 
 
 def issue_letter(session: Session, documents, task: HumanTask, now: datetime, actor: str) -> int | None:
     """The case's next numbered 督办函 to the unit of an open dated step (the ladder's, or the
     office's 书函催办); the unit is told. Returns the document's id."""
+    return _send_letter(session, documents, task, now, actor)[0]
+
+
+def _send_letter(session: Session, documents, task: HumanTask, now: datetime, actor: str) -> tuple[int | None, str]:
+    """The letter's document id (None when it could not be issued) and what the unit was told."""
     sequence = _letters_issued(session, task.case_id) + 1
     case = session.get(Case, task.case_id)
     store = documents(session, case, now, actor)
+    matter = task.subject if task.kind == "bpmn" else task.name    # a task beside the workflow names its own
     try:
-        doc = store.render("督办函", reg_no=task.reg_no or "", subject=task.subject,
+        doc = store.render("督办函", reg_no=task.reg_no or "", subject=matter,
                            unit_name=store.unit_name(task.unit), deadline=chinese_last_day(task.due_at),
                            sequence=sequence, due_at=task.due_at.isoformat(), office=store.office,
                            issued=chinese_date(now))
     except ValidationFailed as refused:   # a fact the letter must state is missing: the case records
         text = f"督办函未能出具（{refused}）：{_overdue_text(task, now)}"   # why; the director chases by hand
         notify(session, task.case_id, None, "escalation", text, now, group="director")
-        return None
+        return None, text
     text = f"督办函（第{sequence}号）：{_overdue_text(task, now)}"
     notify(session, task.case_id, task, "escalation", text, now)
     record(session, task.case_id, "document_issued", actor=actor, at=now, message="督办函",
            task_uuid=task.task_uuid, bpmn_id=task.bpmn_id,
            data={"document_id": getattr(doc, "id", None), "sequence": sequence, "unit": task.unit})
-    return getattr(doc, "id", None)
+    return getattr(doc, "id", None), text
 
 
-def _director_notice(session, documents, task: HumanTask, party: str, now: datetime) -> None:
+def _director_notice(session, documents, task: HumanTask, party: str, now: datetime) -> str:
     state = standing(task.due_at, now)
     text = f"督办：{_overdue_text(task, now)}" + ("，已向承办单位发出督办函" if party == UNIT else "（本办办理环节）")
     notify(session, task.case_id, None, "escalation", text, now, group="director")
     record(session, task.case_id, "escalated", actor="scheduler", at=now, message=text, task_uuid=task.task_uuid,
            bpmn_id=task.bpmn_id, data={"overdue_working_days": state.working_days, "party": party})
+    return text
 
 
-def _director_task(session, documents, task: HumanTask, party: str, now: datetime) -> None:
+def _director_task(session, documents, task: HumanTask, party: str, now: datetime) -> str:
     """The director decides 约谈, 通报 or 挂牌督办 (or to keep chasing) on a supervision task."""
     text = f"督办决定（约谈、通报或挂牌督办）：{_overdue_text(task, now)}"
     bpmn_id = f"{SUPERVISE_PREFIX}{task.bpmn_id}"
@@ -163,14 +179,16 @@ def _director_task(session, documents, task: HumanTask, party: str, now: datetim
     notify(session, task.case_id, None, "escalation", text, now, group="director")
     record(session, task.case_id, "supervision_task_opened", actor="scheduler", at=now, message=text,
            task_uuid=task.task_uuid, bpmn_id=task.bpmn_id, data={"party": party})
+    return text
 
 
-def _leader_list(session, documents, task: HumanTask, party: str, now: datetime) -> None:
+def _leader_list(session, documents, task: HumanTask, party: str, now: datetime) -> str:
     text = f"列入领导督办清单：{_overdue_text(task, now)}"
     put_on_list(session, task.case_id, "leader", reason=text, actor="scheduler", now=now, task=task)
     notify(session, task.case_id, None, "leader", text, now, group="leader")
     record(session, task.case_id, "leader_listed", actor="scheduler", at=now, message=text,
            task_uuid=task.task_uuid, bpmn_id=task.bpmn_id, data={"party": party})
+    return text
 
 
 RUNGS = {"letter": _letter, "director_notice": _director_notice, "director_task": _director_task,

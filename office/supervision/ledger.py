@@ -16,20 +16,20 @@ from sqlalchemy.orm import Session
 from engine.clock import utcnow
 from engine.core import Core
 from engine.errors import Conflict, NotAllowed, ValidationFailed
-from engine.projection import record
 from engine.store import repository
 from engine.store.models import Case, HumanTask, Unit
 from office.access import OFFICE, check_case_visible
 from office.directory.names import Names
 from office.exports import Sheet, workbook
 from office.supervision import ladder
+from office.supervision.entries import add_entry
 from office.supervision.tables import SupervisionEntry, SupervisionMeeting
 from processes.calendar import local_day
 
 CHASING = ("书函催办", "电话询办", "共同接办")             # the office's staff chase
 LEVERS = ("约谈", "通报", "挂牌督办")                    # the director's levers (Art. 39)
 MEETINGS = ("交办督办会", "调度会")
-METHODS = CHASING + LEVERS + MEETINGS + ("再次督办",)           # the last: after a 回头看 found it stalled
+METHODS = CHASING + LEVERS + MEETINGS + ("再次督办", ladder.TASK_METHOD)   # then the 回头看's, the ladder's
 CHASERS = frozenset({"clerk", "director", "admin"})
 DIRECTORS = frozenset({"director", "admin"})
 COLUMNS = (("acted_on", "日期"), ("reg_no", "信访件编号"), ("subject", "事项"), ("method", "督办方式"),
@@ -201,18 +201,6 @@ def _dated_step(session: Session, case: Case, unit: str, *, required: bool = Tru
     if found is None and required:
         raise Conflict("this unit has no open step with a deadline in this case: there is nothing to chase by letter")
     return found
-
-
-def add_entry(session, case_id, method, day, actor, unit, outcome, note, now, *, meeting_id=None,
-           document_id=None) -> SupervisionEntry:
-    entry = SupervisionEntry(case_id=case_id, method=method, acted_on=day, actor=actor, unit=unit,
-                             outcome=outcome.strip(), note=(note or "").strip(), meeting_id=meeting_id,
-                             document_id=document_id, recorded_at=now)
-    session.add(entry)
-    session.flush()
-    record(session, case_id, "supervision_action", actor=actor, at=now, message=f"{method}：{entry.outcome}",
-           data={"entry": entry.id, "method": method, "unit": unit, "acted_on": day.isoformat()})
-    return entry
 
 
 def _entry_dict(e: SupervisionEntry, case: Case, names: Names, meeting: SupervisionMeeting | None = None) -> dict:

@@ -18,7 +18,7 @@ from engine.errors import ValidationFailed
 from engine.projection import record
 from engine.store.models import Case, HumanTask, HumanTaskGroup, Timer
 from office.supervision import ladder
-from office.supervision.ledger import add_entry
+from office.supervision.entries import add_entry
 from office.supervision.messages import notify
 from processes.calendar import end_of_day, local_day
 

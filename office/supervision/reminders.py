@@ -71,7 +71,7 @@ def step_hook(rule_lookup=None, ladder_on=None):
     def hook(session: Session, case: Case, data: dict, step) -> None:
         for row in step.closed:
             if row.due_at is not None:      # reminders are only ever armed on a dated task
-                _cancel(session, case.id, row.task_uuid)
+                cancel(session, case.id, row.task_uuid)
         for row in step.open_tasks:
             if row.kind != "bpmn":
                 continue
@@ -93,6 +93,12 @@ def _arm(session: Session, case: Case, row: HumanTask, pol: dict, now: datetime,
         ladders.arm(session, case, row, ladder, pol["party"], now)
 
 
+def arm_task(session: Session, case: Case, row: HumanTask, now: datetime, ladder: Ladder, *, party: str) -> None:
+    """A dated task the office opens beside the workflow (a 代表恳谈会 follow-up) gets the default
+    reminders and climbs the ladder like a step; its owner cancels both when it closes."""
+    _arm(session, case, row, {**policy({}), "party": party}, now, ladder)
+
+
 def _add(session, case, row, kind, due, payload, now) -> None:
     session.add(Timer(case_id=case.id, task_uuid=row.task_uuid, bpmn_id=row.bpmn_id, kind=kind, due_at=due,
                       status="waiting", created_at=now, attempts=0, payload=payload))
@@ -105,7 +111,8 @@ _CANCEL = (update(Timer).where(Timer.case_id == bindparam("c"), Timer.task_uuid 
            .values(status="cancelled", lock_owner=None, lock_expires_at=None))
 
 
-def _cancel(session: Session, case_id: int, task_uuid: str) -> None:
+def cancel(session: Session, case_id: int, task_uuid: str) -> None:
+    """The task's reminder and escalation rows still waiting never fire."""
     session.connection().execute(_CANCEL, {"c": case_id, "t": task_uuid})
 
 

@@ -51,6 +51,7 @@ SCHEMAS["Proposal"] = _obj({
     "id": INT, "kind": _s("string", enum=["代表建议", "议案"]), "title": STR, "topic": STR, "deputy": NSTR,
     "state": _s("string", enum=["proposed", "lodged", "answered"]), "state_label": STR, "number": NSTR,
     "lodged_at": NTIME, "answer": NSTR, "answered_at": NTIME, "case_ids": {"type": "array", "items": INT},
+    "cases": {"type": "array", "items": _obj({"case_id": INT, "reg_no": NSTR, "subject": STR})},
     "created_by": STR, "created_at": TIME})
 FOLLOW_UP = _obj({"id": INT, "meeting_id": INT, "case_id": _s("integer", True), "unit": STR, "unit_name": STR,
                   "task": STR, "due_at": TIME, "deadline": DEADLINE, "state": _s("string", enum=["open", "done"]),

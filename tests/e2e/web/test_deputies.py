@@ -184,3 +184,14 @@ def test_referral_counts_over_a_period_through_the_api(app, office):
     assert empty == {"by_deputy": [], "by_station": []}
     apis["clerk"].call("get", "/api/v1/deputies/referral-counts?since=2000-13-01", 400)
     apis["clerk"].call("get", "/api/v1/deputies/referral-counts?until=9999-12-31", 400)
+
+
+def test_the_kpi_dashboard_shows_the_periods_referrals_by_deputy_and_station(app, office):
+    apis = setup_deputies(app, office)
+    apis["dep_wang"].call("post", "/api/v1/deputy/referrals", 201, json=REFERRAL)
+    page = sign_in(app, "leader").get("/dashboard").get_data(as_text=True)
+    assert 'id="referrals-by-deputy"' in page and "<td>王代表</td><td>1</td>" in page
+    assert "<td>朝阳区代表联络站</td><td>1</td>" in page and "dep_wang" not in page
+    earlier = sign_in(app, "leader").get("/dashboard?month=2020-01").get_data(as_text=True)
+    assert "<td>王代表</td>" not in earlier, "only the selected period's referrals"
+    assert 'id="referrals-by-deputy"' not in sign_in(app, "gov").get("/dashboard").get_data(as_text=True)
