@@ -208,11 +208,12 @@ def _by_month(chosen: list[Kpi], a: Ask, rows) -> list[tuple]:
     for a cumulative one), and a hit with `since` from the month that instant is placed in."""
     if a.month is None:
         return list(rows)
-    places = [column.key for column, _, _ in _places(chosen, a)]
+    places = [(column.key, due) for column, due, _ in _places(chosen, a)]
     plan, weight = [], 1
     for kpi in chosen:
-        since = places.index(kpi.since.key) if kpi.since is not None else None
-        plan.append((_base(kpi), weight, places.index(kpi.anchor.key), kpi.kind == BEFORE, since))
+        since = places.index((kpi.since.key, False)) if kpi.since is not None else None
+        anchor = places.index((kpi.anchor.key, kpi.kind == DUE))
+        plan.append((_base(kpi), weight, anchor, kpi.kind == BEFORE, since))
         weight *= _base(kpi)
     found, split = {}, {}
     for placed, grp, states, persons, count in rows:
