@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import tempfile
@@ -113,7 +114,7 @@ def time_year(svc: Services, runs: int) -> dict:
             raise SystemExit("kpi_bench: every KPI counted nothing: it measured no work")
         out[by or "all"] = {**timing, "figures": len(figures)}
     timing, trend = _timed(max(1, runs // 2), lambda: svc.kpi.kpi_trend("system", "2026-01", "2026-12"))
-    out["trend"] = {**timing, "figures": len(trend)}
+    out["trend"] = {**timing, "figures": len(trend), "of_year": round(timing["median_s"] / out["all"]["median_s"], 2)}
     counted = {row["month"] for row in trend if row["denominator"]}
     if len(counted) < 12:
         raise SystemExit(f"kpi_bench: the trend counted cases in {len(counted)} of 12 months: too little work")
@@ -129,7 +130,9 @@ def run(url: str, cases: int, runs: int) -> dict:
                             storage_dir=Path(tempfile.mkdtemp(prefix="xf-kpi-bench-"))))
     svc.operations.init_db()
     generated = generate(svc, cases, 1) + fill_metrics(svc, cases)
+    load = os.getloadavg()[0]       # the machine may be shared: the load beside the timings
     result = {"cases": cases, "generate_s": round(generated, 1), **time_year(svc, runs)}
+    result["load_1min"] = [round(load, 2), round(os.getloadavg()[0], 2)]
     svc.engine.dispose()
     return result
 
@@ -158,7 +161,8 @@ def main() -> None:
 def table(out: dict) -> str:
     """One row per case count: the year's KPIs on each database (median s), then the other calls."""
     lines = ["| cases | SQLite s | PostgreSQL s | by unit: SQLite / PostgreSQL s | 12-month trend: SQLite / "
-             "PostgreSQL s | 交办督办 ledger: SQLite / PostgreSQL s |", "|---|---|---|---|---|---|"]
+             "PostgreSQL s | trend ÷ year | 交办督办 ledger: SQLite / PostgreSQL s | load before / after |",
+             "|---|---|---|---|---|---|---|---|"]
     r = {name: out.get(name) for name in ("sqlite", "postgresql")}
 
     def both(part: str, size: str = "median_s") -> str:
@@ -166,7 +170,8 @@ def table(out: dict) -> str:
     cases = next(v["cases"] for v in r.values() if v)
     lines.append(f"| {cases:,} | {r['sqlite']['all']['median_s'] if r['sqlite'] else '–'} | "
                  f"{r['postgresql']['all']['median_s'] if r['postgresql'] else '–'} | {both('unit')} | "
-                 f"{both('trend')} | {both('ledger')} |")
+                 f"{both('trend')} | {both('trend', 'of_year')} | {both('ledger')} | "
+                 f"{' / '.join(str(r[n]['load_1min']) if r[n] else '–' for n in r)} |")
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from engine.errors import ValidationFailed
 from office.analysis.tables import EvaluationWeight, OrganRates
 from office.dates import Month
-from office.kpi.figures import SATISFIED, RATINGS
+from office.kpi.cohorts import SATISFIED, RATINGS
 from office.kpi.tables import CaseMetrics as M
 from engine.store.models import Unit
 

@@ -11,143 +11,26 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
-from sqlalchemy import BigInteger, and_, case, false, func, literal, literal_column, or_, select, true, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import BigInteger, and_, case, false, func, literal, literal_column, or_, select, text, true
+from sqlalchemy.orm import Session
 
-from office.kpi.definitions import BY_KEY as DEFINED, HIGHER
+from office.kpi.cohorts import BEFORE, BY_KEY, CO_PARTS, DUE, GROUPS, KPIS, Ask, Kpi, came_back, scope
+from office.kpi.definitions import BY_KEY as DEFINED
+from office.kpi.months import Months
 from office.kpi.tables import CaseMetrics as M, UnitMetrics as U, micros
 
-GROUPS = {"unit": M.unit, "category": M.category, "region": M.region, "channel": M.channel, "organ": M.organ}
-SATISFIED = ("满意", "基本满意")
-RATINGS = SATISFIED + ("不满意",)
 PENDING_LABEL = "未到期"
-
-
-@dataclass(frozen=True)
-class Ask:
-    """What one question binds: the period [start, end) and the instant figures are taken at."""
-    start: datetime
-    end: datetime
-    now: datetime
-    back: object = None        # the came-back subquery, built by `ask`
-    month: object = None       # a trend's month column: start and end are then its columns (`months`)
-
-
-@dataclass(frozen=True)
-class Kpi:
-    key: str
-    label: str
-    cohort: Callable        # (Ask) -> SQL condition: every case the KPI looks at in the period
-    hit: Callable           # (Ask) -> SQL condition within the cohort: the numerator
-    pending: Callable | None = None   # (Ask) -> within the cohort, outside the hit: not yet due
-    classes: tuple = ()     # (key, label, (Ask) -> condition): named parts of the missed
-    hit_label: str = ""     # the numerator's name among the classes
-
-    @property
-    def higher_is_better(self) -> bool:
-        return DEFINED[self.key].direction == HIGHER
-
-
-def _within(column, a: Ask):
-    return and_(column >= a.start, column < a.end)
-
-
-def _due_within(column, a: Ask):
-    """Deadlines end at 24:00 local (16:00Z), which is the next period's first instant: a due
-    time belongs to the period whose last day it ends, hence (start, end]."""
-    return and_(column > a.start, column <= a.end)
-
-
-def _ahead(column, a: Ask):
-    """A deadline (24:00 of its last day) that has not run out at `now`."""
-    return column > a.now
-
-
-def _came_back():
-    """初件 a 重件 came back to after 办结 and within the case's window (none: any time after):
-    a small joined set, outer-joined to the scan (a hash join, not a per-row subquery)."""
-    repeat, main = aliased(M), aliased(M)
-    return (select(repeat.main_case_id.label("main_id")).join(main, main.case_id == repeat.main_case_id)
-            .where(repeat.is_repeat == true(), repeat.registered_at > main.done_at,
-                   or_(main.window_end.is_(None), repeat.registered_at <= main.window_end))
-            .distinct().subquery("came_back"))
-
-
-def _accepted_in_time(a: Ask):
-    """First accepted at any level (the office's decision or the unit's acceptance) by the deadline."""
-    return or_(M.accepted_at <= M.route_due, M.unit_accepted_at <= M.route_due)
-
-
-def _not_accepted(a: Ask):
-    return and_(M.accepted_at.is_(None), M.unit_accepted_at.is_(None))
-
-
-def _resolved_by_end(a: Ask):
-    """化解: the case's 化解 record stands at 已化解, and has since before the period end."""
-    return and_(M.resolved == true(), M.resolved_at < a.end)
-
-
-def _no_repeat(a: Ask):
-    return a.back.c.main_id.is_(None)
-
-
-KPIS = (
-    Kpi("timely_acceptance", "及时受理率", lambda a: _due_within(M.route_due, a), _accepted_in_time,
-        pending=lambda a: and_(_not_accepted(a), _ahead(M.route_due, a)), hit_label="及时",
-        classes=(("accepted_late", "超期受理", lambda a: ~_not_accepted(a)),
-                 ("not_accepted", "超期未受理", lambda a: and_(_not_accepted(a), ~_ahead(M.route_due, a))))),
-    Kpi("unit_timely_acceptance", "及时受理率（单位）",
-        lambda a: and_(_due_within(M.unit_accept_due, a), M.unit.is_not(None)),
-        lambda a: M.unit_accepted_at <= M.unit_accept_due,
-        pending=lambda a: and_(M.unit_accepted_at.is_(None), _ahead(M.unit_accept_due, a)), hit_label="按时签收",
-        classes=(("signed_late", "超期签收", lambda a: M.unit_accepted_at.is_not(None)),
-                 ("not_signed", "超期未签收", lambda a: M.unit_accepted_at.is_(None)))),
-    Kpi("on_time_closure", "按期办结率", lambda a: _due_within(M.handle_due, a), lambda a: M.done_at <= M.handle_due,
-        pending=lambda a: and_(M.done_at.is_(None), _ahead(M.handle_due, a)), hit_label="按期办结",
-        classes=(("closed_late", "超期办结", lambda a: M.done_at.is_not(None)),
-                 ("open_overdue", "超期未办结", lambda a: M.done_at.is_(None)))),
-    Kpi("evaluation_rate", "参评率", lambda a: _due_within(M.evaluation_due, a), lambda a: M.evaluated_at.is_not(None),
-        pending=lambda a: and_(M.evaluated_at.is_(None), M.evaluation_lapsed == false(),
-                               _ahead(M.evaluation_due, a))),
-    Kpi("satisfaction", "满意率", lambda a: and_(_within(M.evaluated_at, a), M.rating.in_(RATINGS)),
-        lambda a: M.rating.in_(SATISFIED)),
-    Kpi("unit_satisfaction", "满意率（单位）",
-        lambda a: and_(_within(M.evaluated_at, a), M.unit_rating.in_(RATINGS), M.unit.is_not(None)),
-        lambda a: M.unit_rating.in_(SATISFIED)),
-    Kpi("repeat_rate", "重复信访率", lambda a: _within(M.registered_at, a), lambda a: M.is_repeat == true()),
-    Kpi("first_time_resolution", "一次性化解率", lambda a: and_(_within(M.done_at, a), M.is_repeat == false()),
-        lambda a: and_(_no_repeat(a), or_(M.window_end.is_(None), ~_ahead(M.window_end, a))),
-        pending=lambda a: and_(_no_repeat(a), _ahead(M.window_end, a))),
-    Kpi("backlog_resolution", "积案化解率", lambda a: and_(M.backlog == true(), M.registered_at < a.end),
-        _resolved_by_end),
-    Kpi("key_case_resolution", "包案化解率", lambda a: and_(M.key_case == true(), _within(M.registered_at, a)),
-        _resolved_by_end),
-    Kpi("online_share", "网信占比", lambda a: _within(M.registered_at, a), lambda a: M.channel == "网信"),
-)
-BY_KEY = {k.key: k for k in KPIS}
-CO_PARTS = "on_time_closure"      # the one figure a co-handling (协办) unit is credited with
 SUMS = 6                          # due, hits, persons due, persons hit, pending, persons pending; then classes
 
 
 def ask(start: datetime, end: datetime, now: datetime) -> Ask:
-    return Ask(start, end, now, _came_back())
+    return Ask(start, end, now, came_back())
 
 
-def _from(query, a: Ask, months: bool = False):
-    query = query.select_from(M).outerjoin(a.back, a.back.c.main_id == M.case_id)
-    return query.join(a.start.table, true()) if months else query
-
-
-def scope(unit: str | None):
-    """Unit staff count only the cases their unit leads, never reports against their own unit
-    (Art. 30); their co-handling parts come from unit_metrics (`_co_sums`)."""
-    if unit is None:
-        return true()
-    return and_(M.unit == unit, or_(M.accused_unit.is_(None), M.accused_unit != unit))
+def _from(query, a: Ask):
+    return query.select_from(M).outerjoin(a.back, a.back.c.main_id == M.case_id)
 
 
 def figures(session: Session, a: Ask, *, by: str | None = None, unit: str | None = None,
@@ -162,13 +45,10 @@ def figures(session: Session, a: Ask, *, by: str | None = None, unit: str | None
 
 def trend(session: Session, months: list[tuple[str, datetime, datetime]], now: datetime, *,
           by: str | None = None, unit: str | None = None) -> list[dict]:
-    """`figures` for each (label, start, end) month, from one scan: every row is joined to the
-    few months it is active in (a constant table of the months) and patterned per month, so a
-    12-month trend reads the table once instead of twelve times. Items carry their "month"."""
-    table = union_all(*(select(literal(label).label("month"), literal(micros(start), BigInteger).label("start"),
-                               literal(micros(end), BigInteger).label("end")) for label, start, end in months))
-    table = table.subquery("months")
-    a = Ask(table.c.start, table.c.end, now, _came_back(), table.c.month)
+    """`figures` for each (label, start, end) month, consecutive, from one scan: each row's KPI
+    states are worked out once, with the month each KPI's instant falls in (`Months.place`), and
+    the groups are split into months afterwards (`_by_month`). Items carry their "month"."""
+    a = Ask(months[0][1], months[-1][2], now, came_back(), Months.of(months))
     found = _figures(session, a, by, unit, None)
     return [{"month": label, **row} for label, _, _ in months
             for row in found.get(label) or _figures_of_nothing(by)]
@@ -223,7 +103,7 @@ def _digit(kpi: Kpi, a: Ask):
     4 + i missed and in the KPI's class i (the classes are disjoint parts of the missed). The
     figures and the drill-downs both read this one expression; a row evaluates each condition
     at most once."""
-    inner = [(kpi.hit(a), 2)] + ([(kpi.pending(a), 3)] if kpi.pending else []) + \
+    inner = [(kpi.scored(a), 2)] + ([(kpi.pending(a), 3)] if kpi.pending else []) + \
         [(condition(a), 4 + i) for i, (_, _, condition) in enumerate(kpi.classes)]
     return case((kpi.cohort(a), case(*inner, else_=1)), else_=0)
 
@@ -265,10 +145,7 @@ def _active(a: Ask):
     listed backlog case (counted cumulatively). Plain comparisons (`+ 0` keeps them off the
     indexes): they only spare the flags of other periods' rows in the scan."""
     zero = literal(0, BigInteger)
-    if a.month is not None:          # a trend: the months' own columns, already in micros
-        start, end = a.start, a.end
-    else:
-        start, end = (literal(v, BigInteger) for v in (micros(a.start), micros(a.end)))
+    start, end = (literal(v, BigInteger) for v in (micros(a.start), micros(a.end)))
     return and_(M.first_at + zero < end, or_(M.last_at + zero >= start, M.backlog == true()))
 
 
@@ -276,14 +153,17 @@ def _active(a: Ask):
 # several read connections (WAL lets them read side by side); PostgreSQL scans in parallel itself.
 SPLIT_ROWS = 200_000
 SPLIT_WAYS = max(1, min(4, os.cpu_count() or 1))
+# PostgreSQL groups the scan by sorting each parallel worker's rows; with its default work_mem
+# (4 MB) a million rows spill to disk, which costs a year's query and a trend about a third more
+WORK_MEM = "64MB"
 
 
 def _patterns(session: Session, chosen: list[Kpi], a: Ask, by, unit) -> list[tuple]:
     """(group, pattern, persons, rows) from one scan, or on SQLite from a few side by side."""
     group = GROUPS[by] if by else literal_column("''")
-    month = a.month if a.month is not None else literal_column("NULL")
+    month = a.month.placed(_places(chosen, a)) if a.month is not None else literal_column("NULL")
     base = _from(select(month.label("month"), group.label("grp"), _pattern(chosen, a).label("pattern"),
-                        M.persons.label("persons")), a, months=a.month is not None) \
+                        M.persons.label("persons")), a) \
         .where(M.in_stats == true(), scope(unit), _active(a))
     bind = session.get_bind()
     sqlite = bind.dialect.name == "sqlite"
@@ -294,9 +174,11 @@ def _patterns(session: Session, chosen: list[Kpi], a: Ask, by, unit) -> list[tup
         return select(inner.c.month, inner.c.grp, inner.c.pattern, inner.c.persons, func.count()) \
             .group_by(inner.c.month, inner.c.grp, inner.c.pattern, inner.c.persons)
 
+    if not sqlite:      # for this transaction only
+        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     low, high = session.execute(select(func.min(M.case_id), func.max(M.case_id))).one()
     if not sqlite or SPLIT_WAYS == 1 or low is None or high - low < SPLIT_ROWS:
-        return list(session.execute(query()))
+        return _by_month(chosen, a, session.execute(query()))
     step = (high - low) // SPLIT_WAYS + 1
     ranges = [(low + k * step, low + (k + 1) * step) for k in range(SPLIT_WAYS)]
 
@@ -304,7 +186,43 @@ def _patterns(session: Session, chosen: list[Kpi], a: Ask, by, unit) -> list[tup
         with bind.connect() as conn:
             return list(conn.execute(query(*bounds)))
     with ThreadPoolExecutor(SPLIT_WAYS, thread_name_prefix="kpi-scan") as pool:
-        return [row for part in pool.map(scan, ranges) for row in part]
+        return _by_month(chosen, a, [row for part in pool.map(scan, ranges) for row in part])
+
+
+def _places(chosen: list[Kpi], a: Ask) -> list[tuple]:
+    """The instants a trend places among its months, (column, due, when): each KPI's anchor and
+    its `since`; `when` the rows whose place matters (None: all), so that the others add no
+    groups (a 化解 instant matters only for 积案 and 包案 cases)."""
+    users: dict = {}
+    for kpi in chosen:
+        users.setdefault((kpi.anchor.key, kpi.kind == DUE), (kpi.anchor, []))[1].append(kpi)
+        if kpi.since is not None:
+            users.setdefault((kpi.since.key, False), (kpi.since, []))[1].append(kpi)
+    return [(column, due, None if any(k.where is None for k in kpis) else or_(*(k.where(a) for k in kpis)))
+            for (_, due), (column, kpis) in users.items()]
+
+
+def _by_month(chosen: list[Kpi], a: Ask, rows) -> list[tuple]:
+    """A trend's (placed, group, states, persons, rows) groups as each month's own (month, group,
+    pattern, persons, rows): a KPI counts a row in the month its anchor is placed in (from it on,
+    for a cumulative one), and a hit with `since` from the month that instant is placed in."""
+    if a.month is None:
+        return list(rows)
+    places = [(column.key, due) for column, due, _ in _places(chosen, a)]
+    plan, weight = [], 1
+    for kpi in chosen:
+        since = places.index((kpi.since.key, False)) if kpi.since is not None else None
+        anchor = places.index((kpi.anchor.key, kpi.kind == DUE))
+        plan.append((_base(kpi), weight, anchor, kpi.kind == BEFORE, since))
+        weight *= _base(kpi)
+    found, split = {}, {}
+    for placed, grp, states, persons, count in rows:
+        if (placed, states) not in split:
+            split[placed, states] = a.month.split(int(placed), int(states), plan, len(places))
+        for month, pattern in split[placed, states]:
+            key = (month, grp, pattern, persons)
+            found[key] = found.get(key, 0) + int(count)
+    return [(*key, count) for key, count in found.items()]
 
 
 def _co_parts(a: Ask, by: str | None, unit: str | None) -> tuple:
@@ -331,15 +249,15 @@ def _co_sums(session: Session, a: Ask, by: str | None, unit: str | None) -> list
     """(group, pattern, persons, parts) of the co-handling parts, patterned like the scan's."""
     group, where = _co_parts(a, by, unit)
     pattern = _co_digit(a)
-    month = a.month if a.month is not None else literal_column("NULL")
-    query = select(month, group, pattern, U.persons, func.count()).select_from(U)
-    if a.month is not None:
-        query = query.join(a.start.table, true())
-    query = query.where(*where)
+    month = a.month.place(U.due, due=True) if a.month is not None else literal_column("NULL")
+    query = select(month, group, pattern, U.persons, func.count()).select_from(U).where(*where)
     if by not in (None, "unit"):
         query = query.join(M, M.case_id == U.case_id)
-    months = [a.month] if a.month is not None else []
-    return list(session.execute(query.group_by(*months, *([group] if by else []), pattern, U.persons)))
+    months = [month] if a.month is not None else []
+    rows = session.execute(query.group_by(*months, *([group] if by else []), pattern, U.persons))
+    if a.month is None:
+        return list(rows)
+    return [(a.month.labels[place - 1], *rest) for place, *rest in rows]
 
 
 def _rate(hits, total) -> float | None:

@@ -1,13 +1,21 @@
-"""The split scan SQLite uses on big tables gives exactly the figures of the single scan."""
+"""The split scan SQLite uses on big tables, and the trend's one pass over all its months, give
+exactly the figures of the single scan of one period."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from datetime import datetime, timezone
+
 import pytest
+import time_machine
 from sqlalchemy import true
 
+from office.access import Actor
+from office.dates import Month
 from office.kpi import figures as kpi
-from tests.support.kpi_dataset import figures
+from tests.support.kpi_dataset import DIRECTOR, NOW, figures
+
+MONTHS = [f"2026-{m:02d}" for m in range(4, 13)]     # before the first case to after the last deadline
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)   # PostgreSQL never splits
@@ -35,3 +43,21 @@ def test_the_activity_filter_leaves_every_figure_as_it_was(office, monkeypatch, 
     filtered = figures(office, month, by="unit")
     monkeypatch.setattr(kpi, "_active", lambda a: true())
     assert figures(office, month, by="unit") == filtered
+
+
+@pytest.mark.parametrize("now", [NOW, datetime(2026, 10, 18, tzinfo=timezone.utc), datetime(2027, 3, 1, tzinfo=timezone.utc)])
+def test_the_trend_gives_each_month_what_that_month_alone_gives(office, now):
+    """Repeats inside and past their window, 积案 and 包案 resolved in one month and counted from
+    it, lapsed ratings, a case not counted, deadlines still ahead: each month of the trend is the
+    month asked alone, for the office, by unit and channel, and for a unit's own staff."""
+    clerk = Actor("u1staff", frozenset({"unit_staff"}), unit="U1")
+    with time_machine.travel(now, tick=False):
+        office_trend = office.kpi.kpi_trend(DIRECTOR, MONTHS[0], MONTHS[-1])
+        for user, by in ((DIRECTOR, None), (DIRECTOR, "unit"), (DIRECTOR, "channel"), (clerk, None)):
+            trend = office.kpi.kpi_trend(user, MONTHS[0], MONTHS[-1], by=by)
+            for month in MONTHS:
+                alone = office.kpi.kpis(user, *Month.parse(month).bounds(), by=by)
+                assert [{k: v for k, v in t.items() if k != "month"} for t in trend if t["month"] == month] == alone
+    counted = {t["month"] for t in office_trend if t["denominator"]}
+    assert counted >= {"2026-05", "2026-06", "2026-09", "2026-10", "2026-11"}
+    assert {t["month"] for t in office_trend if t["key"] == "backlog_resolution" and t["numerator"]} >= {"2026-10"}
