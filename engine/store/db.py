@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import sessionmaker
 
 from engine.settings import Settings
@@ -32,10 +32,19 @@ def make_engine(settings: Settings) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20, connect_args={"options": _pg_options(url)})
     if settings.db_pre_ping:
         StalePing(engine, settings.db_ping_after).listen()
     return engine
+
+
+def _pg_options(url: str) -> str:
+    """No JIT compilation for our sessions: our queries are short, and PostgreSQL compiles a query
+    whose estimated cost is high, which a correlated subquery's estimate easily is (the unit staff's
+    inbox page: 5 ms to run, 330 ms to compile). The KPI scans, which read a million rows, turn it
+    on for their own transaction. Options given in the URL are kept."""
+    given = make_url(url).query.get("options") or ""
+    return " ".join(filter(None, [given if isinstance(given, str) else " ".join(given), "-c jit=off"]))
 
 
 class StalePing:

@@ -174,8 +174,8 @@ def _patterns(session: Session, chosen: list[Kpi], a: Ask, by, unit) -> list[tup
         return select(inner.c.month, inner.c.grp, inner.c.pattern, inner.c.persons, func.count()) \
             .group_by(inner.c.month, inner.c.grp, inner.c.pattern, inner.c.persons)
 
-    if not sqlite:      # for this transaction only
-        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+    if not sqlite:      # for this transaction only; JIT pays off on a scan this long (engine/store/db.py)
+        session.execute(text(f"SELECT set_config('work_mem', '{WORK_MEM}', true), set_config('jit', 'on', true)"))
     low, high = session.execute(select(func.min(M.case_id), func.max(M.case_id))).one()
     if not sqlite or SPLIT_WAYS == 1 or low is None or high - low < SPLIT_ROWS:
         return _by_month(chosen, a, session.execute(query()))
