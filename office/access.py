@@ -132,13 +132,14 @@ def task_scope(actor: Actor) -> list:
         # unit staff: the same rule as _hidden_accusations, asked of each candidate row's own case by
         # its key, as a scalar subquery: a list of every hidden case scanned all cases on every page
         # (SQLite), and PostgreSQL turned NOT EXISTS into an anti-join over a scan of all cases (4 s
-        # at a million). The cases the user is involved in are read only for a report outside the unit.
+        # at a million). Its conditions are in its WHERE, so the cases the user is involved in are
+        # read only for a report outside the unit; tested IS NOT TRUE (not IS NULL), PostgreSQL then
+        # guesses half the rows pass, not 0.5 %, and walks the page's index in due order instead
+        # of sorting every open task of the category.
         involved_cases = select(HumanTask.case_id).where(involved(actor)).correlate(None)
-        hidden = and_(accusation_sql(), ~unit_match(func.coalesce(Case.unit, ""), actor.unit),
-                      Case.id.not_in(involved_cases))
-        hidden_here = select(hidden).where(Case.id == HumanTask.case_id).scalar_subquery()
-        # IS NOT TRUE, not "= 0": PostgreSQL then guesses half the rows pass (not 0.5 %) and walks
-        # the page's index in due order instead of sorting every open task of the category
+        hidden_here = select(true()).where(Case.id == HumanTask.case_id, accusation_sql(),
+                                           ~unit_match(func.coalesce(Case.unit, ""), actor.unit),
+                                           Case.id.not_in(involved_cases)).scalar_subquery()
         return [unit_match(HumanTask.unit, actor.unit), hidden_here.is_not(true()),
                 HumanTask.case_id.not_in(select(Case.id).where(Case.accused_unit == actor.unit))]
     hidden = _hidden_accusations(actor)
