@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, exists, false, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from engine.core import Actor as CoreActor
 from engine.errors import NotAllowed, ValidationFailed
@@ -111,12 +111,12 @@ def _given_follow_up(actor: Actor, case: Case, session: Session) -> bool:
                                                      unit_match(HumanTask.unit, actor.unit)))))
 
 
-def involved(actor: Actor):
+def involved(actor: Actor, task=HumanTask):
     """Tasks the actor holds, did, or that are open for a group of theirs: what a user without a unit
-    sees cases through."""
-    for_my_group = (HumanTask.state == "open") & HumanTask.unit.is_(None) & exists().where(
-        HumanTaskGroup.task_id == HumanTask.id, HumanTaskGroup.group_name.in_(sorted(actor.groups)))
-    return or_(HumanTask.assignee == actor.username, HumanTask.completed_by == actor.username, for_my_group)
+    sees cases through. `task`: HumanTask or an alias of it."""
+    for_my_group = (task.state == "open") & task.unit.is_(None) & exists().where(
+        HumanTaskGroup.task_id == task.id, HumanTaskGroup.group_name.in_(sorted(actor.groups)))
+    return or_(task.assignee == actor.username, task.completed_by == actor.username, for_my_group)
 
 
 def unit_match(column, unit: str):
@@ -132,14 +132,15 @@ def task_scope(actor: Actor) -> list:
         # unit staff: the same rule as _hidden_accusations, asked of each candidate row's own case by
         # its key, as a scalar subquery: a list of every hidden case scanned all cases on every page
         # (SQLite), and PostgreSQL turned NOT EXISTS into an anti-join over a scan of all cases (4 s
-        # at a million). Its conditions are in its WHERE, so the cases the user is involved in are
-        # read only for a report outside the unit; tested IS NOT TRUE (not IS NULL), PostgreSQL then
-        # guesses half the rows pass, not 0.5 %, and walks the page's index in due order instead
-        # of sorting every open task of the category.
-        involved_cases = select(HumanTask.case_id).where(involved(actor)).correlate(None)
+        # at a million). Its conditions are in its WHERE, so whether the user is involved in the case
+        # is asked (by the case's key) only of a report outside the unit; tested IS NOT TRUE (not IS
+        # NULL), PostgreSQL then guesses half the rows pass, not 0.5 %, and walks the page's index in
+        # due order instead of sorting every open task of the category.
+        other = aliased(HumanTask)
+        involved_here = exists().where(other.case_id == Case.id, involved(actor, other))
         hidden_here = select(true()).where(Case.id == HumanTask.case_id, accusation_sql(),
                                            ~unit_match(func.coalesce(Case.unit, ""), actor.unit),
-                                           Case.id.not_in(involved_cases)).scalar_subquery()
+                                           ~involved_here).scalar_subquery()
         return [unit_match(HumanTask.unit, actor.unit), hidden_here.is_not(true()),
                 HumanTask.case_id.not_in(select(Case.id).where(Case.accused_unit == actor.unit))]
     hidden = _hidden_accusations(actor)
