@@ -109,7 +109,7 @@ def test_the_monthly_report_is_written_as_xlsx_and_docx(cli, tmp_path):
     assert [Path(f).name for f in files] == ["xinfang-2026-10.xlsx", "xinfang-2026-10.docx"]
     from openpyxl import load_workbook
     book = load_workbook(files[0])
-    assert book.sheetnames == ["全部", "按单位", "按类别", "按属地", "按渠道", "指标口径"]
+    assert book.sheetnames == ["全部", "按单位", "按类别", "按属地", "按渠道", "代表转交（按代表）", "代表转交（按联络站）", "指标口径"]
     from office.kpi.definitions import DEFINITIONS
     appendix = list(book["指标口径"].iter_rows(values_only=True))
     assert [r[0] for r in appendix[2:]] == [d.label for d in DEFINITIONS]      # every KPI, with its words
