@@ -124,10 +124,12 @@ def unit_match(column, unit: str):
     return or_(column == unit, column.like(f"{unit},%"), column.like(f"%,{unit}"), column.like(f"%,{unit},%"))
 
 
-def task_scope(actor: Actor) -> list:
+def task_scope(actor: Actor, unit_rows=None) -> list:
     """Which open tasks an inbox may show: a unit's own, never a report against it; without a unit
     and outside the office, no unit's tasks unless assigned by name; reports only as
-    accusation_access allows."""
+    accusation_access allows. `unit_rows`: a narrower form of "the unit's rows" to use instead of
+    unit_match (one of the inbox's disjoint parts, office/inbox/service.py `unit_branches`)."""
+    own_rows = unit_match(HumanTask.unit, actor.unit) if unit_rows is None else unit_rows
     if actor.unit and not actor.is_office and not (actor.groups & ACCUSATION_READERS or actor.is_internal):
         # unit staff: the same rule as _hidden_accusations, asked of each candidate row's own case by
         # its key, as a scalar subquery: a list of every hidden case scanned all cases on every page
@@ -141,7 +143,7 @@ def task_scope(actor: Actor) -> list:
         hidden_here = select(true()).where(Case.id == HumanTask.case_id, accusation_sql(),
                                            ~unit_match(func.coalesce(Case.unit, ""), actor.unit),
                                            ~involved_here).scalar_subquery()
-        return [unit_match(HumanTask.unit, actor.unit), hidden_here.is_not(true()),
+        return [own_rows, hidden_here.is_not(true()),
                 HumanTask.case_id.not_in(select(Case.id).where(Case.accused_unit == actor.unit))]
     hidden = _hidden_accusations(actor)
     scope = [] if hidden is None else [HumanTask.case_id.not_in(hidden)]
@@ -149,7 +151,7 @@ def task_scope(actor: Actor) -> list:
         return scope
     if not actor.unit:
         return scope + [or_(HumanTask.unit.is_(None), HumanTask.assignee == actor.username)]
-    scope += [] if actor.is_office else [unit_match(HumanTask.unit, actor.unit)]
+    scope += [] if actor.is_office else [own_rows]
     return scope + [HumanTask.case_id.not_in(select(Case.id).where(Case.accused_unit == actor.unit))]
 
 

@@ -9,19 +9,19 @@ import functools
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select, text, true
+from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select, text, true, union_all
 from sqlalchemy.orm import Session
 
 from engine.store import repository
 from engine import queries as views
-from office.access import (Actor, case_scope, check_can_work, check_case_visible, may_search_names,
+from office.access import (Actor, unit_match, case_scope, check_can_work, check_case_visible, may_search_names,
                            name_search_scope, task_scope)
 from office.people.audit import log_access
 from engine.clock import parse_instant, utcnow
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed, XinfangError
 from engine.store.models import Case, HumanTask, HumanTaskGroup
 from engine.projection import record
-from office.inbox.tables import MULTI_GROUP, SavedFilter
+from office.inbox.tables import MULTI_GROUP, MULTI_UNIT, SavedFilter
 from office.dates import deadline
 from office.directory import regions
 from office.directory.names import Names
@@ -83,11 +83,11 @@ def visibility(actor: Actor, view: str) -> list:
             "all": [true()]}.get(view, [mine, single, multi])
 
 
-def conditions(actor: Actor, filters: dict, now: datetime) -> list:
+def conditions(actor: Actor, filters: dict, now: datetime, unit_rows=None) -> list:
     """Scope (unit, the accused unit's wall) and the user's filters, shared by every part. The
     petitioner's windows (rating, 复查/复核 requests) are not the office's work: the case page
     shows them with their last day."""
-    out = [HumanTask.state == "open", HumanTask.bpmn_id.not_in(sorted(WINDOWS)), *task_scope(actor)]
+    out = [HumanTask.state == "open", HumanTask.bpmn_id.not_in(sorted(WINDOWS)), *task_scope(actor, unit_rows)]
     for column in ("category", "region", "unit", "channel"):
         if filters.get(column):
             out.append(getattr(HumanTask, column) == filters[column])
@@ -117,6 +117,7 @@ def inbox_query(actor: Actor, filters: dict, now: datetime):
     return _kept_query(actor, tuple(sorted((k, v) for k, v in filters.items() if not k.startswith("_"))))
 
 
+BRANCH_ROWS = "branch_rows"     # rows each part of a unit's page reads: the page's end
 _TASK_COLUMNS = tuple(HumanTask.__table__.columns)     # rows, not ORM objects: a page only reads them
 
 
@@ -127,20 +128,39 @@ def _kept_query(actor: Actor, filters: tuple):
 
 def _inbox_query(actor: Actor, filters: dict, now: datetime | None):
     parts = visibility(actor, filters.get("view") or "inbox")
-    where = conditions(actor, filters, now)
+    seen = or_(*parts) if len(parts) > 1 else parts[0]
     sort = SORTS.get(filters.get("sort") or "due_at", HumanTask.due_at)
-    order = sort.desc() if filters.get("desc") else sort.asc()
-    page = select(*_TASK_COLUMNS).where(*where, or_(*parts) if len(parts) > 1 else parts[0]) \
-        .order_by(order.nulls_last(), HumanTask.id)
+    branches = unit_branches(actor)
+    if branches is None:
+        where = [*conditions(actor, filters, now), seen]
+        order = sort.desc() if filters.get("desc") else sort.asc()
+        page = select(*_TASK_COLUMNS).where(*where).order_by(order.nulls_last(), HumanTask.id)
+        kinds = [[*where[:-1], part] for part in parts]
+    else:       # each branch walks an index of its own in order and stops at the page's end
+        kinds = [[*conditions(actor, filters, now, branch), seen] for branch in branches]
+        inner = sort.desc() if filters.get("desc") else sort.asc()
+        firsts = [select(*_TASK_COLUMNS).where(*where).order_by(inner.nulls_last(), HumanTask.id)
+                  .limit(bindparam(BRANCH_ROWS, type_=Integer)).subquery() for where in kinds]
+        rows = union_all(*(select(first) for first in firsts)).subquery("rows")
+        column = rows.c[sort.key]
+        order = column.desc() if filters.get("desc") else column.asc()
+        page = select(rows).order_by(order.nulls_last(), rows.c.id)
 
     def counts() -> list:
-        if actor.unit:      # a unit's rows are found by walking the unit's range once, whatever the part
-            parts_ = [or_(*parts)]
-        else:
-            parts_ = parts
-        return [select(func.count()).select_from(select(HumanTask.id).where(*where, part).limit(COUNT_CAP + 1)
-                                                 .subquery()) for part in parts_]
+        return [select(func.count()).select_from(select(HumanTask.id).where(*where).limit(COUNT_CAP + 1)
+                                                 .subquery()) for where in kinds]
     return page, counts
+
+
+def unit_branches(actor: Actor) -> list | None:
+    """A unit's tasks as two disjoint parts that indexes answer (office/inbox/tables.py): that one
+    unit's rows, by equality on an index that starts (state, unit), and the rare rows of several
+    units (a comma-joined list) from a partial index. The unit condition as one OR of LIKEs no
+    index answers: on PostgreSQL a unit's page fetched some 6,800 rows to find 97. None for
+    people whose inbox is not scoped to a unit."""
+    if not actor.unit or actor.is_office:
+        return None
+    return [HumanTask.unit == actor.unit, and_(text(f"human_task.{MULTI_UNIT}"), unit_match(HumanTask.unit, actor.unit))]
 
 
 def task_row(row, now: datetime) -> dict:
@@ -378,7 +398,8 @@ def _page(session: Session, q, counts: list, page, per_page, render) -> dict:
     except (TypeError, ValueError):
         raise ValidationFailed("page and per_page must be whole numbers") from None
     page = min(page, 100_000)
-    rows = session.execute(q.offset((page - 1) * per_page).limit(per_page + 1)).all()
+    rows = session.execute(q.offset((page - 1) * per_page).limit(per_page + 1),
+                           {BRANCH_ROWS: page * per_page + 1}).all()
     more, rows = len(rows) > per_page, rows[:per_page]
     if page == 1 and not more:
         total = len(rows)           # the page holds them all: no count queries

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from engine.store.models import Base, Case, HumanTask, UTCDateTime
 
 MULTI_GROUP = "groups LIKE '%,%'"
+MULTI_UNIT = "unit LIKE '%,%'"
 
 # Inbox indexes on the engine's read tables (engine/inbox_services.py explains the query shapes):
 # unassigned single-group tasks are counted from an index on the denormalised `groups` column;
@@ -18,6 +19,12 @@ Index("ix_human_task_inbox_nocat", HumanTask.state, HumanTask.groups, HumanTask.
 Index("ix_human_task_multi_group", HumanTask.state, HumanTask.category, HumanTask.due_at,
       sqlite_where=text(MULTI_GROUP), postgresql_where=text(MULTI_GROUP))
 Index("ix_cases_accused_unit", Case.accused_unit)
+# A unit's inbox (migration 0025): its own rows by equality, in due order with or without a category;
+# rows of several units (a comma-joined list, rare) from a partial index.
+Index("ix_human_task_unit_category", HumanTask.state, HumanTask.unit, HumanTask.category, HumanTask.due_at)
+Index("ix_human_task_unit_due", HumanTask.state, HumanTask.unit, HumanTask.due_at)
+Index("ix_human_task_multi_unit", HumanTask.state, HumanTask.category, HumanTask.due_at,
+      sqlite_where=text(MULTI_UNIT), postgresql_where=text(MULTI_UNIT))
 
 
 class SavedFilter(Base):

@@ -149,3 +149,32 @@ def test_a_broad_inbox_stops_counting_at_the_cap_and_still_pages_on(office, monk
     second = office.inbox.inbox(user="clerk", page=2, per_page=2)
     assert len(second["items"]) == 2 and second["pages"] >= 2
     assert {t["id"] for t in first["items"]}.isdisjoint({t["id"] for t in second["items"]})
+
+
+def test_a_unit_inbox_holds_its_own_and_its_shared_tasks_in_due_order_and_counts_them(office):
+    """The page is two parts (the unit's own rows, rows of several units); together they hold
+    every task of the unit, in one due-date order, and the count is their sum."""
+    from datetime import datetime, timedelta, timezone
+    from sqlalchemy import insert
+    from engine.store.models import HumanTask, HumanTaskGroup
+    svc = office
+    svc.users.add_user("u7", groups=["unit_staff"], unit="district_gov")
+    case_id = start_petition(svc)["id"]
+    now = datetime.now(timezone.utc)
+    units = ["district_gov", "unit8,district_gov", "district_gov,unit9", "unit8", "district_gov2",
+             "unit8,district_gov2"]
+    with svc.engine.begin() as conn:
+        for i, unit in enumerate(units):
+            task_id = conn.execute(insert(HumanTask).values(
+                case_id=case_id, task_uuid=f"t{i}", bpmn_id="handle", kind="bpmn", name=f"办理{i}",
+                groups="unit_staff", state="open", created_at=now, due_at=now + timedelta(days=10 - i),
+                unit=unit, priority=50, category="申诉求决类")).inserted_primary_key[0]
+            conn.execute(insert(HumanTaskGroup).values(task_id=task_id, group_name="unit_staff"))
+    page = svc.inbox.inbox(user="u7", filters={"category": "申诉求决类"}, per_page=2)
+    assert page["total"] == 3
+    assert [t["id"] for t in page["items"]] == ["t2", "t1"], "the earliest last day first, across both parts"
+    rest = svc.inbox.inbox(user="u7", filters={"category": "申诉求决类"}, page=2, per_page=2)
+    assert [t["id"] for t in rest["items"]] == ["t0"]
+    everything = svc.inbox.inbox(user="u7")
+    assert {t["id"] for t in everything["items"]} >= {"t0", "t1", "t2"}
+    assert not {t["id"] for t in everything["items"]} & {"t3", "t4", "t5"}

@@ -22,3 +22,5 @@ def test_unit_staff_page_reads_cases_by_key_only(sqlite_services):
     svc.users.add_user("u7", groups=["unit_staff"], unit="unit7")
     plan = _plan(svc, "u7")
     assert "SCAN cases" not in plan, plan
+    assert "ix_human_task_unit_category" in plan and "ix_human_task_multi_unit" in plan, plan
+
