@@ -11,7 +11,7 @@ from engine.store.models import Base, Case, HumanTask, UTCDateTime
 MULTI_GROUP = "groups LIKE '%,%'"
 MULTI_UNIT = "unit LIKE '%,%'"
 
-# Inbox indexes on the engine's read tables (engine/inbox_services.py explains the query shapes):
+# Inbox indexes on the engine's read tables (office/inbox/pages.py builds the queries they answer):
 # unassigned single-group tasks are counted from an index on the denormalised `groups` column;
 # the rare multi-group tasks have a partial index of their own; the accused-unit exclusion is indexed.
 Index("ix_human_task_inbox_groups", HumanTask.state, HumanTask.category, HumanTask.groups, HumanTask.assignee)

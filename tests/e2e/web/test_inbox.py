@@ -139,7 +139,7 @@ def test_tasks_for_several_groups_reach_every_member_once(office, as_user):
 
 
 def test_a_broad_inbox_stops_counting_at_the_cap_and_still_pages_on(office, monkeypatch):
-    from office.inbox import service as inbox_services
+    from office.inbox import pages as inbox_services
     from tests.support.web import start_petition
     for _ in range(4):
         start_petition(office)

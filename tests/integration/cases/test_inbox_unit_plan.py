@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from office.inbox.service import inbox_query
+from office.inbox.pages import inbox_query
 
 
 def _plan(services, user: str) -> str:
