@@ -95,7 +95,8 @@ def _inbox_query(actor: Actor, filters: dict, now: datetime | None):
         page = select(*_TASK_COLUMNS).where(*where).order_by(order.nulls_last(), HumanTask.id)
         kinds = [[*where[:-1], part] for part in parts]
     else:       # each branch walks an index of its own in order and stops at the page's end
-        kinds = [[*conditions(actor, filters, now, branch), seen] for branch in branches]
+        # who may see the row first: SQLite tests the terms in order, the hidden-report subquery last
+        kinds = [[seen, *conditions(actor, filters, now, branch)] for branch in branches]
         inner = sort.desc() if filters.get("desc") else sort.asc()
         firsts = [select(*_TASK_COLUMNS).where(*where).order_by(inner.nulls_last(), HumanTask.id)
                   .limit(bindparam(BRANCH_ROWS, type_=Integer)).subquery() for where in kinds]
