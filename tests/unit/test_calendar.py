@@ -106,6 +106,7 @@ def test_an_inbox_page_of_deadlines_asks_the_holiday_tables_once_per_day(monkeyp
     real = chinese_calendar.is_workday
     monkeypatch.setattr(chinese_calendar, "is_workday", lambda day: asked.append(day) or real(day))
     calendar._library_workday.cache_clear()
+    due.working_days_between.cache_clear()
     for _ in range(50):
         due.working_days_between(date(2025, 3, 1), date(2025, 4, 30))
     assert len(asked) == len(set(asked)) == 60
