@@ -131,11 +131,15 @@ class Services:
         self.kpi = Kpi(core, referrals=deputy_directory.referrals_between)
         self.dashboard = Dashboard(core, self.kpi, self.jobs)
         self.analysis = Analysis(core, self.kpi)
-        self.meetings = Meetings(core, self.analysis)
+        self.meetings = Meetings(core, self.analysis, self._ladder_on)
         self.proposals = Proposals(core, self.analysis)
         self.tasks.close_hooks["follow_up"] = self.meetings.reported
         self.editor = Editor(core)
         self.operations = Operations(core, self.identities)
+
+    def _ladder_on(self, day):
+        """The office's escalation ladder in force on `day` (processes/escalation_ladders/)."""
+        return ladders.load_ladder(self.settings.jurisdiction, on=day)
 
     def _online_number(self, session, number: str, code: str):
         """A 网上信访 number in self-service: its case once registered, else its own view."""
@@ -172,8 +176,7 @@ class Services:
         core.add_step_hook(metrics_hook(deadlines.rule_days(settings.jurisdiction, FIRST_TIME_RULE)))
         self.resolutions = Resolutions(core, apply_decisions)
         core.add_step_hook(self.resolutions.step_hook)
-        core.add_step_hook(reminders.step_hook(deadlines.reminder_offsets(settings.jurisdiction),
-                                               lambda day: ladders.load_ladder(settings.jurisdiction, on=day)))
-        core.add_step_hook(lookback.step_hook(lambda day: ladders.load_ladder(settings.jurisdiction, on=day)))
+        core.add_step_hook(reminders.step_hook(deadlines.reminder_offsets(settings.jurisdiction), self._ladder_on))
+        core.add_step_hook(lookback.step_hook(self._ladder_on))
         core.add_step_hook(deadlines.provisional_deadline_hook)
         core.add_step_hook(flags.step_hook)

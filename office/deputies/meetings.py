@@ -24,7 +24,6 @@ from office.directory.service import resolve_unit
 from office.supervision import reminders
 from office.supervision.ladder import UNIT
 from processes.calendar import end_of_day, local_day
-from processes.ladders import load_ladder
 from processes.due import chinese_last_day
 
 ORGANISERS = frozenset({"director", "leader", "analyst", "admin"})      # who read the selection
@@ -44,9 +43,10 @@ def _day(value, field: str) -> date:
 
 
 class Meetings:
-    def __init__(self, core, analysis):
+    def __init__(self, core, analysis, ladder_on):
         self.core = core
         self.analysis = analysis
+        self.ladder_on = ladder_on        # day -> the escalation ladder in force (office/root.py)
 
     def _organiser(self, session, user: str) -> None:
         if not self.core.actor(session, user).groups & ORGANISERS:
@@ -131,7 +131,7 @@ class Meetings:
             now = utcnow()
             task = _open_task(session, row, user, now)
             reminders.arm_task(session, session.get(Case, task.case_id), task, now,
-                               load_ladder(self.core.settings.jurisdiction, on=local_day(now)), party=UNIT)
+                               self.ladder_on(local_day(now)), party=UNIT)
             uow.commit()
             return self._view(session, meeting)
 
