@@ -97,7 +97,8 @@ def generate(svc: Services, cases: int, open_tasks: int) -> float:
                    {cats.replace('(n /', '((n + ' + str(first) + ') /')}, 'unit' || CAST((n + {first}) % 20 AS TEXT),
                    '110105', '来信', '张**'
             FROM {_series(dialect, open_tasks)}"""), {"now": now})
-        conn.execute(text("INSERT INTO human_task_group (task_id, group_name) SELECT id, groups FROM human_task"))
+        conn.execute(text("INSERT INTO human_task_group (task_id, group_name) "     # only tasks of several groups
+                          "SELECT id, groups FROM human_task WHERE groups LIKE '%,%'"))
         if dialect == "postgresql":
             for table in ("cases", "human_task"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))

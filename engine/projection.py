@@ -157,8 +157,9 @@ def sync_tasks(session: Session, case: Case, wf, *, now: datetime, actor: str, c
         _denormalise(row, case, view.unit)
         values = {c.name: getattr(row, c.name) for c in _T.columns if c.name != "id"}
         row.id = conn.execute(_INSERT, values).scalar_one()
-        if view.groups:
-            execute_rows(conn, _INSERT_GROUPS, [{"task_id": row.id, "group_name": g} for g in dict.fromkeys(view.groups)])
+        groups = list(dict.fromkeys(view.groups))
+        if len(groups) > 1:          # one group: the `groups` column says it (HumanTaskGroup)
+            execute_rows(conn, _INSERT_GROUPS, [{"task_id": row.id, "group_name": g} for g in groups])
         opened.append(row)
     return opened, closed, kept
 

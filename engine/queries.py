@@ -3,15 +3,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime
 from engine.clock import iso
 from engine.store import repository
-from engine.store.models import Case, HumanTask, Timer
+from engine.store.models import Case, HumanTask, HumanTaskGroup, Timer
 
 MAX_PER_PAGE = 200
+
+
+def offered_to(groups, task=HumanTask):
+    """SQL: the task is offered to one of `groups`: its one candidate group (the `groups` column)
+    or one of its several (rows of human_task_group, written only for tasks of several groups).
+    `task`: HumanTask or an alias of it."""
+    groups = sorted(groups)
+    return or_(task.groups.in_(groups), exists().where(HumanTaskGroup.task_id == task.id,
+                                                       HumanTaskGroup.group_name.in_(groups)))
 
 
 def processes(session: Session) -> list[dict]:

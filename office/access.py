@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.core import Actor as CoreActor
 from engine.errors import NotAllowed, ValidationFailed
-from engine.store.models import Case, HumanTask, HumanTaskGroup
+from engine.queries import offered_to
+from engine.store.models import Case, HumanTask
 
 # The office's roles (groups a user may be given) and who may do what: the only definition.
 ROLES = ("clerk", "director", "leader", "unit_staff", "legal_advisor", "analyst", "admin", "discipline", "deputy")
@@ -114,8 +115,7 @@ def _given_follow_up(actor: Actor, case: Case, session: Session) -> bool:
 def involved(actor: Actor, task=HumanTask):
     """Tasks the actor holds, did, or that are open for a group of theirs: what a user without a unit
     sees cases through. `task`: HumanTask or an alias of it."""
-    for_my_group = (task.state == "open") & task.unit.is_(None) & exists().where(
-        HumanTaskGroup.task_id == task.id, HumanTaskGroup.group_name.in_(sorted(actor.groups)))
+    for_my_group = (task.state == "open") & task.unit.is_(None) & offered_to(actor.groups, task)
     return or_(task.assignee == actor.username, task.completed_by == actor.username, for_my_group)
 
 

@@ -143,11 +143,11 @@ class HumanTask(Base):
     channel: Mapped[str | None] = mapped_column(String(16))
     petitioner: Mapped[str] = mapped_column(String(200), default="")
 
-    candidate_groups: Mapped[list["HumanTaskGroup"]] = relationship(
-        cascade="all, delete-orphan", lazy="raise_on_sql")   # written with the row; queries use `groups`
 
 
 class HumanTaskGroup(Base):
+    """The candidate groups of a task offered to more than one group. A task of one group has none
+    here: its `groups` column names it (one INSERT fewer per task; `offered_to` reads both)."""
     __tablename__ = "human_task_group"
     __table_args__ = (Index("ix_human_task_group_name", "group_name", "task_id"),)
     task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)

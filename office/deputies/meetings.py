@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from engine.clock import utcnow
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from engine.projection import record
-from engine.store.models import Case, HumanTask, HumanTaskGroup
+from engine.store.models import Case, HumanTask
 from office.dates import deadline, local_time
 from office.deputies.meeting_tables import FollowUp, Meeting, MeetingCase, MeetingDeputy, MeetingOpinion
 from office.deputies.tables import Deputy
@@ -269,8 +269,7 @@ def _open_task(session, row: FollowUp, user: str, now: datetime) -> HumanTask:
                      kind=FOLLOW_UP_KIND, name=f"代表恳谈会交办：{row.task[:200]}", lane="unit_staff",
                      groups="unit_staff", state="open", created_at=now, priority=80, due_at=row.due_at,
                      form_key=FOLLOW_UP_FORM, reg_no=case.reg_no, subject=case.subject or "",
-                     category=case.category, unit=row.unit, region=case.region, channel=case.channel,
-                     candidate_groups=[HumanTaskGroup(group_name="unit_staff")])
+                     category=case.category, unit=row.unit, region=case.region, channel=case.channel)
     session.add(task)
     record(session, case.id, "follow_up_assigned", actor=user, at=now, message=task.name,
            task_uuid=task.task_uuid, bpmn_id=task.bpmn_id,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from engine import queries as views
 from engine.clock import parse_instant
 from engine.errors import NotAllowed, ValidationFailed
-from engine.store.models import HumanTask, HumanTaskGroup
+from engine.store.models import Case, HumanTask, HumanTaskGroup
 from office.access import Actor, task_scope, unit_match
 from office.inbox.tables import MULTI_GROUP, MULTI_UNIT
 from office.selfservice.service import WINDOWS
@@ -76,6 +76,7 @@ def inbox_query(actor: Actor, filters: dict, now: datetime):
 
 
 BRANCH_ROWS = "branch_rows"     # rows each part of a unit's page reads: the page's end
+PAGE_OFFSET, PAGE_LIMIT = "page_offset", "page_limit"
 _TASK_COLUMNS = tuple(HumanTask.__table__.columns)     # rows, not ORM objects: a page only reads them
 
 
@@ -108,7 +109,18 @@ def _inbox_query(actor: Actor, filters: dict, now: datetime | None):
     def counts() -> list:
         return [select(func.count()).select_from(select(HumanTask.id).where(*where).limit(COUNT_CAP + 1)
                                                  .subquery()) for where in kinds]
-    return page, counts
+    return _paged(page, sort.key, bool(filters.get("desc"))), counts
+
+
+def _paged(page, key: str, desc: bool):
+    """The page's rows (offset and limit bound per request: one statement object, compiled once)
+    and each row's case facts for its badges, read for the page's rows only (the outer query;
+    both levels ordered, so SQLite does not flatten the page into it)."""
+    rows = page.offset(bindparam(PAGE_OFFSET, type_=Integer)).limit(bindparam(PAGE_LIMIT, type_=Integer)) \
+        .subquery("page")
+    facts = select(Case.facts).where(Case.id == rows.c.case_id).scalar_subquery().label("case_facts")
+    order = rows.c[key].desc() if desc else rows.c[key].asc()
+    return select(rows, facts).order_by(order.nulls_last(), rows.c.id)
 
 
 def unit_branches(actor: Actor) -> list | None:
@@ -129,8 +141,8 @@ def page_of(session: Session, q, counts, page, per_page, render) -> dict:
     except (TypeError, ValueError):
         raise ValidationFailed("page and per_page must be whole numbers") from None
     page = min(page, 100_000)
-    rows = session.execute(q.offset((page - 1) * per_page).limit(per_page + 1),
-                           {BRANCH_ROWS: page * per_page + 1}).all()
+    rows = session.execute(q, {PAGE_OFFSET: (page - 1) * per_page, PAGE_LIMIT: per_page + 1,
+                               BRANCH_ROWS: page * per_page + 1}).all()
     more, rows = len(rows) > per_page, rows[:per_page]
     if page == 1 and not more:
         total = len(rows)           # the page holds them all: no count queries

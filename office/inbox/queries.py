@@ -1,11 +1,11 @@
 """The task lists of the inbox: what an actor may see, filtered, sorted and paged."""
 from __future__ import annotations
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import queries
-from engine.store.models import HumanTask, HumanTaskGroup
+from engine.store.models import HumanTask
 from office.access import Actor, task_scope
 
 TASK_SORTS = {"due_at": HumanTask.due_at, "created_at": HumanTask.created_at, "priority": HumanTask.priority,
@@ -20,7 +20,7 @@ def tasks(session: Session, actor: Actor | None, *, groups, filters: dict, page:
     if actor is not None:
         mine = set(groups or actor.groups) & set(actor.groups) if groups else set(actor.groups)
         view = filters.get("view", "all" if actor.is_supervisor else "mine_and_groups")
-        in_groups = exists().where(HumanTaskGroup.task_id == HumanTask.id, HumanTaskGroup.group_name.in_(mine))
+        in_groups = queries.offered_to(mine)
         if view == "mine":
             q = q.where(HumanTask.assignee == actor.username)
         elif view == "groups":
@@ -29,7 +29,7 @@ def tasks(session: Session, actor: Actor | None, *, groups, filters: dict, page:
             q = q.where(or_(HumanTask.assignee == actor.username, (HumanTask.assignee.is_(None)) & in_groups))
         q = q.where(*task_scope(actor))
     elif groups:
-        q = q.where(exists().where(HumanTaskGroup.task_id == HumanTask.id, HumanTaskGroup.group_name.in_(groups)))
+        q = q.where(queries.offered_to(groups))
     for column in ("category", "region", "unit", "channel"):
         if filters.get(column):
             q = q.where(getattr(HumanTask, column) == filters[column])

@@ -59,11 +59,16 @@ def clean_filters(raw: dict) -> dict:
     return {k: v for k, v in out.items() if v is not False}
 
 
+BADGES = ("urgent", "skip_level", "sensitive")       # flags a row shows (紧急, 越级访, 敏感), in this order
+
+
 def task_row(row, now: datetime) -> dict:
     out = views.task_dict(row)
     out["owner"] = row.owner
     out["deadline"] = deadline(row.due_at, now)
     out["overdue"] = bool(out["deadline"] and out["deadline"]["overdue"])
+    facts = row.case_facts or {}          # the case's projected facts, read with the page
+    out["flags"] = [f for f in BADGES if facts.get(f) is True]
     return out
 
 
@@ -75,18 +80,6 @@ def name_rows(names: Names, rows: list[dict]) -> None:
         row["region_name"] = names.region(row.get("region")) if row.get("region") else ""
         row["assignee_name"] = people.get(row.get("assignee"), "")
         row["owner_name"] = people.get(row.get("owner"), "")
-
-
-BADGES = ("urgent", "skip_level", "sensitive")       # flags a row shows (紧急, 越级访, 敏感), in this order
-
-
-def flag_rows(session: Session, rows: list[dict]) -> None:
-    """Each row's case flags worth a badge, from the case's projected facts (one query a page)."""
-    ids = {r["case_id"] for r in rows}
-    facts = dict(session.execute(select(Case.id, Case.facts).where(Case.id.in_(ids))).all()) if ids else {}
-    for row in rows:
-        found = facts.get(row["case_id"]) or {}
-        row["flags"] = [f for f in BADGES if found.get(f) is True]
 
 
 class Inbox:
@@ -111,7 +104,6 @@ class Inbox:
             query, counts = inbox_query(actor, filters, now)
             result = page_of(uow.session, query, counts, page, per_page, lambda r: task_row(r, now))
             name_rows(Names(uow.session), result["items"])
-            flag_rows(uow.session, result["items"])
             if filters.get("search"):      # every search is on record, like every opening
                 log_access(uow.session, actor.username, "search", None, f"inbox search: {filters['search']}")
                 uow.commit()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from engine.clock import utcnow
 from engine.errors import ValidationFailed
 from engine.projection import record
-from engine.store.models import Case, HumanTask, HumanTaskGroup
+from engine.store.models import Case, HumanTask
 from office.supervision.messages import notify
 from processes.calendar import end_of_day, local_day
 
@@ -51,8 +51,7 @@ def step_hook(session: Session, case: Case, data: dict, step=None) -> None:
                          name=name, lane="director", groups="director", state="open", created_at=now,
                          priority=95 if flag == "urgent" else 80,
                          due_at=end_of_day(local_day(now) + timedelta(days=days)), form_key=form,
-                         reg_no=case.reg_no, subject=case.subject or "", category=case.category,
-                         candidate_groups=[HumanTaskGroup(group_name="director")])
+                         reg_no=case.reg_no, subject=case.subject or "", category=case.category)
         session.add(task)
         session.flush()
         notify(session, case.id, task, "escalation", f"{text}：{case.reg_no or case.id}「{(case.subject or '')[:100]}」", now)

@@ -17,7 +17,7 @@ from engine.core import Core
 from engine.errors import NotAllowed, ValidationFailed
 from engine.projection import record
 from engine.store import repository
-from engine.store.models import Case, HumanTask, HumanTaskGroup
+from engine.store.models import Case, HumanTask
 from office.access import check_case_visible
 from office.directory.names import Names
 from office.supervision.messages import notify
@@ -78,8 +78,7 @@ class JointMeetings:
         task = HumanTask(case_id=case.id, task_uuid=str(uuidlib.uuid4()), bpmn_id=f"joint:{meeting.id}",
                          kind="joint", name=f"落实{meeting.kind}决定：{duty.strip()[:200]}", lane="unit_staff",
                          groups="unit_staff", state="open", created_at=now, priority=70, due_at=end_of_day(due),
-                         form_key=FORM, reg_no=case.reg_no, subject=case.subject or "", unit=unit,
-                         candidate_groups=[HumanTaskGroup(group_name="unit_staff")])
+                         form_key=FORM, reg_no=case.reg_no, subject=case.subject or "", unit=unit)
         session.add(task)
         row = JointDuty(meeting_id=meeting.id, unit=unit, duty=duty.strip(), task_uuid=task.task_uuid)
         session.add(row)

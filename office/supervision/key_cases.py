@@ -16,7 +16,7 @@ from engine.core import Core
 from engine.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from engine.projection import record
 from engine.store import repository
-from engine.store.models import Case, HumanTask, HumanTaskGroup, User, UserGroup
+from engine.store.models import Case, HumanTask, User, UserGroup
 from office.access import check_case_visible
 from office.directory.names import Names
 from office.supervision.messages import notify
@@ -163,8 +163,7 @@ def _answer_task(case: Case, unit: str, text: str, now: datetime) -> HumanTask:
                      kind="instruction", name=f"答复领导批示：{text[:200]}", lane="unit_staff", groups="unit_staff",
                      state="open", created_at=now, priority=80,
                      due_at=end_of_day(local_day(now) + timedelta(days=ANSWER_DAYS)), form_key=ANSWER_FORM,
-                     reg_no=case.reg_no, subject=case.subject or "", unit=unit,
-                     candidate_groups=[HumanTaskGroup(group_name="unit_staff")])
+                     reg_no=case.reg_no, subject=case.subject or "", unit=unit)
 
 
 def _my_case(session: Session, key: KeyCase, case: Case, names: Names, now: datetime) -> dict:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import ValidationFailed
 from engine.projection import record
-from engine.store.models import Case, CaseEvent, HumanTask, HumanTaskGroup, Timer
+from engine.store.models import Case, CaseEvent, HumanTask, Timer
 from office.documents.tables import Document
 from office.supervision.entries import add_entry
 from office.supervision.messages import notify
@@ -175,7 +175,7 @@ def _director_task(session, documents, task: HumanTask, party: str, now: datetim
                               priority=90, due_at=end_of_day(local_day(now) + timedelta(days=DECISION_DAYS)),
                               form_key=DECISION_FORM, reg_no=task.reg_no, subject=task.subject,
                               category=task.category, unit=task.unit, region=task.region, channel=task.channel,
-                              petitioner=task.petitioner, candidate_groups=[HumanTaskGroup(group_name="director")]))
+                              petitioner=task.petitioner))
     notify(session, task.case_id, None, "escalation", text, now, group="director")
     record(session, task.case_id, "supervision_task_opened", actor="scheduler", at=now, message=text,
            task_uuid=task.task_uuid, bpmn_id=task.bpmn_id, data={"party": party})

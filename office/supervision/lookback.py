@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import ValidationFailed
 from engine.projection import record
-from engine.store.models import Case, HumanTask, HumanTaskGroup, Timer
+from engine.store.models import Case, HumanTask, Timer
 from office.supervision import ladder
 from office.supervision.entries import add_entry
 from office.supervision.messages import notify
@@ -55,8 +55,7 @@ def fire(session: Session, timer_id: int, now: datetime) -> str | None:
     session.add(HumanTask(case_id=case.id, task_uuid=str(uuidlib.uuid4()), bpmn_id=f"{PREFIX}{case.id}", kind="lookback",
                           name=text[:256], lane="director", groups="director", state="open", created_at=now,
                           priority=70, due_at=end_of_day(local_day(now) + timedelta(days=DECISION_DAYS)),
-                          form_key=FORM, reg_no=case.reg_no, subject=case.subject or "", unit=unit,
-                          candidate_groups=[HumanTaskGroup(group_name="director")]))
+                          form_key=FORM, reg_no=case.reg_no, subject=case.subject or "", unit=unit))
     notify(session, case.id, None, "escalation", text, now, group="director")
     record(session, case.id, "lookback_due", actor="scheduler", at=now, message=text, data={"unit": unit})
     return "lookback"

@@ -138,6 +138,25 @@ def test_tasks_for_several_groups_reach_every_member_once(office, as_user):
     assert as_user("leader").get("/api/v1/tasks?view=mine").get_json()["total"] == 1
 
 
+
+def test_a_task_of_one_group_is_offered_by_its_groups_column_and_one_of_several_by_its_group_rows(office):
+    """Only tasks of several groups get human_task_group rows; listing by group finds both kinds."""
+    from sqlalchemy import func, select
+    from engine.store.models import HumanTask, HumanTaskGroup
+    from tests.support.bpmn_builder import linear, user_task
+    office.processes.deploy({"multi.bpmn": linear("multi", ("t", user_task("t", "leader,legal_advisor", name="会商")))})
+    several = office.cases.start_case("multi", {"subject": "会商事项"}, user="clerk")["id"]
+    one = start_petition(office)["id"]
+    with office.engine.connect() as conn:
+        def group_rows(case_id):
+            return conn.scalar(select(func.count()).select_from(HumanTaskGroup).join(
+                HumanTask, HumanTask.id == HumanTaskGroup.task_id).where(HumanTask.case_id == case_id))
+        assert (group_rows(several), group_rows(one)) == (2, 0)
+    single_group = office.tasks.list_tasks(case_id=one)["items"][0]["groups"][0]
+    for groups, case_id in ((["legal_advisor"], several), ([single_group], one)):
+        assert [t["case_id"] for t in office.tasks.list_tasks(groups=groups)["items"]] == [case_id]
+    assert office.tasks.list_tasks(user="advisor")["total"] == 1
+
 def test_a_broad_inbox_stops_counting_at_the_cap_and_still_pages_on(office, monkeypatch):
     from office.inbox import pages as inbox_services
     from tests.support.web import start_petition
@@ -156,7 +175,7 @@ def test_a_unit_inbox_holds_its_own_and_its_shared_tasks_in_due_order_and_counts
     every task of the unit, in one due-date order, and the count is their sum."""
     from datetime import datetime, timedelta, timezone
     from sqlalchemy import insert
-    from engine.store.models import HumanTask, HumanTaskGroup
+    from engine.store.models import HumanTask
     svc = office
     svc.users.add_user("u7", groups=["unit_staff"], unit="district_gov")
     case_id = start_petition(svc)["id"]
@@ -165,11 +184,10 @@ def test_a_unit_inbox_holds_its_own_and_its_shared_tasks_in_due_order_and_counts
              "unit8,district_gov2"]
     with svc.engine.begin() as conn:
         for i, unit in enumerate(units):
-            task_id = conn.execute(insert(HumanTask).values(
+            conn.execute(insert(HumanTask).values(
                 case_id=case_id, task_uuid=f"t{i}", bpmn_id="handle", kind="bpmn", name=f"办理{i}",
                 groups="unit_staff", state="open", created_at=now, due_at=now + timedelta(days=10 - i),
-                unit=unit, priority=50, category="申诉求决类")).inserted_primary_key[0]
-            conn.execute(insert(HumanTaskGroup).values(task_id=task_id, group_name="unit_staff"))
+                unit=unit, priority=50, category="申诉求决类"))
     page = svc.inbox.inbox(user="u7", filters={"category": "申诉求决类"}, per_page=2)
     assert page["total"] == 3
     assert [t["id"] for t in page["items"]] == ["t2", "t1"], "the earliest last day first, across both parts"
