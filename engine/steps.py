@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Callable
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, inspect, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -331,15 +331,40 @@ WRITE_CASE = (update(_CASES).where(_CASES.c.id == bindparam("_id"), _CASES.c.row
                .values({**{c: bindparam(c) for c in STEP_COLUMNS}, "row_version": bindparam("_next")}))
 
 
+# Rewritten by every step, or JSON a step may change in place (which attribute history misses)
+ALWAYS_WRITTEN = ("state", "updated_at", "facts", "pending_action", "call_bindings")
+_WRITES: dict[tuple, object] = {}
+
+
+def _write_of(columns: tuple):
+    """The guarded UPDATE of these columns, built once per set of columns (a handful occur)."""
+    statement = _WRITES.get(columns)
+    if statement is None:
+        statement = (update(_CASES).where(_CASES.c.id == bindparam("_id"), _CASES.c.row_version == bindparam("_seen"))
+                     .values({**{c: bindparam(c) for c in columns}, "row_version": bindparam("_next")}))
+        if len(_WRITES) < 256:
+            _WRITES[columns] = statement
+    return statement
+
+
 def write_case(session: Session, case: Case) -> None:
     """The step's case row as one UPDATE guarded by row_version, then the case leaves the
-    session: the ORM's flush of the same row cost more than the rest of the save. In a batch
-    the UPDATE waits with the batch's other writes (projection.flush_deferred checks it)."""
+    session: the ORM's flush of the same row cost more than the rest of the save. Only the
+    columns assigned since the case was read are written (the ORM keeps their old values in
+    committed_state; a detached case keeps collecting them, so nothing assigned is ever left
+    out). In a batch the UPDATE of every step column waits with the batch's other writes
+    (projection.flush_deferred checks it)."""
     seen = case.row_version
-    values = {"_id": case.id, "_seen": seen, "_next": seen + 1, **{c: getattr(case, c) for c in STEP_COLUMNS}}
     if projection.DEFERRED in session.info:
-        projection.write_later(session, WRITE_CASE, [values])
-    elif session.connection().execute(WRITE_CASE, values).rowcount != 1:
+        statement, columns = WRITE_CASE, STEP_COLUMNS
+    else:
+        assigned = inspect(case).committed_state
+        columns = tuple(c for c in STEP_COLUMNS if c in assigned or c in ALWAYS_WRITTEN)
+        statement = _write_of(columns)
+    values = {"_id": case.id, "_seen": seen, "_next": seen + 1, **{c: getattr(case, c) for c in columns}}
+    if projection.DEFERRED in session.info:
+        projection.write_later(session, statement, [values])
+    elif session.connection().execute(statement, values).rowcount != 1:
         raise StaleDataError(f"case {case.id} was changed by another step (row_version {seen})")
     session.expunge(case)
     case.row_version = seen + 1
