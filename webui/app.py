@@ -96,11 +96,21 @@ def _forget_user(_exc=None) -> None:
     get_services().auth.end_request()
 
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def _reject_nul_bytes():
-    """NUL characters are never meaningful input (and PostgreSQL refuses them in text)."""
+    """NUL characters are never meaningful input (and PostgreSQL refuses them in text). The query
+    string is decoded only when it could hold one (%00), the form only when the body is a form:
+    this runs before every request."""
     from werkzeug.exceptions import BadRequest
-    values = [*request.args.values(), *request.form.values(), request.path]
-    if any("\x00" in v for v in values) or (request.is_json and b"\\u0000" in request.get_data()):
+    environ = request.environ
+    query = environ.get("QUERY_STRING", "")
+    if "\x00" in request.path or ("%00" in query or "\x00" in query) and any("\x00" in v for v in request.args.values()):
+        raise BadRequest("NUL characters are not allowed in input")
+    if request.mimetype in _FORM_TYPES and any("\x00" in v for v in request.form.values()):
+        raise BadRequest("NUL characters are not allowed in input")
+    if request.is_json and b"\\u0000" in request.get_data():
         raise BadRequest("NUL characters are not allowed in input")
 
 

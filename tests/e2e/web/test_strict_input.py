@@ -65,3 +65,21 @@ def test_an_internal_entity_in_a_bpmn_upload_is_a_clear_error(office, api):
     assert response.status_code in (400, 422), body
     assert "DOCTYPE" in body["message"] + json.dumps(body["details"], ensure_ascii=False)
     assert office.processes.list_processes() and all(p["key"] != "p" for p in office.processes.list_processes())
+
+
+@pytest.mark.parametrize("method, url, body", [
+    ("get", "/api/v1/tasks?search=a%00b", None),
+    ("get", "/api/v1/cases/1%00", None),
+    ("post", "/api/v1/cases", '{"process_key": "a\\u0000b"}'),
+])
+def test_a_nul_character_anywhere_in_a_request_is_a_400_that_says_so(api, method, url, body):
+    response = api("director", method, url, body)
+    assert response.status_code == 400 and "NUL" in response.get_json()["message"]
+
+
+def test_a_nul_character_in_a_form_is_refused_and_a_form_without_one_is_not(as_user):
+    clerk = as_user("clerk")
+    refused = clerk.client.post("/inbox/filters", data={"name": "a\x00b"}, headers={"X-CSRFToken": clerk.token})
+    assert refused.status_code == 400
+    assert clerk.client.post("/inbox/filters", data={"name": "ab"},
+                             headers={"X-CSRFToken": clerk.token}).status_code != 400
