@@ -79,6 +79,11 @@ class Core:
         """Copies facts from the case data onto the case row before its task rows are rebuilt."""
         self.runner.projectors.append(projector)
 
+    def close_timers_with_tasks(self, *kinds: str) -> None:
+        """Timer rows of these kinds, armed by a feature on a task (reminders), are cancelled by
+        the step that closes the task, with the step's other timer writes."""
+        self.runner.task_timers = self.runner.task_timers | frozenset(kinds)
+
     def add_step_hook(self, hook) -> None:
         """`hook(session, case, data, saved_step)` after every saved step, in its transaction."""
         self.runner.hooks.append(hook)

@@ -214,10 +214,12 @@ _SETTLE = update(_TM).where(_TM.c.id == bindparam("row_id")).values(
 _REDUE = update(_TM).where(_TM.c.id == bindparam("row_id")).values(due_at=bindparam("due"))
 
 
-def sync_timers(session: Session, case: Case, wf, *, now: datetime,
-                waiting_rows: list | None = None) -> datetime | None:
-    """One row per waiting BPMN timer; rows whose timer left the waiting state are closed.
-    Returns when the earliest timer still waiting (of any kind) is due."""
+def sync_timers(session: Session, case: Case, wf, *, now: datetime, waiting_rows: list | None = None,
+                closed: frozenset = frozenset(), task_timers: frozenset = frozenset()) -> datetime | None:
+    """One row per waiting BPMN timer; rows whose timer left the waiting state are closed, and so
+    are rows of the `task_timers` kinds (a feature's reminders) armed on a task in `closed` (task
+    uuids this step closed): they go in the same statement, and the case's next due time leaves
+    them out. Returns when the earliest timer still waiting (of any kind) is due."""
     waiting = {v.uuid: v for v in runtime.waiting_timers(wf)}
     if not waiting and case.next_due_at is None and case.id is not None:
         return None      # no timer rows can be waiting: next_due_at covers every kind
@@ -227,7 +229,10 @@ def sync_timers(session: Session, case: Case, wf, *, now: datetime,
         waiting_rows = conn.execute(_WAITING, {"case_id": case.id})
     for row in waiting_rows:
         if row.kind != "bpmn":
-            dues.append(row.due_at)
+            if row.kind in task_timers and row.task_uuid in closed:
+                settled.append({"row_id": row.id, "status": "cancelled", "at": None})
+            else:
+                dues.append(row.due_at)
             continue
         view = waiting.pop(row.task_uuid, None)
         if view is None:

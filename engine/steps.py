@@ -136,6 +136,7 @@ class StepRunner:
     dependencies: dict[str, Dependency] = field(default_factory=dict)
     projectors: list = field(default_factory=list)   # projector(case, data) before task rows are synced
     hooks: list = field(default_factory=list)        # hook(session, case, data, step) after each save
+    task_timers: frozenset = frozenset()             # timer kinds features arm on a task: they close with it
     budget: float | None = 30.0                      # seconds a step may run (Settings.step_seconds)
     clock: Callable[[], float] = time.monotonic      # tests move it instead of sleeping
 
@@ -236,7 +237,8 @@ class StepRunner:
         open_rows, waiting_rows = rows or (None, None)
         opened, closed, kept = projection.sync_tasks(session, case, wf, now=now, actor=action.actor,
                                                      completed_uuid=completed, open_rows=open_rows)
-        next_due = projection.sync_timers(session, case, wf, now=now, waiting_rows=waiting_rows)
+        next_due = projection.sync_timers(session, case, wf, now=now, waiting_rows=waiting_rows,
+                                          closed=frozenset(r.task_uuid for r in closed), task_timers=self.task_timers)
         pruning.prune(wf)     # after the guard and the read tables: they may name tasks this step finished
         case.state = serialization.dump_state(wf)
         case.state_format = serialization.STATE_FORMAT

@@ -177,6 +177,7 @@ class Services:
         self.resolutions = Resolutions(core, apply_decisions)
         core.add_step_hook(self.resolutions.step_hook)
         core.add_step_hook(reminders.step_hook(deadlines.reminder_offsets(settings.jurisdiction), self._ladder_on))
+        core.close_timers_with_tasks(*reminders.TASK_TIMERS)
         core.add_step_hook(lookback.step_hook(self._ladder_on))
         core.add_step_hook(deadlines.provisional_deadline_hook)
         core.add_step_hook(flags.step_hook)

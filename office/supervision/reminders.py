@@ -69,9 +69,7 @@ def step_hook(rule_lookup=None, ladder_on=None):
     ladder_on = ladder_on or (lambda day: load_ladder(on=day))
 
     def hook(session: Session, case: Case, data: dict, step) -> None:
-        for row in step.closed:
-            if row.due_at is not None:      # reminders are only ever armed on a dated task
-                cancel(session, case.id, row.task_uuid)
+        # a closed task's reminders are cancelled by the step itself (TASK_TIMERS, Core.close_timers_with_tasks)
         for row in step.open_tasks:
             if row.kind != "bpmn":
                 continue
@@ -106,8 +104,9 @@ def _add(session, case, row, kind, due, payload, now) -> None:
         case.next_due_at = due
 
 
+TASK_TIMERS = ("reminder", "escalation")      # armed on a dated task, moot once it closes
 _CANCEL = (update(Timer).where(Timer.case_id == bindparam("c"), Timer.task_uuid == bindparam("t"),
-                               Timer.kind.in_(("reminder", "escalation")), Timer.status == "waiting")
+                               Timer.kind.in_(TASK_TIMERS), Timer.status == "waiting")
            .values(status="cancelled", lock_owner=None, lock_expires_at=None))
 
 
@@ -120,7 +119,7 @@ def _redate(session: Session, case: Case, row: HumanTask, now: datetime, ladder_
     """A moved due date (extension) re-plans the task's reminders and starts its ladder afresh
     (the letters' numbers continue: they count the case's letters)."""
     rows = list(session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.task_uuid == row.task_uuid,
-                                                    Timer.kind.in_(("reminder", "escalation")))))
+                                                    Timer.kind.in_(TASK_TIMERS))))
     escalate, party = False, ladders.party_of(getattr(row, "properties", None))
     for timer in rows:
         if timer.kind == "escalation":

@@ -93,6 +93,9 @@ def test_finishing_the_task_stops_its_reminders_and_escalation(office):
     [task] = office.tasks.list_tasks(case_id=case_id)["items"]
     with time_machine.travel(T0 + timedelta(days=30), tick=False):
         office.tasks.complete_task(task["id"], user="worker")
+    detail = office.cases.get_case(case_id)
+    assert detail["next_timer_at"] is None, "the step that closed the task cancelled its reminder and ladder"
+    assert {t["status"] for t in detail["timers"] if t["kind"] != "bpmn"} <= {"cancelled"}
     result = sweep(office, T0 + timedelta(days=100))
     assert (result.reminders, result.escalations) == (0, 0)
     assert "reminder" not in kinds(office, case_id)
