@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import deployment, queries
 from engine.bpmn.forms import FormRegistry
@@ -24,7 +23,7 @@ from engine.errors import CaseFailed, Conflict, XinfangError
 from engine.settings import Settings
 from engine.steps import Action, Dependency, DependencyFactory, SpecCache, StepOutcome, StepRunner, is_conflict
 from engine.store import db, repository
-from engine.store.models import Case, Definition
+from engine.store.models import Case
 from engine.store import unit_of_work
 from engine.store.unit_of_work import UnitOfWork
 
@@ -146,7 +145,7 @@ class Core:
         """A new case of the latest (or a given) version, started in one transaction."""
         with self.uow() as uow:
             self.actor(uow.session, actor)           # an unknown or inactive user starts nothing
-            definition = repository.definition_version(uow.session, definition_key, version)
+            definition = repository.definition_ref(uow.session, definition_key, version)
             case = self.new_case(uow.session, definition, actor)
             if self.data_guard is not None:
                 data = self.data_guard(uow.session, case, data)
@@ -154,10 +153,12 @@ class Core:
             uow.commit()
         return _reported(outcome)
 
-    def new_case(self, session: Session, definition: Definition, actor: str) -> Case:
+    def new_case(self, session: Session, definition, actor: str) -> Case:
         """The case row, inserted by one prebuilt statement and then known to the session as read
         (the ORM's flush of a new row cost a millisecond per registration); every column is set
-        here, so nothing is loaded lazily, and the step's save writes what the step assigns."""
+        here, and the step's save writes what the step assigns. `definition`: its id, process_key
+        and version (repository.definition_ref); the Definition itself loads only if the spec
+        cache misses."""
         now = utcnow()
         values = {c.key: None for c in _CASES.columns if c.key != "id"}
         values.update(status="running", process_key=definition.process_key, definition_id=definition.id,
@@ -168,7 +169,6 @@ class Core:
         case = Case(id=session.connection().execute(_NEW_CASE, values).scalar_one(), **values)
         make_transient_to_detached(case)
         session.add(case)
-        set_committed_value(case, "definition", definition)
         return case
 
     def _guarded(self, session: Session, case: Case, action: Action) -> Action:

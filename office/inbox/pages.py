@@ -141,8 +141,8 @@ def page_of(session: Session, q, counts, page, per_page, render) -> dict:
     except (TypeError, ValueError):
         raise ValidationFailed("page and per_page must be whole numbers") from None
     page = min(page, 100_000)
-    rows = session.execute(q, {PAGE_OFFSET: (page - 1) * per_page, PAGE_LIMIT: per_page + 1,
-                               BRANCH_ROWS: page * per_page + 1}).all()
+    rows = session.connection().execute(q, {PAGE_OFFSET: (page - 1) * per_page, PAGE_LIMIT: per_page + 1,
+                                            BRANCH_ROWS: page * per_page + 1}).all()     # rows: no ORM
     more, rows = len(rows) > per_page, rows[:per_page]
     if page == 1 and not more:
         total = len(rows)           # the page holds them all: no count queries
