@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime
@@ -14,13 +14,24 @@ from engine.store.models import Case, HumanTask, HumanTaskGroup, Timer
 MAX_PER_PAGE = 200
 
 
+def fixed_in(column, values, negate: bool = False):
+    """SQL: `column IN (…)` with one bound parameter per value, rendered once when the statement
+    is compiled. SQLAlchemy's list IN is an "expanding" parameter, re-rendered at every execution:
+    a tenth of an inbox page's statement cost, for lists (groups, window tasks) that never change
+    in a kept statement."""
+    values = sorted(values)
+    if not values:
+        return column.not_in([]) if negate else column.in_([])
+    params = [bindparam(None, v, type_=column.type, unique=True) for v in values]
+    return column.not_in(params) if negate else column.in_(params)
+
+
 def offered_to(groups, task=HumanTask):
     """SQL: the task is offered to one of `groups`: its one candidate group (the `groups` column)
     or one of its several (rows of human_task_group, written only for tasks of several groups).
     `task`: HumanTask or an alias of it."""
-    groups = sorted(groups)
-    return or_(task.groups.in_(groups), exists().where(HumanTaskGroup.task_id == task.id,
-                                                       HumanTaskGroup.group_name.in_(groups)))
+    return or_(fixed_in(task.groups, groups), exists().where(HumanTaskGroup.task_id == task.id,
+                                                             fixed_in(HumanTaskGroup.group_name, groups)))
 
 
 def processes(session: Session) -> list[dict]:

@@ -34,9 +34,10 @@ def visibility(actor: Actor, view: str) -> list:
         raise NotAllowed("only a director or an administrator sees all open tasks")
     mine = HumanTask.assignee == actor.username
     groups = sorted(actor.groups)
-    single = and_(HumanTask.assignee.is_(None), HumanTask.groups.in_(groups))
+    single = and_(HumanTask.assignee.is_(None), views.fixed_in(HumanTask.groups, groups))
     multi = and_(HumanTask.assignee.is_(None), text(f"human_task.{MULTI_GROUP}"),
-                 exists().where(HumanTaskGroup.task_id == HumanTask.id, HumanTaskGroup.group_name.in_(groups)))
+                 exists().where(HumanTaskGroup.task_id == HumanTask.id,
+                                views.fixed_in(HumanTaskGroup.group_name, groups)))
     return {"mine": [mine], "groups": [single, multi], "delegated": [HumanTask.owner == actor.username],
             "all": [true()]}.get(view, [mine, single, multi])
 
@@ -45,7 +46,8 @@ def conditions(actor: Actor, filters: dict, now: datetime, unit_rows=None) -> li
     """Scope (unit, the accused unit's wall) and the user's filters, shared by every part. The
     petitioner's windows (rating, 复查/复核 requests) are not the office's work: the case page
     shows them with their last day."""
-    out = [HumanTask.state == "open", HumanTask.bpmn_id.not_in(sorted(WINDOWS)), *task_scope(actor, unit_rows)]
+    out = [HumanTask.state == "open", views.fixed_in(HumanTask.bpmn_id, WINDOWS, negate=True),
+           *task_scope(actor, unit_rows)]
     for column in ("category", "region", "unit", "channel"):
         if filters.get(column):
             out.append(getattr(HumanTask, column) == filters[column])
