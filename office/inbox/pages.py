@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select, text, true, union_all
+from sqlalchemy import Integer, and_, bindparam, func, or_, select, text, true, union_all
 from sqlalchemy.orm import Session
 
 from engine import queries as views
@@ -35,9 +35,12 @@ def visibility(actor: Actor, view: str) -> list:
     mine = HumanTask.assignee == actor.username
     groups = sorted(actor.groups)
     single = and_(HumanTask.assignee.is_(None), views.fixed_in(HumanTask.groups, groups))
-    multi = and_(HumanTask.assignee.is_(None), text(f"human_task.{MULTI_GROUP}"),
-                 exists().where(HumanTaskGroup.task_id == HumanTask.id,
-                                views.fixed_in(HumanTaskGroup.group_name, groups)))
+    # driven from human_task_group, which holds only multi-group tasks, or from their partial index:
+    # as a correlated EXISTS beside an indexable `assignee IS NULL`, SQLite walked every unassigned
+    # open task to find none (370 ms at 200,000 open tasks). No user name is empty.
+    multi = and_(func.coalesce(HumanTask.assignee, "") == "", text(f"human_task.{MULTI_GROUP}"),
+                 HumanTask.id.in_(select(HumanTaskGroup.task_id).where(views.fixed_in(HumanTaskGroup.group_name,
+                                                                                       groups))))
     return {"mine": [mine], "groups": [single, multi], "delegated": [HumanTask.owner == actor.username],
             "all": [true()]}.get(view, [mine, single, multi])
 
