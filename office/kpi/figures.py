@@ -105,14 +105,17 @@ def _row(kpi: Kpi, grp, sums: list[int]) -> dict:
     return row
 
 
-def _digit(kpi: Kpi, a: Ask):
+def _digit(kpi: Kpi, a: Ask, weight: int = 1):
     """A row's state for one KPI: 0 outside the cohort, 1 due and missed, 2 hit, 3 not yet due,
-    4 + i missed and in the KPI's class i (the classes are disjoint parts of the missed). The
-    figures and the drill-downs both read this one expression; a row evaluates each condition
-    at most once."""
-    inner = [(kpi.scored(a), 2)] + ([(kpi.pending(a), 3)] if kpi.pending else []) + \
-        [(condition(a), 4 + i) for i, (_, _, condition) in enumerate(kpi.classes)]
-    return case((kpi.cohort(a), case(*inner, else_=1)), else_=0)
+    4 + i missed and in the KPI's class i (the classes are disjoint parts of the missed), times
+    `weight` (constants, so that a pattern adds digits without multiplying them). The figures
+    and the drill-downs both read this one expression; a row evaluates each condition at most
+    once."""
+    def value(state: int):
+        return literal_column(str(state * weight))
+    inner = [(kpi.scored(a), value(2))] + ([(kpi.pending(a), value(3))] if kpi.pending else []) + \
+        [(condition(a), value(4 + i)) for i, (_, _, condition) in enumerate(kpi.classes)]
+    return case((kpi.cohort(a), case(*inner, else_=value(1))), else_=value(0))
 
 
 def _base(kpi: Kpi) -> int:
@@ -125,7 +128,7 @@ def _pattern(chosen: list[Kpi], a: Ask):
     thousand groups whatever the table size; `_figures` reads the digits back."""
     pattern, weight = literal(0, BigInteger), 1
     for kpi in chosen:
-        pattern = pattern + _digit(kpi, a) * weight
+        pattern = pattern + _digit(kpi, a, weight)
         weight *= _base(kpi)
     return pattern
 
