@@ -65,13 +65,20 @@ def _figures(session: Session, a: Ask, by, unit, keys) -> dict:
 
     def sums_of(month, grp) -> list[list[int]]:
         return totals.setdefault(month, {}).setdefault(grp, [[0] * (SUMS + len(k.classes)) for k in chosen])
-    for month, grp, pattern, persons, count in _patterns(session, chosen, a, by, unit):
-        for kpi, part in zip(chosen, sums_of(month, grp)):
-            pattern = _add(kpi, part, pattern, int(persons), int(count))
+    rows = _patterns(session, chosen, a, by, unit)
+    if a.month is None:
+        bases = [_base(kpi) for kpi in chosen]
+        for _, grp, pattern, count, persons in rows:
+            for base, part in zip(bases, sums_of(None, grp)):
+                pattern, state = divmod(pattern, base)
+                _add(part, state, count, persons)
+    else:
+        for (month, grp, at, state), (count, persons) in _by_month(chosen, a, rows).items():
+            _add(sums_of(month, grp)[at], state, count, persons)
     if CO_PARTS in [k.key for k in chosen] and (by == "unit" or unit is not None):
         at = [k.key for k in chosen].index(CO_PARTS)
-        for month, grp, pattern, persons, count in _co_sums(session, a, by, unit):
-            _add(BY_KEY[CO_PARTS], sums_of(month, grp)[at], int(pattern), int(persons), int(count))
+        for month, grp, state, count, persons in _co_sums(session, a, by, unit):
+            _add(sums_of(month, grp)[at], int(state), int(count), int(persons))
     out = {}
     for month, groups in totals.items():
         out[month] = [_row(kpi, grp, part) for grp in sorted(groups, key=lambda g: (g is None, g or ""))
@@ -98,14 +105,17 @@ def _row(kpi: Kpi, grp, sums: list[int]) -> dict:
     return row
 
 
-def _digit(kpi: Kpi, a: Ask):
+def _digit(kpi: Kpi, a: Ask, weight: int = 1):
     """A row's state for one KPI: 0 outside the cohort, 1 due and missed, 2 hit, 3 not yet due,
-    4 + i missed and in the KPI's class i (the classes are disjoint parts of the missed). The
-    figures and the drill-downs both read this one expression; a row evaluates each condition
-    at most once."""
-    inner = [(kpi.scored(a), 2)] + ([(kpi.pending(a), 3)] if kpi.pending else []) + \
-        [(condition(a), 4 + i) for i, (_, _, condition) in enumerate(kpi.classes)]
-    return case((kpi.cohort(a), case(*inner, else_=1)), else_=0)
+    4 + i missed and in the KPI's class i (the classes are disjoint parts of the missed), times
+    `weight` (constants, so that a pattern adds digits without multiplying them). The figures
+    and the drill-downs both read this one expression; a row evaluates each condition at most
+    once."""
+    def value(state: int):
+        return literal_column(str(state * weight))
+    inner = [(kpi.scored(a), value(2))] + ([(kpi.pending(a), value(3))] if kpi.pending else []) + \
+        [(condition(a), value(4 + i)) for i, (_, _, condition) in enumerate(kpi.classes)]
+    return case((kpi.cohort(a), case(*inner, else_=value(1))), else_=value(0))
 
 
 def _base(kpi: Kpi) -> int:
@@ -114,30 +124,36 @@ def _base(kpi: Kpi) -> int:
 
 def _pattern(chosen: list[Kpi], a: Ask):
     """One integer per row holding every KPI's state: a digit per KPI (`_digit`) in base
-    4 + its classes. Grouping rows by (group, pattern, persons) leaves a few thousand groups
-    whatever the table size; `_add` reads them back."""
+    4 + its classes (`_span` values in all). Grouping rows by (group, pattern) leaves a few
+    thousand groups whatever the table size; `_figures` reads the digits back."""
     pattern, weight = literal(0, BigInteger), 1
     for kpi in chosen:
-        pattern = pattern + _digit(kpi, a) * weight
+        pattern = pattern + _digit(kpi, a, weight)
         weight *= _base(kpi)
     return pattern
 
 
-def _add(kpi: Kpi, part: list[int], pattern: int, persons: int, count: int) -> int:
-    """Adds one KPI's share of a pattern group to `part`; returns the rest of the pattern."""
-    pattern, state = divmod(pattern, _base(kpi))
+def _span(chosen: list[Kpi]) -> int:
+    """How many values a pattern of `chosen` can take."""
+    span = 1
+    for kpi in chosen:
+        span *= _base(kpi)
+    return span
+
+
+def _add(part: list[int], state: int, count: int, persons: int) -> None:
+    """Adds `count` rows of one KPI state (`_digit`), holding `persons` persons, to a KPI's sums."""
     if state and state != 3:
         part[0] += count
-        part[2] += count * persons
+        part[2] += persons
     if state == 2:
         part[1] += count
-        part[3] += count * persons
+        part[3] += persons
     elif state == 3:
         part[4] += count
-        part[5] += count * persons
+        part[5] += persons
     elif state >= 4:
         part[SUMS + state - 4] += count
-    return pattern
 
 
 def _active(a: Ask):
@@ -159,34 +175,70 @@ WORK_MEM = "64MB"
 
 
 def _patterns(session: Session, chosen: list[Kpi], a: Ask, by, unit) -> list[tuple]:
-    """(group, pattern, persons, rows) from one scan, or on SQLite from a few side by side."""
-    group = GROUPS[by] if by else literal_column("''")
-    month = a.month.placed(_places(chosen, a)) if a.month is not None else literal_column("NULL")
-    base = _from(select(month.label("month"), group.label("grp"), _pattern(chosen, a).label("pattern"),
-                        M.persons.label("persons")), a) \
-        .where(M.in_stats == true(), scope(unit), _active(a))
+    """(places, group, pattern, rows, persons) from one scan, or on SQLite from a few side by side;
+    places (a trend's, `Months.placed`) None outside a trend, group "" when not grouped."""
+    keys = _keys(chosen, a, by)
+    base = _from(select(*keys, M.persons.label("persons")), a).where(M.in_stats == true(), scope(unit), _active(a))
     bind = session.get_bind()
     sqlite = bind.dialect.name == "sqlite"
 
     def query(low=None, high=None):
         inner = base if low is None else base.where(M.case_id >= low, M.case_id < high)
         inner = inner.subquery("flags")
-        return select(inner.c.month, inner.c.grp, inner.c.pattern, inner.c.persons, func.count()) \
-            .group_by(inner.c.month, inner.c.grp, inner.c.pattern, inner.c.persons)
+        grouped = [inner.c[key.name] for key in keys]
+        return select(*grouped, func.count(), func.sum(inner.c.persons)).group_by(*grouped)
 
     if not sqlite:      # for this transaction only; JIT pays off on a scan this long (engine/store/db.py)
         session.execute(text(f"SELECT set_config('work_mem', '{WORK_MEM}', true), set_config('jit', 'on', true)"))
-    low, high = session.execute(select(func.min(M.case_id), func.max(M.case_id))).one()
+    # two subqueries: SQLite reads one end of the key for a lone min() or max(), but scans for both
+    low, high = session.execute(select(select(func.min(M.case_id)).scalar_subquery(),
+                                       select(func.max(M.case_id)).scalar_subquery())).one()
     if not sqlite or SPLIT_WAYS == 1 or low is None or high - low < SPLIT_ROWS:
-        return _by_month(chosen, a, session.execute(query()))
+        return _unpacked(session.execute(query()), chosen, a, by)
     step = (high - low) // SPLIT_WAYS + 1
     ranges = [(low + k * step, low + (k + 1) * step) for k in range(SPLIT_WAYS)]
 
     def scan(bounds):
         with bind.connect() as conn:
-            return list(conn.execute(query(*bounds)))
+            return [tuple(row) for row in conn.execute(query(*bounds))]   # see `_unpacked`
     with ThreadPoolExecutor(SPLIT_WAYS, thread_name_prefix="kpi-scan") as pool:
-        return _by_month(chosen, a, [row for part in pool.map(scan, ranges) for row in part])
+        return _unpacked((row for part in pool.map(scan, ranges) for row in part), chosen, a, by)
+
+
+def _keys(chosen: list[Kpi], a: Ask, by) -> list:
+    """What the scan groups its rows by: as narrow a key as will do, since on SQLite grouping a
+    million rows (a sort) costs about as much as working out their patterns. Persons are summed,
+    not grouped by; a trend's places and pattern make one integer, places × span + pattern,
+    where that fits in 63 bits (trends of up to two years), else two; then the group column."""
+    keys = [_pattern(chosen, a).label("pattern")]
+    if a.month is not None:
+        places = _places(chosen, a)
+        placed, span = a.month.placed(places), _span(chosen)
+        joint = a.month.radix ** len(places) * span <= 2 ** 63
+        keys = [(placed * literal(span, BigInteger) + keys[0]).label("key")] if joint \
+            else [placed.label("placed"), *keys]
+    return keys + ([GROUPS[by].label("grp")] if by else [])
+
+
+def _unpacked(rows, chosen: list[Kpi], a: Ask, by) -> list[tuple]:
+    """The scan's rows (`_keys`, rows, persons) as (places, group, pattern, rows, persons), the
+    parts of one group that side-by-side scans found added together. Sums are kept in tuples of
+    ints, not lists, and the scans' rows as tuples: the garbage collector soon stops tracking
+    those, whereas tens of thousands of lists or rows kept alive brought on a full collection
+    (about 90 ms) in every trend."""
+    span, found = _span(chosen), {}
+    for *key, count, persons in rows:
+        grp = key.pop() if by else ""
+        if a.month is None:
+            placed, pattern = None, int(key[0])
+        elif len(key) == 1:
+            placed, pattern = divmod(int(key[0]), span)
+        else:
+            placed, pattern = int(key[0]), int(key[1])
+        got = found.get((placed, grp, pattern))
+        count, persons = int(count), int(persons)
+        found[placed, grp, pattern] = (count, persons) if got is None else (got[0] + count, got[1] + persons)
+    return [(*key, count, persons) for key, (count, persons) in found.items()]
 
 
 def _places(chosen: list[Kpi], a: Ask) -> list[tuple]:
@@ -202,27 +254,50 @@ def _places(chosen: list[Kpi], a: Ask) -> list[tuple]:
             for (_, due), (column, kpis) in users.items()]
 
 
-def _by_month(chosen: list[Kpi], a: Ask, rows) -> list[tuple]:
-    """A trend's (placed, group, states, persons, rows) groups as each month's own (month, group,
-    pattern, persons, rows): a KPI counts a row in the month its anchor is placed in (from it on,
-    for a cumulative one), and a hit with `since` from the month that instant is placed in."""
-    if a.month is None:
-        return list(rows)
+def _by_month(chosen: list[Kpi], a: Ask, rows) -> dict:
+    """A trend's (places, group, states, rows, persons) groups as {(month, group, KPI index,
+    state): (rows, persons)}: a KPI counts a row in the month its anchor is placed in (from it
+    on, for a cumulative one), and a hit with `since` from the month that instant is placed in
+    (a miss before). Each group is taken apart KPI by KPI into (KPI, state, anchor's place,
+    since's place), which few groups differ in, and only those are spread over the months."""
     places = [(column.key, due) for column, due, _ in _places(chosen, a)]
-    plan, weight = [], 1
-    for kpi in chosen:
-        since = places.index((kpi.since.key, False)) if kpi.since is not None else None
-        anchor = places.index((kpi.anchor.key, kpi.kind == DUE))
-        plan.append((_base(kpi), weight, anchor, kpi.kind == BEFORE, since))
-        weight *= _base(kpi)
-    found, split = {}, {}
-    for placed, grp, states, persons, count in rows:
-        if (placed, states) not in split:
-            split[placed, states] = a.month.split(int(placed), int(states), plan, len(places))
-        for month, pattern in split[placed, states]:
-            key = (month, grp, pattern, persons)
-            found[key] = found.get(key, 0) + int(count)
-    return [(*key, count) for key, count in found.items()]
+    plan = [(places.index((kpi.anchor.key, kpi.kind == DUE)),
+             places.index((kpi.since.key, False)) if kpi.since is not None else None) for kpi in chosen]
+    bases = [_base(kpi) for kpi in chosen]
+    digits_of: dict = {}
+    at_of: dict = {}
+    parts: dict = {}
+    for placed, grp, states, count, persons in rows:
+        digits = digits_of.get(states)
+        if digits is None:
+            digits = digits_of[states] = _digits(states, bases)
+        at = at_of.get(placed)
+        if at is None:
+            at = at_of[placed] = a.month.places(placed, len(places))
+        for i, state in digits:
+            anchor, since = plan[i]
+            key = (grp, i, state, at[anchor], 0 if since is None else at[since])
+            got = parts.get(key)
+            parts[key] = (count, persons) if got is None else (got[0] + count, got[1] + persons)
+    found: dict = {}
+    for (grp, i, state, place, since_place), (count, persons) in parts.items():
+        since = plan[i][1]
+        for month in a.month.counted_in(place, chosen[i].kind == BEFORE):
+            missed = state == 2 and since is not None and since_place > month
+            key = (a.month.labels[month - 1], grp, i, 1 if missed else state)
+            got = found.get(key)
+            found[key] = (count, persons) if got is None else (got[0] + count, got[1] + persons)
+    return found
+
+
+def _digits(states: int, bases: list[int]) -> list[tuple[int, int]]:
+    """(KPI index, state) of the KPIs a pattern puts the row in (state not 0)."""
+    out = []
+    for i, base in enumerate(bases):
+        states, state = divmod(states, base)
+        if state:
+            out.append((i, state))
+    return out
 
 
 def _co_parts(a: Ask, by: str | None, unit: str | None) -> tuple:
@@ -246,15 +321,15 @@ def _co_digit(a: Ask):
 
 
 def _co_sums(session: Session, a: Ask, by: str | None, unit: str | None) -> list[tuple]:
-    """(group, pattern, persons, parts) of the co-handling parts, patterned like the scan's."""
+    """(month, group, state, parts, persons) of the co-handling parts (month None outside a trend)."""
     group, where = _co_parts(a, by, unit)
-    pattern = _co_digit(a)
+    state = _co_digit(a)
     month = a.month.place(U.due, due=True) if a.month is not None else literal_column("NULL")
-    query = select(month, group, pattern, U.persons, func.count()).select_from(U).where(*where)
+    query = select(month, group, state, func.count(), func.sum(U.persons)).select_from(U).where(*where)
     if by not in (None, "unit"):
         query = query.join(M, M.case_id == U.case_id)
     months = [month] if a.month is not None else []
-    rows = session.execute(query.group_by(*months, *([group] if by else []), pattern, U.persons))
+    rows = session.execute(query.group_by(*months, *([group] if by else []), state))
     if a.month is None:
         return list(rows)
     return [(a.month.labels[place - 1], *rest) for place, *rest in rows]

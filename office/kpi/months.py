@@ -56,21 +56,18 @@ class Months:
             weight *= self.radix
         return packed
 
-    def split(self, placed: int, states: int, plan: list[tuple], count: int) -> list[tuple[str, int]]:
-        """(month, one month's pattern) of a row group: `states` holds a digit per KPI (0 outside
-        every month), `plan` each KPI's (base, weight in a month's pattern, anchor's place, whether
-        it counts from its month on, place of its `since` or None), `placed` the `count` places.
-        A hit with `since` placed after the month is a miss there."""
-        at, last, per = [], len(self.labels), {}
+    def places(self, placed: int, count: int) -> tuple[int, ...]:
+        """The `count` places packed into one integer by `placed`."""
+        at = []
         for _ in range(count):
             placed, place = divmod(placed, self.radix)
             at.append(place)
-        for base, weight, anchor, cumulative, since in plan:
-            states, state = divmod(states, base)
-            place = at[anchor]
-            if not state or place > last or (place < 1 and not cumulative):
-                continue
-            for month in range(max(place, 1), last + 1) if cumulative else (place,):
-                hit = state != 2 or since is None or at[since] <= month
-                per[month] = per.get(month, 0) + (state if hit else 1) * weight
-        return [(self.labels[month - 1], pattern) for month, pattern in per.items()]
+        return tuple(at)
+
+    def counted_in(self, place: int, cumulative: bool) -> range:
+        """The months (1…n) a row whose anchor has `place` counts in: that month, or for a
+        cumulative KPI every month from it on (from the first, if placed before it)."""
+        last = len(self.labels)
+        if place > last or (place < 1 and not cumulative):
+            return range(0)
+        return range(max(place, 1), last + 1) if cumulative else range(place, place + 1)

@@ -13,6 +13,7 @@ from sqlalchemy import true
 from office.access import Actor
 from office.dates import Month
 from office.kpi import figures as kpi
+from office.kpi.months import Months
 from tests.support.kpi_dataset import DIRECTOR, NOW, figures
 
 MONTHS = [f"2026-{m:02d}" for m in range(4, 13)]     # before the first case to after the last deadline
@@ -61,3 +62,21 @@ def test_the_trend_gives_each_month_what_that_month_alone_gives(office, now):
     counted = {t["month"] for t in office_trend if t["denominator"]}
     assert counted >= {"2026-05", "2026-06", "2026-09", "2026-10", "2026-11"}
     assert {t["month"] for t in office_trend if t["key"] == "backlog_resolution" and t["numerator"]} >= {"2026-10"}
+
+
+def test_a_trend_too_long_for_one_grouping_integer_gives_each_month_what_it_alone_gives(office):
+    """Up to two years, a trend groups its rows by one integer (the places and the pattern); a
+    longer one by the two apart, with the same figures."""
+    def spans(first: str, count: int) -> list[tuple]:
+        months = [Month.parse(first).shift(i) for i in range(count)]
+        return [(str(m), *m.bounds()) for m in months]
+    for count, keys in ((24, 1), (30, 2)):
+        months = spans("2025-07", count)
+        a = kpi.Ask(months[0][1], months[-1][2], NOW, kpi.came_back(), Months.of(months))
+        assert len(kpi._keys(list(kpi.KPIS), a, None)) == keys
+    with time_machine.travel(NOW, tick=False):
+        trend = office.kpi.kpi_trend(DIRECTOR, "2025-07", "2027-12")
+        assert {t["month"] for t in trend if t["denominator"]} >= {"2026-05", "2026-10", "2026-11"}
+        for month in sorted({t["month"] for t in trend}):
+            alone = office.kpi.kpis(DIRECTOR, *Month.parse(month).bounds())
+            assert [{k: v for k, v in t.items() if k != "month"} for t in trend if t["month"] == month] == alone
