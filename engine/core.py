@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, Row, insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from engine import deployment, queries
@@ -153,7 +153,7 @@ class Core:
             uow.commit()
         return _reported(outcome)
 
-    def new_case(self, session: Session, definition, actor: str) -> Case:
+    def new_case(self, session: Session, definition: Row, actor: str) -> Case:
         """The case row, inserted by one prebuilt statement and then known to the session as read
         (the ORM's flush of a new row cost a millisecond per registration); every column is set
         here, and the step's save writes what the step assigns. `definition`: its id, process_key

@@ -1,7 +1,7 @@
 """Data access for the case store; the session never leaves engine/."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.errors import NotFound
@@ -29,7 +29,7 @@ _LATEST_REF = _REF.order_by(_DEF.c.version.desc()).limit(1)
 _VERSION_REF = _REF.where(_DEF.c.version == bindparam("version"))
 
 
-def definition_ref(session: Session, key: str, version: int | None):
+def definition_ref(session: Session, key: str, version: int | None) -> Row:
     """(id, process_key, version) of the latest or a given version, by one prebuilt statement:
     what a new case needs (registration reads it for every petition)."""
     found = session.connection().execute(_LATEST_REF if version is None else _VERSION_REF,
