@@ -106,7 +106,8 @@ def _reject_nul_bytes():
     from werkzeug.exceptions import BadRequest
     environ = request.environ
     query = environ.get("QUERY_STRING", "")
-    if "\x00" in request.path or ("%00" in query or "\x00" in query) and any("\x00" in v for v in request.args.values()):
+    query_may_hold_nul = "%00" in query or "\x00" in query
+    if "\x00" in request.path or (query_may_hold_nul and any("\x00" in v for v in request.args.values())):
         raise BadRequest("NUL characters are not allowed in input")
     if request.mimetype in _FORM_TYPES and any("\x00" in v for v in request.form.values()):
         raise BadRequest("NUL characters are not allowed in input")
