@@ -1,6 +1,7 @@
 """Read-side shapes of the case store: processes, a case with its tasks, timers and events, pages."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import bindparam, exists, func, or_, select, update
@@ -8,10 +9,14 @@ from sqlalchemy.orm import Session
 
 from engine.bpmn import runtime
 from engine.clock import iso
+from engine.errors import ValidationFailed
 from engine.store import repository
 from engine.store.models import Case, HumanTask, HumanTaskGroup, Timer
 
 MAX_PER_PAGE = 200
+# Counting every match of a broad filter over 200,000 open tasks or a million cases costs more than
+# the page itself; a count asked for stops here and the page says "1000+".
+COUNT_CAP = 1000
 
 
 def fixed_in(column, values, negate: bool = False):
@@ -84,12 +89,46 @@ def task_dict(row: HumanTask, form: dict | None = None) -> dict:
     return out
 
 
-def page_of(session: Session, q, page: int, per_page: int, render) -> dict:
-    page = max(1, int(page or 1))
-    per_page = max(1, min(MAX_PER_PAGE, int(per_page or 50)))
-    total = session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
-    rows = session.scalars(q.offset((page - 1) * per_page).limit(per_page)).all()
-    return {"items": [render(r) for r in rows], "total": total, "page": page, "per_page": per_page}
+def page_numbers(page, per_page) -> tuple[int, int]:
+    """(page, per_page) as whole numbers in range, or a ValidationFailed naming them."""
+    try:
+        page, per_page = max(1, int(page or 1)), max(1, min(MAX_PER_PAGE, int(per_page or 50)))
+    except (TypeError, ValueError):
+        raise ValidationFailed("page and per_page must be whole numbers") from None
+    return min(page, 100_000), per_page
+
+
+def page_result(rows: list, page: int, per_page: int, render: Callable, count: Callable[[], int] | None) -> dict:
+    """A page from up to per_page + 1 fetched rows (the extra one says whether another page
+    follows). The total is free when the rows end on this page; otherwise it is counted only when
+    asked (`count`, capped at COUNT_CAP) and is None when not: a list that counted every match
+    on every page spent more on the count than on the page."""
+    more, rows = len(rows) > per_page, rows[:per_page]
+    if not more and (rows or page == 1):
+        total = (page - 1) * per_page + len(rows)         # the rows end here: no count query
+    else:
+        total = count() if count is not None else None
+    capped = total is not None and total > COUNT_CAP
+    if capped:
+        total = COUNT_CAP
+    pages = page + 1 if more else page
+    if total is not None:
+        pages = max(1, -(-total // per_page), pages)
+    return {"items": [render(r) for r in rows], "total": total, "total_capped": capped, "more": more,
+            "page": page, "per_page": per_page, "pages": pages}
+
+
+def capped_count(q):
+    """SQL: how many rows `q` yields, stopping after COUNT_CAP + 1."""
+    return select(func.count()).select_from(q.order_by(None).limit(COUNT_CAP + 1).subquery())
+
+
+def page_of(session: Session, q, page: int, per_page: int, render, count: bool = False) -> dict:
+    """A page of ORM rows of `q` (see page_result); the total counted only when `count`."""
+    page, per_page = page_numbers(page, per_page)
+    rows = session.scalars(q.offset((page - 1) * per_page).limit(per_page + 1)).all()
+    return page_result(rows, page, per_page, render,
+                       (lambda: session.scalar(capped_count(q)) or 0) if count else None)
 
 
 def set_case_rows_state(session: Session, case: Case, status: str, now: datetime) -> None:

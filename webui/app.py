@@ -236,6 +236,15 @@ def int_param(value, field: str, default: int | None = None) -> int:
     return int(text)
 
 
+def flag_param(value, field: str) -> bool:
+    """A yes/no request parameter (true/false, 1/0; absent is no), or a 400 naming the field."""
+    from engine.errors import ValidationFailed
+    text = str(value or "").strip().lower()
+    if text not in ("", "0", "1", "true", "false"):
+        raise ValidationFailed(f"{field} must be true or false", [{"field": field, "message": "not true or false"}])
+    return text in ("1", "true")
+
+
 def id_params(values: list[str]) -> list[int]:
     """Database ids from a multi-valued field; anything else (text, ², 10^20) is not an id here."""
     return [int(v) for v in values if re.fullmatch(r"[1-9][0-9]{0,9}", v, re.ASCII) and int(v) <= MAX_DB_INT]

@@ -20,7 +20,7 @@ CASE_OPERATIONS = {"suspend": "suspend_case", "resume": "resume_case", "terminat
 @login_required
 def index():
     page = get_services().cases.list_cases(user=username(), status=request.args.get("status") or None,
-                                     page=int_param(request.args.get("page"), "page", 1))
+                                           page=int_param(request.args.get("page"), "page", 1))
     return render_template("cases.html", result=page, status=request.args.get("status", ""))
 
 

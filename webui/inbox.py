@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from office.inbox.service import FILTER_KEYS
 
-from .app import get_services, int_param
+from .app import flag_param, get_services, int_param
 from .auth import username
 from .security import safe_next
 
@@ -28,10 +28,11 @@ def index():
     svc = get_services()
     page_no = int_param(request.args.get("page"), "page", 1)
     filter_id = request.args.get("filter_id")
+    count = flag_param(request.args.get("count"), "count")     # the total of a long list: when asked
     if filter_id:
-        result = svc.inbox.run_filter(int_param(filter_id, "filter_id"), user=username(), page=page_no)
+        result = svc.inbox.run_filter(int_param(filter_id, "filter_id"), user=username(), page=page_no, count=count)
     else:
-        result = svc.inbox.inbox(user=username(), filters=request_filters(), page=page_no)
+        result = svc.inbox.inbox(user=username(), filters=request_filters(), page=page_no, count=count)
     return render_template("inbox.html", result=result, filters=result["filters"],
                            saved=svc.inbox.list_filters(user=username()), filter_id=filter_id,
                            units=svc.directory.units(user=username()),

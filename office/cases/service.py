@@ -71,10 +71,12 @@ class Cases:
             return people
 
     def list_cases(self, *, user: str | None = None, status: str | None = None, page: int = 1,
-                   per_page: int = 50) -> dict:
+                   per_page: int = 50, count: bool = False) -> dict:
+        """A page of cases, newest first; the total as in the inbox (counted only when asked)."""
         with self.core.uow(write=False) as uow:
             actor = self.core.actor(uow.session, user) if user else SYSTEM
-            return case_queries.cases(uow.session, actor, status=status, page=page, per_page=per_page)
+            return case_queries.cases(uow.session, actor, status=status, page=page, per_page=per_page,
+                                      count=count)
 
     # -- operations on a case -----------------------------------------------------------------
     def retry_case(self, case_id: int, *, user: str) -> dict:

@@ -1,6 +1,6 @@
 """An inbox page as the database answers it: what a person's view shows (disjoint parts, each
 answerable from an index), the shared conditions, the query kept per (person, filters), and the
-page with its capped count."""
+page, counted only when asked."""
 from __future__ import annotations
 
 import functools
@@ -19,11 +19,6 @@ from office.selfservice.service import WINDOWS
 
 SORTS = {"due_at": HumanTask.due_at, "created_at": HumanTask.created_at, "priority": HumanTask.priority,
          "reg_no": HumanTask.reg_no, "category": HumanTask.category, "subject": HumanTask.subject}
-
-
-# Counting every match of a broad filter over 200,000 open tasks costs more than the page itself;
-# beyond this the inbox says "1000+" and pages on by "next".
-COUNT_CAP = 1000
 
 
 def visibility(actor: Actor, view: str) -> list:
@@ -73,7 +68,7 @@ def conditions(actor: Actor, filters: dict, now: datetime, unit_rows=None) -> li
 
 def inbox_query(actor: Actor, filters: dict, now: datetime):
     """(page query, count queries): the page is one ordered query; the total is the sum of the
-    counts, built only when a page needs them. A query that does not depend on the time or a
+    counts, built only when a count is asked for. A query that does not depend on the time or a
     search is kept for its (actor, filters): building it took a third of an inbox request."""
     if filters.get("overdue") or filters.get("search"):
         return _inbox_query(actor, filters, now)
@@ -112,8 +107,7 @@ def _inbox_query(actor: Actor, filters: dict, now: datetime | None):
         page = select(rows).order_by(order.nulls_last(), rows.c.id)
 
     def counts() -> list:
-        return [select(func.count()).select_from(select(HumanTask.id).where(*where).limit(COUNT_CAP + 1)
-                                                 .subquery()) for where in kinds]
+        return [views.capped_count(select(HumanTask.id).where(*where)) for where in kinds]
     return _paged(page, sort.key, bool(filters.get("desc"))), counts
 
 
@@ -139,22 +133,11 @@ def unit_branches(actor: Actor) -> list | None:
     return [HumanTask.unit == actor.unit, and_(text(f"human_task.{MULTI_UNIT}"), unit_match(HumanTask.unit, actor.unit))]
 
 
-def page_of(session: Session, q, counts, page, per_page, render) -> dict:
-    """A page of rows, and the total only when the page does not hold every match (capped)."""
-    try:
-        page, per_page = max(1, int(page or 1)), max(1, min(views.MAX_PER_PAGE, int(per_page or 50)))
-    except (TypeError, ValueError):
-        raise ValidationFailed("page and per_page must be whole numbers") from None
-    page = min(page, 100_000)
+def page_of(session: Session, q, counts, page, per_page, render, count: bool = False) -> dict:
+    """A page of rows (engine.queries.page_result): the total is free when the rows end on this
+    page, and otherwise counted (capped) only when asked."""
+    page, per_page = views.page_numbers(page, per_page)
     rows = session.connection().execute(q, {PAGE_OFFSET: (page - 1) * per_page, PAGE_LIMIT: per_page + 1,
                                             BRANCH_ROWS: page * per_page + 1}).all()     # rows: no ORM
-    more, rows = len(rows) > per_page, rows[:per_page]
-    if page == 1 and not more:
-        total = len(rows)           # the page holds them all: no count queries
-    else:
-        total = sum(session.scalar(count) or 0 for count in counts())
-    capped = total > COUNT_CAP
-    total = min(total, COUNT_CAP)
-    pages = max(1, -(-total // per_page), page + 1 if more else page)
-    return {"items": [render(r) for r in rows], "total": total, "total_capped": capped, "page": page,
-            "per_page": per_page, "pages": pages}
+    return views.page_result(rows, page, per_page, render,
+                             (lambda: sum(session.scalar(c) or 0 for c in counts())) if count else None)

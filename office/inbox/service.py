@@ -91,7 +91,10 @@ class Inbox:
         self.find_by_name = find_by_name     # (session, name) -> case ids, through the keyed hashes
 
     def inbox(self, *, user: str, filters: dict | None = None, page: int = 1, per_page: int = 50,
-              now: datetime | None = None) -> dict:
+              now: datetime | None = None, count: bool = False) -> dict:
+        """A page of the inbox. `total` is exact when the rows end on this page; otherwise it is
+        None unless `count` asks for it (capped at 1000: `total_capped`), and `more` says
+        whether a next page follows."""
         now = now or utcnow()
         filters = clean_filters(filters or {})
         if filters.get("region"):           # typed or picked by name: 樊城区 means 420606
@@ -102,7 +105,7 @@ class Inbox:
             if filters.get("search"):
                 filters["_name_case_ids"] = self.cases_by_person_name(uow.session, actor, filters["search"])
             query, counts = inbox_query(actor, filters, now)
-            result = page_of(uow.session, query, counts, page, per_page, lambda r: task_row(r, now))
+            result = page_of(uow.session, query, counts, page, per_page, lambda r: task_row(r, now), count)
             name_rows(Names(uow.session), result["items"])
             if filters.get("search"):      # every search is on record, like every opening
                 log_access(uow.session, actor.username, "search", None, f"inbox search: {filters['search']}")
@@ -197,13 +200,14 @@ class Inbox:
                 .order_by(SavedFilter.name, SavedFilter.id))
             return [_filter_dict(r) for r in rows]
 
-    def run_filter(self, filter_id: int, *, user: str, page: int = 1, per_page: int = 50) -> dict:
+    def run_filter(self, filter_id: int, *, user: str, page: int = 1, per_page: int = 50,
+                   count: bool = False) -> dict:
         now = utcnow()
         saved = next((f for f in self.list_filters(user=user) if f["id"] == filter_id), None)
         if saved is None:
             raise NotFound(f"no saved filter {filter_id} for you")
         return self.inbox(user=user, filters=resolve_placeholders(saved["query"], user, now), page=page,
-                          per_page=per_page, now=now)
+                          per_page=per_page, now=now, count=count)
 
     def delete_filter(self, filter_id: int, *, user: str) -> None:
         with self.core.uow() as uow:

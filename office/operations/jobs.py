@@ -45,9 +45,9 @@ class Jobs:
 
     def start_inbox_export(self, *, user: str, filters: dict | None = None, wait: bool = False) -> dict:
         """A CSV of the user's inbox with these filters; returns the job to poll."""
-        first = self.inbox.inbox(user=user, filters=filters, per_page=1)      # checks the filters and the user
+        first = self.inbox.inbox(user=user, filters=filters, per_page=1, count=True)  # checks the filters and the user
         return self.start_job("inbox_export", user, first["total"], self._run_export, user, filters or {},
-                               wait=wait)
+                              first["total"], wait=wait)
 
     def start_job(self, kind: str, user: str, total: int, work, *args, wait: bool = False) -> dict:
         """A job row, then `work(job_id, *args)` on a thread; the status to poll. `wait` (tests, CLI)
@@ -74,7 +74,7 @@ class Jobs:
                 setattr(row, key, value)
             uow.commit()
 
-    def _run_export(self, job_id: str, user: str, filters: dict) -> None:
+    def _run_export(self, job_id: str, user: str, filters: dict, counted: int) -> None:
         try:
             out = io.StringIO()
             writer = csv.writer(out)
@@ -86,8 +86,9 @@ class Jobs:
                     item = _deadline(item, utcnow())
                     writer.writerow(csv_row(item.get(key) if item.get(key) is not None else "" for key, _ in EXPORT_COLUMNS))
                 done += len(batch["items"])
-                self.progress(job_id, done=done, total=batch["total"])
-                if page >= batch["pages"] or not batch["items"]:
+                # exact on the last page; before it the count (capped at 1000), or at least one more row
+                self.progress(job_id, done=done, total=batch["total"] if not batch["more"] else max(counted, done + 1))
+                if not batch["more"]:
                     break
                 page += 1
             name = f"{job_id}.csv"

@@ -13,7 +13,7 @@ from engine.errors import ValidationFailed
 from office.inbox.service import FILTER_KEYS
 
 from ..analysis import evaluation_period, hotspot_options, this_month
-from ..app import csrf, get_services, int_param
+from ..app import csrf, get_services, flag_param, int_param
 from ..channels.online import files_from_json, submit_limits
 from .jsonbody import json_body
 from .openapi import spec
@@ -222,7 +222,8 @@ def meeting_minutes(meeting_id: int):
 def list_cases():
     page, per_page = _paging()
     status = request.args.get("status") or None
-    return get_services().cases.list_cases(user=_user(), status=status, page=page, per_page=per_page)
+    return get_services().cases.list_cases(user=_user(), status=status, page=page, per_page=per_page,
+                                           count=flag_param(request.args.get("count"), "count"))
 
 
 @bp.post("/cases")
@@ -248,7 +249,8 @@ def get_case(case_id: int):
 def list_tasks():
     page, per_page = _paging()
     filters = {k: request.args.get(k) for k in FILTER_KEYS if request.args.get(k) not in (None, "")}
-    return get_services().inbox.inbox(user=_user(), filters=filters, page=page, per_page=per_page)
+    return get_services().inbox.inbox(user=_user(), filters=filters, page=page, per_page=per_page,
+                                      count=flag_param(request.args.get("count"), "count"))
 
 
 @bp.get("/tasks/<task_id>")

@@ -42,10 +42,12 @@ def _obj(props: dict, required: list[str] | None = None, extra: dict | None = No
             "required": sorted(list(props) if required is None else required)}
 
 
-def _page_of(ref: str, pages: bool = False) -> dict:
-    props = {"items": {"type": "array", "items": {"$ref": ref}}, "total": INT, "page": INT, "per_page": INT}
-    if pages:
-        props.update({"pages": INT, "filters": OBJ, "total_capped": _s("boolean")})
+def _page_of(ref: str, filters: bool = False) -> dict:
+    """A page: `total` is null when the rows go on past this page and no count was asked for."""
+    props = {"items": {"type": "array", "items": {"$ref": ref}}, "total": _s("integer", True), "page": INT,
+             "per_page": INT, "pages": INT, "more": _s("boolean"), "total_capped": _s("boolean")}
+    if filters:
+        props["filters"] = OBJ
     return _obj(props)
 
 
@@ -75,7 +77,7 @@ SCHEMAS = {
                     "overdue_cases": INT, "open_tasks": INT, "overdue_tasks": INT}),
 }
 SCHEMAS["CaseList"] = _page_of("#/components/schemas/CaseSummary")
-SCHEMAS["TaskList"] = _page_of("#/components/schemas/InboxTask", pages=True)
+SCHEMAS["TaskList"] = _page_of("#/components/schemas/InboxTask", filters=True)
 
 
 def _ref(name: str) -> dict:
@@ -114,7 +116,10 @@ def _q(name: str, schema: dict, description: str = "") -> dict:
 
 
 PAGING = [_q("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
-          _q("per_page", {"type": "integer", "minimum": 1, "maximum": 200})]
+          _q("per_page", {"type": "integer", "minimum": 1, "maximum": 200}),
+          _q("count", {"type": "string", "enum": ["true", "false", "1", "0"]},
+             "count every match (capped at 1000) when the rows go on past this page; "
+             "without it `total` is null there and `more` says a next page follows")]
 TASK_ID = {"name": "task_id", "in": "path", "required": True,
            "schema": {"type": "string", "pattern": "^[0-9A-Za-z-]{1,64}$"}}
 CASE_ID = {"name": "case_id", "in": "path", "required": True,

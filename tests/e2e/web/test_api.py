@@ -87,7 +87,12 @@ def test_a_case_from_creation_to_completion_through_the_api(api, office):
     case = clerk.call("post", "/api/v1/cases", 201, json={"process_key": PROCESS, "data": {"subject": "API案件"}})
     assert case["subject"] == "API案件" and case["status"] == "running"
     listed = clerk.call("get", "/api/v1/cases?per_page=5", 200)
-    assert listed["items"][0]["id"] == case["id"]
+    assert listed["items"][0]["id"] == case["id"] and (listed["total"], listed["more"]) == (1, False)
+    second = clerk.call("post", "/api/v1/cases", 201, json={"process_key": PROCESS, "data": {"subject": "另一件"}})
+    first_of_two = clerk.call("get", "/api/v1/cases?per_page=1", 200)
+    assert (first_of_two["items"][0]["id"], first_of_two["total"], first_of_two["more"]) == (second["id"], None, True)
+    assert clerk.call("get", "/api/v1/cases?per_page=1&count=1", 200)["total"] == 2
+    office.cases.terminate_case(second["id"], user="director")
     page = clerk.call("get", f"/api/v1/cases/{case['id']}", 200)
     task_id = next(t["id"] for t in page["tasks"] if t["state"] == "open")
     task = clerk.call("get", f"/api/v1/tasks/{task_id}", 200)
@@ -102,7 +107,7 @@ def test_a_case_from_creation_to_completion_through_the_api(api, office):
     inbox = gov.call("get", "/api/v1/tasks?sort=due_at&overdue=false&view=inbox", 200)
     assert [t["bpmn_id"] for t in inbox["items"]] == ["handle"]
     counts = director.call("get", "/api/v1/kpis", 200)
-    assert counts["cases_by_status"] == {"running": 1} and counts["open_tasks"] == 1
+    assert counts["cases_by_status"] == {"running": 1, "terminated": 1} and counts["open_tasks"] == 1
 
 
 def test_kpi_figures_of_a_month(api):
@@ -119,6 +124,7 @@ def test_kpi_figures_of_a_month(api):
     ("get", "/api/v1/cases/999", None, 404),
     ("get", "/api/v1/cases?page=0", None, 400),
     ("get", "/api/v1/cases?per_page=abc", None, 400),
+    ("get", "/api/v1/cases?count=yes", None, 400),
     ("get", "/api/v1/tasks/nope", None, 404),
     ("post", "/api/v1/tasks/nope/claim", None, 404),
     ("post", "/api/v1/tasks/nope/assign", {"assignee": ""}, 400),

@@ -101,10 +101,34 @@ def test_director_reassigns_in_bulk_and_the_case_keeps_running(office, as_user):
 def test_pagination(office, as_user):
     for _ in range(3):
         start_petition(office)
-    first = as_user("clerk").get("/api/v1/tasks?per_page=2").get_json()
-    second = as_user("clerk").get("/api/v1/tasks?per_page=2&page=2").get_json()
-    assert (first["total"], first["pages"], len(first["items"]), len(second["items"])) == (3, 2, 2, 1)
-    assert as_user("clerk").get("/inbox?page=abc").status_code == 400
+    clerk = as_user("clerk")
+    first = clerk.get("/api/v1/tasks?per_page=2").get_json()
+    second = clerk.get("/api/v1/tasks?per_page=2&page=2").get_json()
+    assert (first["total"], first["more"], first["pages"], len(first["items"])) == (None, True, 2, 2), \
+        "a full page is not counted unless asked"
+    assert (second["total"], second["more"], len(second["items"])) == (3, False, 1), "the rows end here: exact"
+    counted = clerk.get("/api/v1/tasks?per_page=2&count=true").get_json()
+    assert (counted["total"], counted["total_capped"], counted["pages"]) == (3, False, 2)
+    assert clerk.get("/inbox?page=abc").status_code == 400
+    refused = clerk.get("/api/v1/tasks?count=maybe")
+    assert refused.status_code == 400 and refused.get_json()["details"][0]["field"] == "count"
+
+
+def test_the_inbox_counts_a_long_list_when_the_clerk_asks(office, as_user, monkeypatch):
+    """The web inbox opens without counting a list that goes on; its 统计总数 link counts it and
+    the pages after it keep counting. (Pages of 2 here: the web inbox shows 50.)"""
+    from engine import queries
+    for _ in range(3):
+        start_petition(office)
+    clerk = as_user("clerk")
+    page_result = queries.page_result
+    monkeypatch.setattr(queries, "page_result",
+                        lambda rows, page, per_page, render, count: page_result(rows, page, 2, render, count))
+    opened = clerk.get("/inbox").get_data(as_text=True)
+    assert "共 2 件以上" in opened and 'id="inbox-count"' in opened and "1 / 2+" in opened
+    counted = clerk.get("/inbox?count=1").get_data(as_text=True)
+    assert "共 3 件" in counted and 'id="inbox-count"' not in counted and "1 / 2<" in counted
+    assert "count=1" in counted.split('class="pager"')[1], "the next page keeps counting"
 
 
 def test_csv_export_reports_progress_and_downloads(office, as_user):
@@ -158,14 +182,14 @@ def test_a_task_of_one_group_is_offered_by_its_groups_column_and_one_of_several_
     assert office.tasks.list_tasks(user="advisor")["total"] == 1
 
 def test_a_broad_inbox_stops_counting_at_the_cap_and_still_pages_on(office, monkeypatch):
-    from office.inbox import pages as inbox_services
+    from engine import queries
     from tests.support.web import start_petition
     for _ in range(4):
         start_petition(office)
-    monkeypatch.setattr(inbox_services, "COUNT_CAP", 2)
-    first = office.inbox.inbox(user="clerk", per_page=2)
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    first = office.inbox.inbox(user="clerk", per_page=2, count=True)
     assert (first["total"], first["total_capped"], first["pages"]) == (2, True, 2)
-    second = office.inbox.inbox(user="clerk", page=2, per_page=2)
+    second = office.inbox.inbox(user="clerk", page=2, per_page=2, count=True)
     assert len(second["items"]) == 2 and second["pages"] >= 2
     assert {t["id"] for t in first["items"]}.isdisjoint({t["id"] for t in second["items"]})
 
@@ -188,7 +212,7 @@ def test_a_unit_inbox_holds_its_own_and_its_shared_tasks_in_due_order_and_counts
                 case_id=case_id, task_uuid=f"t{i}", bpmn_id="handle", kind="bpmn", name=f"办理{i}",
                 groups="unit_staff", state="open", created_at=now, due_at=now + timedelta(days=10 - i),
                 unit=unit, priority=50, category="申诉求决类"))
-    page = svc.inbox.inbox(user="u7", filters={"category": "申诉求决类"}, per_page=2)
+    page = svc.inbox.inbox(user="u7", filters={"category": "申诉求决类"}, per_page=2, count=True)
     assert page["total"] == 3
     assert [t["id"] for t in page["items"]] == ["t2", "t1"], "the earliest last day first, across both parts"
     rest = svc.inbox.inbox(user="u7", filters={"category": "申诉求决类"}, page=2, per_page=2)
