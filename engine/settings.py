@@ -57,6 +57,16 @@ def _networks(text: str) -> tuple[str, ...]:
     return found
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _log_level(name: str) -> str:
+    level = name.strip().upper()
+    if level not in LOG_LEVELS:
+        raise ValidationFailed(f"XINFANG_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {name!r}")
+    return level
+
+
 def _environment(name: str) -> str:
     name = name.strip().lower()
     if name not in ("development", "production"):
@@ -99,6 +109,7 @@ class Settings:
     trusted_proxies: int = 0             # reverse proxies in front, for ProxyFix (XINFANG_TRUSTED_PROXIES)
     metrics_token: str = ""              # bearer token a scraper sends to /metrics (XINFANG_METRICS_TOKEN)
     metrics_allow: tuple[str, ...] = ()  # addresses or networks that may read /metrics (XINFANG_METRICS_ALLOW)
+    log_level: str = "INFO"              # the web processes' JSON log lines (XINFANG_LOG_LEVEL)
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -127,6 +138,7 @@ class Settings:
             trusted_proxies=_number(env, "XINFANG_TRUSTED_PROXIES", 0, int, 0),
             metrics_token=env.get("XINFANG_METRICS_TOKEN", ""),
             metrics_allow=_networks(env.get("XINFANG_METRICS_ALLOW", "")),
+            log_level=_log_level(env.get("XINFANG_LOG_LEVEL") or base.log_level),
         )
 
     def with_(self, **changes) -> "Settings":

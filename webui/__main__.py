@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from engine.settings import Settings
+
 from .app import create_app
 from .observability import configure_logging
 
@@ -13,8 +15,9 @@ from .observability import configure_logging
 @click.option("--port", default=5000, type=click.IntRange(1, 65535))
 @click.option("--no-scheduler", is_flag=True, help="Do not run the timer scheduler in this process.")
 def serve(host: str, port: int, no_scheduler: bool) -> None:
-    configure_logging()
-    app = create_app()
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    app = create_app(settings)
     services = app.extensions["xinfang.services"]
     if services.settings.scheduler_enabled and not no_scheduler:
         services.timers.ticker().start()
