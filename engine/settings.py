@@ -110,6 +110,9 @@ class Settings:
     metrics_token: str = ""              # bearer token a scraper sends to /metrics (XINFANG_METRICS_TOKEN)
     metrics_allow: tuple[str, ...] = ()  # addresses or networks that may read /metrics (XINFANG_METRICS_ALLOW)
     log_level: str = "INFO"              # the web processes' JSON log lines (XINFANG_LOG_LEVEL)
+    # Seconds a web process may keep a bearer token's user (PostgreSQL; any change to tokens, users
+    # or memberships ends every kept one at once). 0: read the token on every request.
+    token_cache_seconds: float = 10.0    # XINFANG_TOKEN_CACHE_SECONDS
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -139,6 +142,7 @@ class Settings:
             metrics_token=env.get("XINFANG_METRICS_TOKEN", ""),
             metrics_allow=_networks(env.get("XINFANG_METRICS_ALLOW", "")),
             log_level=_log_level(env.get("XINFANG_LOG_LEVEL") or base.log_level),
+            token_cache_seconds=_number(env, "XINFANG_TOKEN_CACHE_SECONDS", base.token_cache_seconds, float, 0.0),
         )
 
     def with_(self, **changes) -> "Settings":

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 import handlers.registry
 from engine.core import Core
+from engine.store.notices import Listener, bump_on_writes
 from engine.store.models import Case
 from engine.settings import Settings
 from office import access
@@ -42,7 +43,7 @@ from office.operations.timers import Timers
 from office.people import tables as people_tables
 from office.people.admin import AccessLogs, Admin
 from office.people.identity import Identities
-from office.people.tokens import Auth
+from office.people.tokens import AUTH_CHANNEL, AUTH_TABLES, Auth, TokenCache
 from office.people.user_import import UserImport
 from office.people.users import Users
 from office.resolution import tables as resolution_tables
@@ -79,6 +80,17 @@ CASE_OWNED = ("deadlines", "deadline_notes", "milestones", "backlog", "query_cod
               "sendbacks", "unit_signed")
 
 
+def _token_cache(core: Core) -> TokenCache | None:
+    """On PostgreSQL, bearer tokens' users kept for a few seconds, dropped on any change
+    (office/people/tokens.py); SQLite reads a token in-process for next to nothing."""
+    seconds = core.settings.token_cache_seconds
+    if core.engine.dialect.name != "postgresql" or seconds <= 0:
+        return None
+    listener = Listener(core.engine, AUTH_CHANNEL)
+    bump_on_writes(core.engine, listener, AUTH_TABLES)
+    return TokenCache(listener, seconds)
+
+
 class Services:
     """One object per feature, assembled here once per process."""
 
@@ -96,7 +108,7 @@ class Services:
         self.users = Users(core)
         self.admin = Admin(core, self.users)
         self.access_log = AccessLogs(core)
-        self.auth = Auth(core, self.users)
+        self.auth = Auth(core, self.users, _token_cache(core))
         self.processes = Processes(core)
         self.cases = Cases(core, self.identities)
         self.tasks = Tasks(core)
@@ -155,6 +167,12 @@ class Services:
     @property
     def engine(self) -> Engine:
         return self.core.engine
+
+    def close(self) -> None:
+        """Stops the token cache's listener and closes the pooled connections (tests, tools that
+        build services more than once in a process)."""
+        self.auth.close()
+        self.core.engine.dispose()
 
     def _register(self, core: Core) -> None:
         """What the features give the core: handler dependencies, projectors and step hooks."""

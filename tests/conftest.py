@@ -70,7 +70,7 @@ def settings(database_url, tmp_path) -> Settings:
 def services(settings):
     svc = Services(settings)
     yield svc
-    svc.engine.dispose()
+    svc.close()
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def pg_services(pg_url, tmp_path):
     svc = Services(Settings(database_url=pg_url, storage_dir=tmp_path / "documents", testing=True,
                             scheduler_enabled=False, secret_key="test-secret"))
     yield svc
-    svc.engine.dispose()
+    svc.close()
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def sqlite_services(tmp_path, sqlite_template):
     svc = Services(Settings(database_url=f"sqlite:///{path}", storage_dir=tmp_path / "documents",
                             testing=True, scheduler_enabled=False, secret_key="test-secret"))
     yield svc
-    svc.engine.dispose()
+    svc.close()
 
 
 @pytest.fixture

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from contextlib import contextmanager
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
 
 from engine.clock import utcnow
 from engine.errors import NotAllowed, NotFound, ValidationFailed
 from engine.store.models import User, UserGroup
+from engine.store.notices import Listener
 from engine.store.unit_of_work import begin_request
 from office.access import is_reserved_name
 from office.people.tables import ApiToken
 
 TOKEN_PREFIX = "xft_"
+# Changes to these tables send a notice on this channel (migration 0026_auth_change_notices).
+AUTH_CHANNEL = "xinfang_auth"
+AUTH_TABLES = ("api_token", "app_user", "user_group")
 
 
 class TooManyAttempts(NotAllowed):
@@ -34,12 +41,64 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@dataclass
+class TokenUser:
+    """What a token resolves to: its row id, its user (as get_user gives it) and its last use."""
+    token_id: int
+    user: dict
+    last_used_at: datetime | None
+
+
+class TokenCache:
+    """The users of bearer tokens seen lately, for a few seconds, on PostgreSQL. Reading the token
+    (a join of three tables, one statement per API request) was a fifth of a request pattern's
+    statements. An entry holds only while the notice listener's epoch is the one taken before its
+    rows were read: any change to tokens, users or memberships, by any process, ends every entry
+    at once; so does a lost listener, until it hears itself again. `max_age` bounds an entry
+    however quiet the channel. Refused tokens are never kept."""
+
+    MAX_ENTRIES = 4096
+
+    def __init__(self, listener: Listener, max_age: float, clock=time.monotonic):
+        self.listener, self.max_age, self.clock = listener, max_age, clock
+        self._entries: dict[str, tuple[int, float, TokenUser]] = {}
+        self._lock = threading.Lock()
+
+    def epoch(self) -> int | None:
+        """Take before reading the rows that `put` will keep; None: keep nothing now."""
+        return self.listener.epoch()
+
+    def get(self, key: str) -> TokenUser | None:
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None:
+            return None
+        epoch, stored_at, found = entry
+        if epoch != self.listener.epoch() or self.clock() - stored_at > self.max_age:
+            with self._lock:
+                self._entries.pop(key, None)
+            return None
+        return found
+
+    def put(self, key: str, epoch: int, found: TokenUser) -> None:
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.pop(next(iter(self._entries)))       # the oldest
+            self._entries[key] = (epoch, self.clock(), found)
+
+    def close(self) -> None:
+        self.listener.close()
+        with self._lock:
+            self._entries.clear()
+
+
 class Auth:
     """Sign-in, and API tokens for integrations."""
 
-    def __init__(self, core, users):
+    def __init__(self, core, users, cache: TokenCache | None = None):
         self.core = core
         self.users = users
+        self.cache = cache
 
     # -- sign-in ----------------------------------------------------------------------------
     def sign_in(self, username: str, password: str) -> dict | None:
@@ -79,18 +138,35 @@ class Auth:
             uow.commit()
 
     def user_for_token(self, token: str) -> dict | None:
-        """The active user a bearer token belongs to (as get_user gives it), in one prebuilt
-        statement (a row per group) read without the ORM: it runs before every API request. On
-        PostgreSQL it is the first statement of the request's transaction, which the service the
-        request calls then takes over (engine/store/unit_of_work.py, `begin_request`): one
-        connection and one transaction per request. The user is remembered for the request, so
-        the service reads neither user nor groups again. Revocation takes effect on the next
-        request. Last use is written at most once a minute."""
+        """The active user a bearer token belongs to (as get_user gives it). It runs before every
+        API request: on PostgreSQL from the token cache when it holds the token (`TokenCache`),
+        else in one prebuilt statement (a row per group) read without the ORM, as the first
+        statement of the request's transaction, which the service the request calls then takes
+        over (engine/store/unit_of_work.py, `begin_request`). The user is remembered for the
+        request, so the service reads neither user nor groups again. A revoked token is refused
+        on the next request. Last use is written at most once a minute."""
         if not token or not token.startswith(TOKEN_PREFIX):
             return None
-        now = utcnow()
+        key, now = token_hash(token), utcnow()
+        found = self.cache.get(key) if self.cache is not None else None
+        if found is None:
+            epoch = self.cache.epoch() if self.cache is not None else None
+            found = self._read_token(key)
+            if found is None:
+                return None
+            if epoch is not None:
+                self.cache.put(key, epoch, found)
+        if found.last_used_at is None or found.last_used_at < now - timedelta(minutes=1):
+            with self.core.uow() as uow:
+                uow.session.get(ApiToken, found.token_id).last_used_at = now
+                uow.commit()
+            found.last_used_at = now
+        self.remember(found.user)
+        return {**found.user, "groups": list(found.user["groups"])}
+
+    def _read_token(self, key: str) -> TokenUser | None:
         with self._reader() as conn:
-            rows = conn.execute(_BY_TOKEN, {"hash": token_hash(token)}).all()
+            rows = conn.execute(_BY_TOKEN, {"hash": key}).all()
         if not rows:
             return None
         first = rows[0]
@@ -99,12 +175,7 @@ class Auth:
         user = {"username": first.username, "display_name": first.display_name,
                 "groups": sorted(r.group_name for r in rows if r.group_name is not None),
                 "unit": first.unit_code, "active": True}
-        if first.last_used_at is None or first.last_used_at < now - timedelta(minutes=1):
-            with self.core.uow() as uow:
-                uow.session.get(ApiToken, first.id).last_used_at = now
-                uow.commit()
-        self.remember(user)
-        return user
+        return TokenUser(first.id, user, first.last_used_at)
 
     def remember(self, user: dict) -> None:
         """The request's user, as just read (token or session sign-in)."""
@@ -112,6 +183,11 @@ class Auth:
 
     def end_request(self) -> None:
         self.core.end_request()
+
+    def close(self) -> None:
+        """Stops the token cache's listener (a process that drops its services)."""
+        if self.cache is not None:
+            self.cache.close()
 
     @contextmanager
     def _reader(self):

@@ -43,7 +43,7 @@ def office_template(tmp_path_factory, sqlite_template, web_test_handlers):
     bpmn_dir = write_bpmn_dir(root / "bpmn")
     svc = make_office(Services(Settings(database_url=f"sqlite:///{root / 'office.db'}", bpmn_dir=bpmn_dir,
                                         storage_dir=root / "storage", testing=True, scheduler_enabled=False)))
-    svc.engine.dispose()
+    svc.close()
     return root
 
 
@@ -59,7 +59,7 @@ def web_settings(tmp_path, office_template):
 def office(web_settings):
     svc = Services(web_settings)
     yield svc
-    svc.engine.dispose()
+    svc.close()
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def pg_office(pg_url, tmp_path, web_test_handlers):
                         extra={"intake_process": PROCESS})
     svc = make_office(Services(settings))
     yield svc
-    svc.engine.dispose()
+    svc.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

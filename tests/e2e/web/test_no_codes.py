@@ -77,7 +77,7 @@ def office(tmp_path_factory, sqlite_template):
     o = make_office(svc)
     play(svc, 40, days=120, now=NOW)
     yield o
-    svc.engine.dispose()
+    svc.close()
 
 
 def values_for(o, user: str) -> dict:

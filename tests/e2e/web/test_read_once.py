@@ -78,6 +78,7 @@ def test_on_postgresql_a_bearer_request_is_one_transaction_on_one_connection(pg_
     revoked token is refused on the next request."""
     from webui.app import create_app
     app = create_app(pg_office.settings, pg_office)
+    pg_office.auth.cache = None         # the token read on every request (test_token_cache.py: kept)
     start_petition(pg_office)
     created = pg_office.auth.create_api_token(user="clerk", name="t")
     auth = {"Authorization": f"Bearer {created['token']}"}
