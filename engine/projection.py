@@ -31,12 +31,17 @@ def execute_rows(conn, statement, rows: list[dict]) -> None:
     """A single row goes as a plain execute, and a few rows of an INSERT with the same columns
     (a step's audit events, its new tasks) as one multi-row INSERT: psycopg runs executemany as
     a pipeline, which cost a web worker 7 % of its CPU for the two or three rows a step writes.
-    Anything else (updates, large batches) stays an executemany."""
+    Updates and large batches stay an executemany. Rows with different keys go one by one: an
+    executemany takes its columns from the first row and would drop a later row's others."""
     if len(rows) == 1:
         conn.execute(statement, rows[0])
         return
     keys = tuple(rows[0])
-    if not isinstance(statement, Insert) or len(rows) > MULTI_ROWS or any(tuple(r) != keys for r in rows):
+    if any(tuple(r) != keys for r in rows):
+        for row in rows:
+            conn.execute(statement, row)
+        return
+    if not isinstance(statement, Insert) or len(rows) > MULTI_ROWS:
         conn.execute(statement, rows)
         return
     conn.execute(_multi_row(statement, keys, len(rows)),

@@ -1,4 +1,5 @@
-"""A step's few audit events go as one multi-row INSERT; a large batch as executemany."""
+"""A step's few audit events go as one multi-row INSERT; a large batch as executemany; rows of
+different columns one by one, none of their values lost."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -17,6 +18,8 @@ def test_a_few_rows_are_one_statement_and_read_back_whole(services):
     rows = [{"case_id": case_id, "at": at, "actor": "clerk", "kind": kind, "task_uuid": None, "bpmn_id": None,
              "message": f"第{i}条", "data": {"n": i, "名": "值"}} for i, kind in enumerate(("a", "b", "c"))]
     many = [{"case_id": case_id, "at": at, "actor": "x", "kind": f"k{i}"} for i in range(25)]   # executemany
+    uneven = [{"case_id": case_id, "at": at, "actor": "x", "kind": "d"},
+              {"case_id": case_id, "at": at, "actor": "x", "kind": "e", "message": "only here"}]
     sent: list[str] = []
     listener = lambda conn, cursor, statement, params, context, many: sent.append(statement)  # noqa: E731
     event.listen(services.engine, "before_cursor_execute", listener)
@@ -25,6 +28,7 @@ def test_a_few_rows_are_one_statement_and_read_back_whole(services):
             execute_rows(conn, _INSERT_EVENTS, rows)
             assert len([s for s in sent if s.startswith("INSERT")]) == 1, "three rows, one statement"
             execute_rows(conn, _INSERT_EVENTS, many)
+            execute_rows(conn, _INSERT_EVENTS, uneven)
     finally:
         event.remove(services.engine, "before_cursor_execute", listener)
     with services.engine.connect() as conn:
@@ -32,4 +36,4 @@ def test_a_few_rows_are_one_statement_and_read_back_whole(services):
                              .where(CaseEvent.actor.in_(("clerk", "x"))).order_by(CaseEvent.id)).all()
     assert [(k, m, d) for k, m, d in found] == [("a", "第0条", {"n": 0, "名": "值"}), ("b", "第1条", {"n": 1, "名": "值"}),
                                                 ("c", "第2条", {"n": 2, "名": "值"})] + \
-        [(f"k{i}", "", None) for i in range(25)]
+        [(f"k{i}", "", None) for i in range(25)] + [("d", "", None), ("e", "only here", None)]
