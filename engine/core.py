@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from engine import deployment, queries
 from engine.bpmn.forms import FormRegistry
+from engine.bpmn import runtime
 from engine.clock import utcnow
 from engine.dependencies import core_dependencies
 from engine.errors import CaseFailed, Conflict, XinfangError
@@ -59,6 +60,7 @@ class Core:
         """`handlers`: the registry service tasks name (.get_handler); `internal_actors`: the
         system's own actors (the scheduler, the system), never looked up as users."""
         self.settings = settings or Settings.from_env()
+        runtime.set_library_log_level(self.settings.log_level)
         self.engine = engine or db.make_engine(self.settings)
         self.sessions = db.make_session_factory(self.engine)
         self.zone = ZoneInfo(self.settings.timezone)

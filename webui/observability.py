@@ -40,22 +40,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-# SpiffWorkflow logs every task state change at INFO ("State changed to READY", a line per change
-# and several per step). The case's events are the office's record of what happened; the engine's
-# own lines are for debugging, and written as JSON they cost a web worker about 4 % of its CPU.
-ENGINE_LOGGER = "spiff"
-
-
 def configure_logging(level: str = "INFO") -> None:
     """JSON lines on stderr, each with the request id (for `xinfang serve` and gunicorn), at
-    `level` (XINFANG_LOG_LEVEL); SpiffWorkflow's own lines only at DEBUG."""
+    `level` (XINFANG_LOG_LEVEL; the core keeps the workflow library's own lines to DEBUG)."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger(ENGINE_LOGGER).setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
 
 
 def init_app(app: Flask) -> None:

@@ -76,28 +76,33 @@ def test_the_access_log_is_for_administrators_and_filters_by_user_case_and_perio
     assert as_user("admin").post("/admin/access-log").status_code == 405, "no way to change it"
 
 
-def test_the_log_keeps_the_engines_state_changes_to_debug(office, capsys):
+def test_the_log_keeps_the_engines_state_changes_to_debug(web_settings, capsys):
     """Served at INFO, the JSON log carries the office's lines but not SpiffWorkflow's line per
     task state change; XINFANG_LOG_LEVEL=DEBUG brings them back, and a misspelt level is refused."""
     import pytest
+    from engine.bpmn.runtime import LIBRARY_LOGGER
     from engine.errors import ValidationFailed
     from engine.settings import Settings
+    from office.root import Services
     from tests.support.web import start_petition
-    from webui.observability import ENGINE_LOGGER, configure_logging
-    root, engine_log = logging.getLogger(), logging.getLogger(ENGINE_LOGGER)
-    saved = (root.handlers[:], root.level, engine_log.level)
+    from webui.observability import configure_logging
+    root, library_log = logging.getLogger(), logging.getLogger(LIBRARY_LOGGER)
+    saved = (root.handlers[:], root.level, library_log.level)
     try:
-        for level, engine_lines in (("INFO", False), ("DEBUG", True)):
-            configure_logging(Settings.from_env({"XINFANG_LOG_LEVEL": level.lower()}).log_level)
+        for level, library_lines in (("INFO", False), ("DEBUG", True)):
+            settings = web_settings.with_(log_level=Settings.from_env({"XINFANG_LOG_LEVEL": level.lower()}).log_level)
+            office = Services(settings)
+            configure_logging(settings.log_level)
             capsys.readouterr()
             start_petition(office)
             logging.getLogger("webui").info("步骤完成")
             lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+            office.close()
             assert any(line["message"] == "步骤完成" for line in lines)
-            assert any("State changed" in line["message"] for line in lines) is engine_lines, level
+            assert any("State changed" in line["message"] for line in lines) is library_lines, level
     finally:
-        root.handlers[:], _, _ = saved
+        root.handlers[:] = saved[0]
         root.setLevel(saved[1])
-        engine_log.setLevel(saved[2])
+        library_log.setLevel(saved[2])
     with pytest.raises(ValidationFailed, match="XINFANG_LOG_LEVEL"):
         Settings.from_env({"XINFANG_LOG_LEVEL": "loud"})
