@@ -43,7 +43,7 @@ from office.operations.timers import Timers
 from office.people import tables as people_tables
 from office.people.admin import AccessLogs, Admin
 from office.people.identity import Identities
-from office.people.tokens import AUTH_CHANNEL, AUTH_TABLES, Auth, TokenCache
+from office.people.tokens import AUTH_CHANNEL, AUTH_QUIET, AUTH_TABLES, Auth, TokenCache
 from office.people.user_import import UserImport
 from office.people.users import Users
 from office.resolution import tables as resolution_tables
@@ -87,7 +87,7 @@ def _token_cache(core: Core) -> TokenCache | None:
     if core.engine.dialect.name != "postgresql" or seconds <= 0:
         return None
     listener = Listener(core.engine, AUTH_CHANNEL)
-    bump_on_writes(core.engine, listener, AUTH_TABLES)
+    bump_on_writes(core.engine, listener, AUTH_TABLES, AUTH_QUIET)
     return TokenCache(listener, seconds)
 
 

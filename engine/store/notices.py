@@ -103,17 +103,18 @@ class Listener:
             conn.close()
 
 
-def bump_on_writes(engine: Engine, listener: Listener, tables: tuple[str, ...]) -> None:
+def bump_on_writes(engine: Engine, listener: Listener, tables: tuple[str, ...],
+                   quiet: tuple[str, ...] = ()) -> None:
     """Bumps `listener` when this process writes to one of `tables` (INSERT, UPDATE, DELETE,
     TRUNCATE), as the statement runs: a request served right after a change in this process must
-    not wait for the change's notice to come back. An UPDATE that sets only `last_used_at` (a
-    token's last use) changes nothing a cache holds and is let pass."""
+    not wait for the change's notice to come back. An UPDATE that sets only `quiet` columns (which
+    no cache holds, and no trigger notices) is let pass."""
     watched = frozenset(t.lower() for t in tables)
 
     def before(conn, cursor, statement, parameters, context, executemany):
         if statement[:1] not in "IUDTiudt":
             return
-        if written_table(statement) in watched and not _only_last_use(statement):
+        if written_table(statement) in watched and not sets_only(statement, quiet):
             listener.bump()
     event.listen(engine, "before_cursor_execute", before)
 
@@ -132,9 +133,10 @@ def written_table(statement: str) -> str | None:
     return None
 
 
-def _only_last_use(statement: str) -> bool:
+def sets_only(statement: str, columns: tuple[str, ...]) -> bool:
+    """Whether an UPDATE assigns nothing but `columns`."""
     lowered = " ".join(statement.lower().split())
-    if not lowered.startswith("update") or " set " not in lowered:
+    if not columns or not lowered.startswith("update") or " set " not in lowered:
         return False
-    assignments = lowered.split(" set ", 1)[1].split(" where ", 1)[0]
-    return assignments.count("=") == 1 and assignments.startswith("last_used_at")
+    assignments = lowered.split(" set ", 1)[1].split(" where ", 1)[0].split(",")
+    return all(a.split("=", 1)[0].strip().strip('"') in columns for a in assignments)

@@ -24,6 +24,7 @@ TOKEN_PREFIX = "xft_"
 # Changes to these tables send a notice on this channel (migration 0026_auth_change_notices).
 AUTH_CHANNEL = "xinfang_auth"
 AUTH_TABLES = ("api_token", "app_user", "user_group")
+AUTH_QUIET = ("last_used_at",)     # a token's last use changes nothing a kept user holds
 
 
 class TooManyAttempts(NotAllowed):

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from engine.errors import ValidationFailed
 from engine.settings import Settings
-from engine.store.notices import _only_last_use, written_table
+from engine.store.notices import sets_only, written_table
 from tests.support.web import start_petition
 from tests.e2e.web.test_read_once import statements
 from webui.app import create_app
@@ -132,5 +132,7 @@ def test_which_writes_end_the_kept_users():
     assert written_table('DELETE FROM "app_user" WHERE id = 1') == "app_user"
     assert written_table('TRUNCATE TABLE "api_token", "cases"') == "api_token"
     assert written_table("SELECT * FROM api_token") is None
-    assert _only_last_use("UPDATE api_token SET last_used_at=%(last_used_at)s WHERE api_token.id = 1")
-    assert not _only_last_use("UPDATE api_token SET last_used_at=%(a)s, revoked=%(b)s WHERE api_token.id = 1")
+    quiet = ("last_used_at",)
+    assert sets_only("UPDATE api_token SET last_used_at=%(last_used_at)s WHERE api_token.id = 1", quiet)
+    assert not sets_only("UPDATE api_token SET last_used_at=%(a)s, revoked=%(b)s WHERE api_token.id = 1", quiet)
+    assert not sets_only("DELETE FROM api_token WHERE id = 1", quiet)
