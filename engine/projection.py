@@ -27,25 +27,22 @@ _INSERT_EVENTS = insert(CaseEvent.__table__)
 MULTI_ROWS = 20     # up to this many rows of one INSERT go as one multi-row statement
 
 
-def execute_rows(conn, statement, rows: list[dict]) -> None:
-    """A single row goes as a plain execute, and a few rows of an INSERT with the same columns
-    (a step's audit events, its new tasks) as one multi-row INSERT: psycopg runs executemany as
-    a pipeline, which cost a web worker 7 % of its CPU for the two or three rows a step writes.
-    Updates and large batches stay an executemany. Rows with different keys go one by one: an
-    executemany takes its columns from the first row and would drop a later row's others."""
+def execute_rows(conn, statement, rows: list[dict]) -> int:
+    """Runs `statement` for `rows`; the rows it matched or wrote. A single row goes as a plain
+    execute, and a few rows of an INSERT with the same columns (a step's audit events, its new
+    tasks) as one multi-row INSERT: psycopg runs executemany as a pipeline, which cost a web worker
+    7 % of its CPU for the two or three rows a step writes. Updates and large batches stay an
+    executemany. Rows with different keys go one by one: an executemany takes its columns from the
+    first row and would drop a later row's others."""
     if len(rows) == 1:
-        conn.execute(statement, rows[0])
-        return
+        return conn.execute(statement, rows[0]).rowcount
     keys = tuple(rows[0])
     if any(tuple(r) != keys for r in rows):
-        for row in rows:
-            conn.execute(statement, row)
-        return
+        return sum(conn.execute(statement, row).rowcount for row in rows)
     if not isinstance(statement, Insert) or len(rows) > MULTI_ROWS:
-        conn.execute(statement, rows)
-        return
-    conn.execute(_multi_row(statement, keys, len(rows)),
-                 {f"{key}_{i}": row[key] for i, row in enumerate(rows) for key in keys})
+        return conn.execute(statement, rows).rowcount
+    return conn.execute(_multi_row(statement, keys, len(rows)),
+                        {f"{key}_{i}": row[key] for i, row in enumerate(rows) for key in keys}).rowcount
 
 
 @functools.lru_cache(maxsize=256)
@@ -82,9 +79,9 @@ def flush_deferred(session: Session, guarded=None) -> None:
     pending = session.info.pop(DEFERRED, None) or {}
     conn = session.connection()
     for statement, rows in pending.items():
-        done = conn.execute(statement, rows[0] if len(rows) == 1 else rows)
-        if statement is guarded and done.rowcount != len(rows):
-            raise StaleDataError(f"{len(rows) - done.rowcount} of {len(rows)} cases were changed by another step")
+        done = execute_rows(conn, statement, rows)
+        if statement is guarded and done != len(rows):
+            raise StaleDataError(f"{len(rows) - done} of {len(rows)} cases were changed by another step")
 
 
 def record_many(session: Session, events: list[dict]) -> None:
