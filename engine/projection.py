@@ -1,10 +1,9 @@
 """Read tables rebuilt from the workflow after every step, in the step's transaction."""
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
-from sqlalchemy import Insert, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,34 +23,21 @@ def record(session: Session, case_id: int, kind: str, *, actor: str, at: datetim
 _INSERT_EVENTS = insert(CaseEvent.__table__)
 
 
-MULTI_ROWS = 20     # up to this many rows of one INSERT go as one multi-row statement
-
-
 def execute_rows(conn, statement, rows: list[dict]) -> int:
     """Runs `statement` for `rows`; the rows it matched or wrote. A single row goes as a plain
-    execute, and a few rows of an INSERT with the same columns (a step's audit events, its new
-    tasks) as one multi-row INSERT: psycopg runs executemany as a pipeline, which cost a web worker
-    7 % of its CPU for the two or three rows a step writes. Updates and large batches stay an
-    executemany. Rows with different keys go one by one: an executemany takes its columns from the
-    first row and would drop a later row's others."""
+    execute, several as an executemany, which for an INSERT on PostgreSQL SQLAlchemy sends as one
+    multi-row INSERT (`make_engine` turns on its "insertmanyvalues" for statements without
+    RETURNING): psycopg's own executemany is a pipeline of one statement per row, which cost a web
+    worker 7 % of its CPU for the two or three rows a step writes, and a multi-row `values()`
+    statement is compiled again at every execute (SQLAlchemy cannot cache it), another 6 %.
+    Rows with different keys go one by one: an executemany takes its columns from the first row
+    and would drop a later row's others."""
     if len(rows) == 1:
         return conn.execute(statement, rows[0]).rowcount
     keys = tuple(rows[0])
     if any(tuple(r) != keys for r in rows):
         return sum(conn.execute(statement, row).rowcount for row in rows)
-    if not isinstance(statement, Insert) or len(rows) > MULTI_ROWS:
-        return conn.execute(statement, rows).rowcount
-    return conn.execute(_multi_row(statement, keys, len(rows)),
-                        {f"{key}_{i}": row[key] for i, row in enumerate(rows) for key in keys}).rowcount
-
-
-@functools.lru_cache(maxsize=256)
-def _multi_row(statement: Insert, keys: tuple[str, ...], count: int) -> Insert:
-    """`statement` for `count` rows of `keys`, its parameters named key_0, key_1…: built and
-    compiled once per shape, like the one-row statement."""
-    columns = statement.table.c
-    return statement.values([{key: bindparam(f"{key}_{i}", type_=columns[key].type) for key in keys}
-                             for i in range(count)])
+    return conn.execute(statement, rows).rowcount
 
 
 DEFERRED = "deferred_writes"
