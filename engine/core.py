@@ -90,8 +90,8 @@ class Core:
         self.runner.hooks.append(hook)
 
     # -- plumbing -----------------------------------------------------------------------------
-    def uow(self, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.sessions, write=write)
+    def uow(self, write: bool = True, *, reads_alone: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.sessions, write=write, reads_alone=reads_alone)
 
     def actor(self, session: Session, username: str | None) -> Actor:
         """The acting user with groups and unit; an internal actor's name is never a user's."""

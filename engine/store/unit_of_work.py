@@ -29,11 +29,20 @@ def end_request() -> None:
 
 
 class UnitOfWork:
-    """`write=True` takes SQLite's write lock at BEGIN so concurrent steps queue cleanly."""
+    """`write=True` takes SQLite's write lock at BEGIN so concurrent steps queue cleanly.
 
-    def __init__(self, factory: sessionmaker, *, write: bool = True):
+    `reads_alone=True` (reads only, nothing set for the transaction) runs each statement on
+    PostgreSQL as its own, in autocommit: under READ COMMITTED every statement of a transaction
+    takes its own snapshot anyway, so a reader sees the same rows, and the BEGIN and ROLLBACK
+    round trips go (the inbox page: three statements became one). Unless the request's first
+    read already began the transaction (`begin_request`), which it then keeps."""
+
+    def __init__(self, factory: sessionmaker, *, write: bool = True, reads_alone: bool = False):
+        if write and reads_alone:
+            raise ValueError("a unit of work that writes needs its transaction")
         self._factory = factory
         self._write = write
+        self._reads_alone = reads_alone
         self._connection: Connection | None = None
         self.session: Session
 
@@ -42,6 +51,11 @@ class UnitOfWork:
         if self._connection is not None:
             _PARKED.set(None)
             self.session = self._factory(bind=self._connection, join_transaction_mode="control_fully")
+            return self
+        engine = self._factory.kw["bind"]
+        if self._reads_alone and engine.dialect.name == "postgresql":
+            self._connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self.session = self._factory(bind=self._connection)
             return self
         self.session = self._factory()
         if self._write and self.session.get_bind().dialect.name == "sqlite":

@@ -73,7 +73,7 @@ class Cases:
     def list_cases(self, *, user: str | None = None, status: str | None = None, page: int = 1,
                    per_page: int = 50, count: bool = False) -> dict:
         """A page of cases, newest first; the total as in the inbox (counted only when asked)."""
-        with self.core.uow(write=False) as uow:
+        with self.core.uow(write=False, reads_alone=True) as uow:
             actor = self.core.actor(uow.session, user) if user else SYSTEM
             return case_queries.cases(uow.session, actor, status=status, page=page, per_page=per_page,
                                       count=count)

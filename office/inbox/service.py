@@ -100,9 +100,10 @@ class Inbox:
         if filters.get("region"):           # typed or picked by name: 樊城区 means 420606
             found, _ = regions.resolve(filters["region"])
             filters["region"] = found.code if found else filters["region"]
-        with self.core.uow(write=bool(filters.get("search"))) as uow:
+        searching = bool(filters.get("search"))
+        with self.core.uow(write=searching, reads_alone=not searching) as uow:
             actor = self.core.actor(uow.session, user)
-            if filters.get("search"):
+            if searching:
                 filters["_name_case_ids"] = self.cases_by_person_name(uow.session, actor, filters["search"])
             query, counts = inbox_query(actor, filters, now)
             result = page_of(uow.session, query, counts, page, per_page, lambda r: task_row(r, now), count)
