@@ -7,7 +7,8 @@ against gunicorn (2 workers, gthread) on PostgreSQL over loopback, with bearer t
 Reported: instances/s; p50/p95 per request kind; server CPU per instance — gunicorn's processes and
 this database's PostgreSQL backends, from /proc (utime + stime) — and its ratio to raw SpiffWorkflow
 on the same diagram with a JSON serialize and deserialize around each task, measured in this run
-(before and after, averaged); SQL statements (counted in the workers) and transactions
+(before the load and after each of its SEGMENTS, averaged: the machine's speed drifts within a
+run); SQL statements (counted in the workers) and transactions
 (pg_stat_database) per instance; KB stored per instance. Target (issue 22): ≤ 12× raw.
 CPU on a shared VM drifts from minute to minute (PostgreSQL's share most), so the whole run is
 repeated (--runs, default 5, each on a fresh database) and the run with the median ratio is
@@ -36,12 +37,13 @@ from sqlalchemy import create_engine, text
 from engine.settings import Settings
 from office.root import Services
 
-from .engine_bench import DIAGRAM, PG_ADMIN, RESULTS, STEPS, _stored_bytes, raw
+from .engine_bench import DIAGRAM, PG_ADMIN, RESULTS, STEPS, _spec, _stored_bytes, raw
 from .http_bench import _free_port, _wait_up
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = ("bench_clerk", "bench_rev", "bench_rev")       # who works each of the three tasks
 TICK = os.sysconf("SC_CLK_TCK")
+SEGMENTS = 4        # the load runs in this many parts, raw SpiffWorkflow measured between them
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -67,11 +69,45 @@ def children(parent: int) -> list[int]:
     return out
 
 
-def raw_cpu_ms(n: int) -> float:
-    """CPU ms per instance of raw SpiffWorkflow, serialize + deserialize around each task."""
+def raw_cpu_ms(n: int, specs: tuple) -> float:
+    """CPU ms per instance of raw SpiffWorkflow, serialize + deserialize around each task (the
+    diagram parsed beforehand, as the server's is)."""
     c0 = time.process_time()
-    raw(n, serialize=True)
+    raw(n, serialize=True, specs=specs)
     return (time.process_time() - c0) * 1000 / n
+
+
+class PostgresCpu:
+    """CPU that PostgreSQL spent for one database since this object was made: its backends' (the
+    pool opens more as load rises, so those that appear count from zero) and, for backends that
+    ended, what the postmaster collected of its children meanwhile."""
+
+    def __init__(self, engine, database: str):
+        self.engine, self.database = engine, database
+        self.before = self._backends()
+        self.postmaster = _parent(next(iter(self.before))) if self.before else None
+        self.reaped = self._reaped()
+
+    def spent(self) -> float:
+        after = self._backends()
+        live = sum(cpu - self.before.get(pid, 0.0) for pid, cpu in after.items())
+        return live + self._reaped() - self.reaped
+
+    def _backends(self) -> dict[int, float]:
+        with self.engine.connect() as conn:
+            pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"),
+                                {"d": self.database}).scalars().all()
+        return {pid: cpu_seconds([pid]) for pid in pids}
+
+    def _reaped(self) -> float:
+        if self.postmaster is None:
+            return 0.0
+        fields = Path(f"/proc/{self.postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[13]) + int(fields[14])) / TICK        # cutime, cstime
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 class Client(threading.local):
@@ -134,7 +170,9 @@ def run(instances: int, clients: int, workers: int, threads: int, raw_n: int) ->
                XINFANG_STORAGE_DIR=tempfile.mkdtemp(), XINFANG_SCHEDULER="0", XINFANG_COOKIE_SECURE="0",
                XINFANG_LOG_LEVEL="WARNING", XINFANG_BENCH_COUNT_DIR=counts)
     proc = None
-    raw_before = raw_cpu_ms(raw_n)
+    specs = _spec()
+    raw(5, serialize=True, specs=specs)                    # warm, untimed
+    raws = [raw_cpu_ms(max(1, raw_n // SEGMENTS), specs)]
     try:
         svc = Services(Settings.from_env(env))
         svc.operations.init_db()
@@ -156,17 +194,18 @@ def run(instances: int, clients: int, workers: int, threads: int, raw_n: int) ->
             list(pool.map(lambda _: instance(client, tokens, timings, errors, lock), range(clients * 4)))
         for values in timings.values():
             values.clear()
-        with svc.engine.connect() as conn:
-            backends = [r[0] for r in conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
-                                                   {"d": name})]
         servers = [proc.pid, *children(proc.pid)]
         xacts0, stored0 = _xacts(svc, name), _stored_bytes(svc)
-        web0, db0 = cpu_seconds(servers), cpu_seconds(backends)
-        t0 = time.perf_counter()
-        with ThreadPoolExecutor(clients) as pool:
-            done = list(pool.map(lambda _: instance(client, tokens, timings, errors, lock), range(instances)))
-        elapsed = time.perf_counter() - t0
-        web, db = cpu_seconds(servers) - web0, cpu_seconds(backends) - db0
+        web = db = elapsed = 0.0
+        done: list[bool] = []
+        for part in range(SEGMENTS):
+            share = instances // SEGMENTS + (1 if part < instances % SEGMENTS else 0)
+            web0, db0, t0 = cpu_seconds(servers), PostgresCpu(svc.engine, name), time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                done += pool.map(lambda _: instance(client, tokens, timings, errors, lock), range(share))
+            elapsed += time.perf_counter() - t0
+            web, db = web + cpu_seconds(servers) - web0, db + db0.spent()
+            raws.append(raw_cpu_ms(max(1, raw_n // SEGMENTS), specs))
         xacts = _xacts(svc, name) - xacts0
         stored = _stored_bytes(svc) - stored0
         svc.engine.dispose()
@@ -180,7 +219,7 @@ def run(instances: int, clients: int, workers: int, threads: int, raw_n: int) ->
     if errors or not all(done) or not timings["complete"]:
         raise SystemExit(f"http_pattern: {sum(done)} of {instances} instances completed; errors: {errors[:3]}")
     statements = _statements(counts) / (instances + clients * 4)      # warm-up instances send the same
-    raw_ms = (raw_before + raw_cpu_ms(raw_n)) / 2
+    raw_ms = statistics.fmean(raws)
     server_ms = (web + db) * 1000 / instances
     return {"instances": instances, "client_threads": clients, "gunicorn_workers": workers,
             "threads_per_worker": threads, "seconds": round(elapsed, 2),
@@ -224,7 +263,8 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--raw", type=int, default=300, help="raw SpiffWorkflow instances per calibration")
+    ap.add_argument("--raw", type=int, default=400,
+                    help="raw SpiffWorkflow instances per run, measured in SEGMENTS + 1 parts")
     ap.add_argument("--runs", type=int, default=5, help="whole runs (fresh database each); the median is reported")
     args = ap.parse_args()
     if args.runs < 1 or args.instances < 1:
