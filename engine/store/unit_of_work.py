@@ -34,7 +34,7 @@ class UnitOfWork:
     `reads_alone=True` (reads only, nothing set for the transaction) runs each statement on
     PostgreSQL as its own, in autocommit: under READ COMMITTED every statement of a transaction
     takes its own snapshot anyway, so a reader sees the same rows, and the BEGIN and ROLLBACK
-    round trips go (the inbox page: three statements became one). Unless the request's first
+    round trips go (an inbox page: three round trips became one). Unless the request's first
     read already began the transaction (`begin_request`), which it then keeps."""
 
     def __init__(self, factory: sessionmaker, *, write: bool = True, reads_alone: bool = False):
@@ -58,7 +58,7 @@ class UnitOfWork:
             self.session = self._factory(bind=self._connection)
             return self
         self.session = self._factory()
-        if self._write and self.session.get_bind().dialect.name == "sqlite":
+        if self._write and engine.dialect.name == "sqlite":
             self.session.connection(execution_options={"sqlite_immediate": True})
         return self
 
