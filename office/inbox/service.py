@@ -108,7 +108,7 @@ class Inbox:
             query, counts = inbox_query(actor, filters, now)
             result = page_of(uow.session, query, counts, page, per_page, lambda r: task_row(r, now), count)
             name_rows(Names(uow.session), result["items"])
-            if filters.get("search"):      # every search is on record, like every opening
+            if searching:                  # every search is on record, like every opening
                 log_access(uow.session, actor.username, "search", None, f"inbox search: {filters['search']}")
                 uow.commit()
         result["filters"] = {k: v for k, v in filters.items() if not k.startswith("_")}

@@ -13,7 +13,7 @@ from engine.errors import ValidationFailed
 from office.inbox.service import FILTER_KEYS
 
 from ..analysis import evaluation_period, hotspot_options, this_month
-from ..app import csrf, get_services, flag_param, int_param
+from ..app import csrf, flag_param, get_services, int_param
 from ..channels.online import files_from_json, submit_limits
 from .jsonbody import json_body
 from .openapi import spec
